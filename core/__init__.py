@@ -1,0 +1,1 @@
+"""Domain layer: services, validation, aggregation, exports. No Streamlit here."""

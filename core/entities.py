@@ -1,0 +1,348 @@
+"""The one write path: validated create / edit / soft delete / restore for every domain entity.
+
+Each entity is described once (its model, its fields with their rules, its parent); the generic
+functions here validate, check permissions, write, and append an ``activity`` row in the same
+transaction. Named domain services (``core.canvas.add_barrier`` ...) are thin wrappers.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import inspect, select
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm import Session
+
+from core import limits as L
+from core import validation as v
+from core.actor import SYSTEM, Actor
+from core.errors import Conflict, NotFound, PermissionDenied, StaleEdit, StorageUnavailable
+from storage import db
+from storage import models as m
+
+
+@dataclass(frozen=True)
+class Spec:
+    name: str
+    model: type
+    fields: dict[str, v.Rule]
+    editable: frozenset[str] = field(default_factory=frozenset)   # fields an edit may change
+    defaults: dict[str, Any] = field(default_factory=dict)
+
+
+SPECS: dict[str, Spec] = {}
+
+
+def _spec(name: str, model: type, fields: dict[str, v.Rule], editable: tuple[str, ...] | None = None,
+          **defaults: Any) -> Spec:
+    refs = {k for k, r in fields.items() if r.kind == "ref"}
+    spec = Spec(name, model, fields, frozenset(editable if editable is not None else set(fields) - refs), defaults)
+    SPECS[name] = spec
+    return spec
+
+
+_spec("event", m.Event, {
+    "slug": v.text(80, multiline=False), "title": v.text(L.TITLE_MAX, multiline=False),
+    "description": v.text(L.LONG_MAX, required=False), "organisers": v.text(L.LONG_MAX, required=False),
+    "place": v.text(300, required=False, multiline=False), "starts_on": v.date(), "ends_on": v.date(),
+    "participant_cap": v.integer(L.CAP_MIN, L.CAP_MAX), "per_org_cap": v.integer(L.PER_ORG_CAP_MIN, L.PER_ORG_CAP_MAX),
+    "category_template": v.text(40, required=False, multiline=False), "languages": v.text(40, required=False, multiline=False),
+})
+_spec("theme", m.Theme, {
+    "event_id": v.ref(m.Event), "title": v.text(L.TITLE_MAX, multiline=False), "why": v.text(L.LONG_MAX, required=False),
+    "position": v.integer(0, 10_000),
+})
+_spec("session", m.WorkshopSession, {
+    "theme_id": v.ref(m.Theme), "title": v.text(L.TITLE_MAX, required=False, multiline=False),
+    "starts_at": v.datetime_(), "ends_at": v.datetime_(), "stage": v.choice(m.STAGES, required=False),
+    "status": v.choice(m.SESSION_STATUSES, required=False), "join_code": v.text(12, required=False, multiline=False),
+})
+_spec("subgroup", m.Subgroup, {
+    "session_id": v.ref(m.WorkshopSession), "name": v.text(L.NAME_MAX, multiline=False),
+    "position": v.integer(0, 10_000), "join_code": v.text(12, required=False, multiline=False),
+})
+_spec("persona", m.Persona, {
+    "session_id": v.ref(m.WorkshopSession), "subgroup_id": v.ref(m.Subgroup, required=False),
+    "name": v.text(L.NAME_MAX, multiline=False), "age": v.integer(L.AGE_MIN, L.AGE_MAX),
+    "origin": v.text(L.NAME_MAX, required=False, multiline=False), "facts": v.text_list(L.FACTS_MAX, L.ITEM_MAX),
+    "note": v.text(L.LONG_MAX, required=False), "open_to_all": v.boolean(),
+    "template_key": v.text(40, required=False, multiline=False),
+})
+_spec("canvas_item", m.CanvasItem, {
+    "persona_id": v.ref(m.Persona), "kind": v.choice(m.CANVAS_KINDS), "text": v.text(L.ITEM_MAX),
+    "nature": v.choice(m.BARRIER_NATURES, required=False), "category": v.choice(m.CATEGORIES, required=False),
+    "created_by": v.text(L.NAME_MAX, required=False, multiline=False),
+}, editable=("text", "nature", "category"))
+_spec("solution_lead", m.SolutionLead, {"need_id": v.ref(m.CanvasItem), "text": v.text(L.ITEM_MAX)})
+_spec("resource", m.Resource, {
+    "acronym": v.text(40, required=False, multiline=False), "name": v.text(L.TITLE_MAX, multiline=False),
+    "description": v.text(L.LONG_MAX, required=False), "category": v.choice(m.CATEGORIES),
+    "organisation_name": v.text(L.TITLE_MAX, required=False, multiline=False),
+    "service_name": v.text(L.TITLE_MAX, required=False, multiline=False),
+    "address": v.text(300, required=False, multiline=False), "contact_name": v.text(L.NAME_MAX, required=False, multiline=False),
+    "phone": v.text(60, required=False, multiline=False), "email": v.text(200, required=False, multiline=False),
+    "url": v.text(L.URL_MAX, required=False, multiline=False),
+    "added_by_subgroup_id": v.ref(m.Subgroup, required=False),
+}, category="other")
+_spec("contribution", m.Contribution, {
+    "session_id": v.ref(m.WorkshopSession), "subgroup_id": v.ref(m.Subgroup, required=False),
+    "kind": v.choice(m.CONTRIBUTION_KINDS), "category": v.text(L.NAME_MAX, required=False, multiline=False),
+    "text": v.text(L.ITEM_MAX), "created_by": v.text(L.NAME_MAX, required=False, multiline=False),
+}, editable=("kind", "category", "text"))
+_spec("recommendation", m.Recommendation, {
+    "session_id": v.ref(m.WorkshopSession), "subgroup_id": v.ref(m.Subgroup, required=False),
+    "title": v.text(L.TITLE_MAX, multiline=False), "text": v.text(L.LONG_MAX, required=False),
+    "level": v.choice(m.POWER_LEVELS), "public": v.text(L.TITLE_MAX, required=False, multiline=False),
+    "retained": v.boolean(),
+})
+_spec("implementation_plan", m.ImplementationPlan, {
+    "recommendation_id": v.ref(m.Recommendation), "session_id": v.ref(m.WorkshopSession),
+    "subgroup_id": v.ref(m.Subgroup, required=False),
+    "who_wants_what": v.text(L.LONG_MAX, required=False), "people_concerned_view": v.text(L.LONG_MAX, required=False),
+    "try_here_now": v.text(L.LONG_MAX, required=False), "tried_learned": v.text(L.LONG_MAX, required=False),
+})
+_spec("plan_action", m.PlanAction, {
+    "plan_id": v.ref(m.ImplementationPlan), "action": v.text(L.ITEM_MAX),
+    "carrier": v.text(L.TITLE_MAX, required=False, multiline=False), "due": v.date(),
+    "means": v.text(L.LONG_MAX, required=False), "indicator": v.text(L.LONG_MAX, required=False),
+    "risks": v.text(L.LONG_MAX, required=False),
+})
+
+
+# --- scope and permissions ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Scope:
+    event_id: int | None = None
+    session_id: int | None = None
+    subgroup_id: int | None = None
+    open_to_all: bool = False
+
+
+def _session_scope(s: Session, session_id: int | None, subgroup_id: int | None = None, open_to_all: bool = False) -> Scope:
+    if session_id is None:
+        return Scope(subgroup_id=subgroup_id, open_to_all=open_to_all)
+    event_id = s.execute(
+        select(m.Theme.event_id).join(m.WorkshopSession, m.WorkshopSession.theme_id == m.Theme.id)
+        .where(m.WorkshopSession.id == session_id)
+    ).scalar_one_or_none()
+    return Scope(event_id, session_id, subgroup_id, open_to_all)
+
+
+def scope_of(s: Session, obj: Any) -> Scope:
+    """Which event, session and sub-group a row belongs to (for permissions and the activity log)."""
+    if isinstance(obj, m.Event):
+        return Scope(event_id=obj.id)
+    if isinstance(obj, m.Theme):
+        return Scope(event_id=obj.event_id)
+    if isinstance(obj, m.WorkshopSession):
+        return _session_scope(s, obj.id)
+    if isinstance(obj, m.Subgroup):
+        return _session_scope(s, obj.session_id, obj.id)
+    if isinstance(obj, m.Persona):
+        return _session_scope(s, obj.session_id, obj.subgroup_id, obj.open_to_all)
+    if isinstance(obj, m.CanvasItem):
+        return scope_of(s, s.get(m.Persona, obj.persona_id))
+    if isinstance(obj, m.SolutionLead):
+        return scope_of(s, s.get(m.CanvasItem, obj.need_id))
+    if isinstance(obj, m.PlanAction):
+        return scope_of(s, s.get(m.ImplementationPlan, obj.plan_id))
+    if isinstance(obj, m.Resource):
+        return Scope(subgroup_id=obj.added_by_subgroup_id)
+    if hasattr(obj, "session_id"):
+        return _session_scope(s, obj.session_id, getattr(obj, "subgroup_id", None))
+    return Scope()
+
+
+def check_can_write(actor: Actor, scope: Scope, entity: str) -> None:
+    """Raise PermissionDenied unless ``actor`` may write into ``scope``."""
+    if actor.kind == "system" or actor.role == "admin":
+        return
+    if actor.is_staff:
+        if entity == "resource":
+            if actor.role == "organiser" or scope.event_id is None:
+                return
+        if entity == "event" and actor.role == "organiser" and scope.event_id is None:
+            return  # organisers create events
+        if scope.event_id is not None and scope.event_id in actor.event_ids:
+            if actor.role == "organiser" or entity not in ("event", "theme"):
+                return
+        raise PermissionDenied()
+    if actor.is_participant:
+        if entity == "resource" and scope.event_id is None and scope.session_id is None:
+            if scope.subgroup_id in (None, actor.subgroup_id):
+                return  # participants enrich the shared inventory (never edit others' entries)
+        if scope.session_id is None or scope.session_id != actor.session_id:
+            raise PermissionDenied()
+        if entity in ("event", "theme", "session", "subgroup"):
+            raise PermissionDenied()
+        if scope.subgroup_id is None or scope.subgroup_id == actor.subgroup_id or scope.open_to_all:
+            return
+    raise PermissionDenied()
+
+
+# --- snapshots and the activity log ---------------------------------------------------------
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def snapshot(obj: Any) -> dict[str, Any]:
+    """A JSON-safe dict of a row's columns."""
+    return {c.key: _jsonable(getattr(obj, c.key)) for c in inspect(obj).mapper.column_attrs}
+
+
+def record(s: Session, actor: Actor, action: str, entity: str, entity_id: int | None, scope: Scope,
+           before: dict[str, Any] | None = None, after: dict[str, Any] | None = None) -> m.Activity:
+    row = m.Activity(actor_type=actor.kind, actor_id=actor.id, actor_label=actor.label[:120], action=action,
+                     entity_type=entity, entity_id=entity_id, event_id=scope.event_id,
+                     session_id=scope.session_id, before=before, after=after)
+    s.add(row)
+    return row
+
+
+# --- generic operations inside a unit of work ------------------------------------------------
+
+def _get_live(s: Session, model: type, ident: Any, field: str | None = None) -> Any:
+    try:
+        ident = int(ident)
+    except (TypeError, ValueError):
+        raise NotFound(field=field) from None
+    obj = s.get(model, ident)
+    if obj is None or getattr(obj, "deleted_at", None) is not None:
+        raise NotFound(field=field)
+    return obj
+
+
+def _clean_values(s: Session, spec: Spec, values: dict[str, Any], partial: bool) -> dict[str, Any]:
+    unknown = set(values) - set(spec.fields)
+    if unknown:
+        raise Conflict("error.unknown_field", field=sorted(unknown)[0])
+    out: dict[str, Any] = {}
+    for name, rule in spec.fields.items():
+        if name not in values:
+            if not partial and rule.required:
+                raise v.ValidationError("error.required", field=name)
+            continue
+        value = v.clean(name, rule, values[name])
+        if rule.kind == "ref" and value is not None:
+            _get_live(s, rule.ref, value, field=name)
+        out[name] = value
+    return out
+
+
+def create_in(s: Session, actor: Actor, entity: str, **values: Any) -> Any:
+    spec = SPECS[entity]
+    clean = _clean_values(s, spec, values, partial=False)
+    obj = spec.model(**{**spec.defaults, **{k: v_ for k, v_ in clean.items() if v_ is not None}})
+    scope = scope_of(s, obj)
+    check_can_write(actor, scope, entity)
+    s.add(obj)
+    s.flush()
+    record(s, actor, "create", entity, obj.id, scope, after=snapshot(obj))
+    return obj
+
+
+def update_in(s: Session, actor: Actor, entity: str, ident: Any, seen_version: int | None, **changes: Any) -> Any:
+    spec = SPECS[entity]
+    not_editable = set(changes) - spec.editable
+    if not_editable:
+        raise Conflict("error.unknown_field", field=sorted(not_editable)[0])
+    obj = _get_live(s, spec.model, ident)
+    scope = scope_of(s, obj)
+    check_can_write(actor, scope, entity)
+    clean = _clean_values(s, spec, changes, partial=True)
+    before = snapshot(obj)
+    if seen_version is not None and obj.version != seen_version:
+        raise StaleEdit(current=before, seen_version=seen_version, version=obj.version)
+    for key, value in clean.items():
+        setattr(obj, key, value)
+    if not s.is_modified(obj):
+        return obj
+    s.flush()
+    record(s, actor, "update", entity, obj.id, scope, before=before, after=snapshot(obj))
+    return obj
+
+
+def delete_in(s: Session, actor: Actor, entity: str, ident: Any) -> Any:
+    spec = SPECS[entity]
+    obj = _get_live(s, spec.model, ident)
+    scope = scope_of(s, obj)
+    check_can_write(actor, scope, entity)
+    before = snapshot(obj)
+    obj.deleted_at = m.utcnow()
+    s.flush()
+    record(s, actor, "delete", entity, obj.id, scope, before=before, after=snapshot(obj))
+    return obj
+
+
+def restore_in(s: Session, actor: Actor, entity: str, ident: Any) -> Any:
+    spec = SPECS[entity]
+    try:
+        obj = s.get(spec.model, int(ident))
+    except (TypeError, ValueError):
+        obj = None
+    if obj is None:
+        raise NotFound()
+    scope = scope_of(s, obj)
+    check_can_write(actor, scope, entity)
+    if obj.deleted_at is None:
+        return obj
+    before = snapshot(obj)
+    obj.deleted_at = None
+    s.flush()
+    record(s, actor, "restore", entity, obj.id, scope, before=before, after=snapshot(obj))
+    return obj
+
+
+# --- public services: one transaction each --------------------------------------------------
+
+def run_write(fn, *args: Any, **kwargs: Any) -> Any:
+    """Run ``fn(session, *args)`` in one writing transaction and map storage faults to core errors."""
+    try:
+        with db.write_session() as s:
+            result = fn(s, *args, **kwargs)
+            s.flush()
+            return snapshot(result) if isinstance(result, m.Base) else result
+    except StaleDataError:
+        raise StaleEdit(current={}) from None
+    except IntegrityError:
+        raise Conflict() from None
+    except OperationalError as exc:
+        raise StorageUnavailable(detail=type(exc.orig).__name__ if exc.orig else "") from None
+
+
+def create(actor: Actor, entity: str, **values: Any) -> dict[str, Any]:
+    return run_write(create_in, actor, entity, **values)
+
+
+def update(actor: Actor, entity: str, ident: Any, seen_version: int | None, **changes: Any) -> dict[str, Any]:
+    return run_write(update_in, actor, entity, ident, seen_version, **changes)
+
+
+def delete(actor: Actor, entity: str, ident: Any) -> dict[str, Any]:
+    return run_write(delete_in, actor, entity, ident)
+
+
+def restore(actor: Actor, entity: str, ident: Any) -> dict[str, Any]:
+    return run_write(restore_in, actor, entity, ident)
+
+
+def get(entity: str, ident: Any, include_deleted: bool = False) -> dict[str, Any]:
+    spec = SPECS[entity]
+    with db.read_session() as s:
+        try:
+            obj = s.get(spec.model, int(ident))
+        except (TypeError, ValueError):
+            obj = None
+        if obj is None or (obj.deleted_at is not None and not include_deleted):
+            raise NotFound()
+        return snapshot(obj)
+
+
+__all__ = ["SPECS", "SYSTEM", "Scope", "check_can_write", "create", "create_in", "delete", "delete_in",
+           "get", "record", "restore", "restore_in", "run_write", "scope_of", "snapshot", "update", "update_in"]

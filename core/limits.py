@@ -1,0 +1,16 @@
+"""Every limit of the domain in one place."""
+from __future__ import annotations
+
+NAME_MAX = 120           # persona first name, sub-group name, people names
+TITLE_MAX = 200          # event, theme, session and recommendation titles, resource names
+ITEM_MAX = 1_000         # a canvas item, a solution lead, a contribution, a fact
+LONG_MAX = 5_000         # descriptions, "why", recommendation text, plan fields
+URL_MAX = 500
+FACTS_MAX = 30           # situation facts on one identity card
+AGE_MIN, AGE_MAX = 0, 120
+CAP_MIN, CAP_MAX = 1, 1_000
+PER_ORG_CAP_MIN, PER_ORG_CAP_MAX = 1, 100
+VOTE_DOTS_MIN, VOTE_DOTS_MAX, VOTE_DOTS_DEFAULT = 1, 12, 3
+JOIN_CODE_LENGTH = 6
+# no look-alikes: no 0/O, 1/I/L
+JOIN_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"

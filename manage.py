@@ -1,0 +1,129 @@
+#!/usr/bin/env python3
+"""Atelier command line: database setup, demo data, reports.
+
+    python manage.py init-db                 # create or upgrade the schema (Alembic, to head)
+    python manage.py seed-demo [--if-empty]  # load the demo events (idempotent)
+    python manage.py list-events --json
+    python manage.py stats [--event SLUG] --json
+
+``ATELIER_DATABASE_URL`` selects the database (default: SQLite under data/).
+Errors exit non-zero with a one-line message.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT))
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
+
+
+def command(name: str) -> Callable[[Callable[[argparse.Namespace], int]], Callable[[argparse.Namespace], int]]:
+    def register(fn: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+        COMMANDS[name] = fn
+        return fn
+    return register
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True, default=str))
+
+
+def upgrade_to_head() -> None:
+    from alembic import command as alembic_command
+    from alembic.config import Config
+
+    cfg = Config(str(ROOT / "alembic.ini"))
+    cfg.set_main_option("script_location", str(ROOT / "migrations"))
+    cfg.attributes["skip_logging"] = True
+    alembic_command.upgrade(cfg, "head")
+
+
+@command("init-db")
+def cmd_init_db(args: argparse.Namespace) -> int:
+    upgrade_to_head()
+    print("database ready")
+    return 0
+
+
+@command("seed-demo")
+def cmd_seed_demo(args: argparse.Namespace) -> int:
+    from core.seed import database_is_empty, seed_demo
+
+    if args.if_empty and not database_is_empty():
+        print("database not empty: demo data not loaded")
+        return 0
+    report = seed_demo()
+    print(f"demo data: created {', '.join(report['created']) or 'nothing'}; "
+          f"already present {', '.join(report['skipped']) or 'nothing'}")
+    return 0
+
+
+@command("list-events")
+def cmd_list_events(args: argparse.Namespace) -> int:
+    from core.events import list_events
+
+    events = list_events(include_archived=True)
+    rows = [{"slug": ev.slug, "title": ev.title,
+             "starts_on": ev.starts_on.isoformat() if ev.starts_on else None,
+             "ends_on": ev.ends_on.isoformat() if ev.ends_on else None,
+             "themes": len(ev.themes), "sessions": len(ev.sessions)} for ev in events]
+    if args.json:
+        _print_json(rows)
+    else:
+        for r in rows:
+            print(f"{r['slug']:40} {r['starts_on'] or '':10} → {r['ends_on'] or '':10}  {r['title']}")
+    return 0
+
+
+@command("stats")
+def cmd_stats(args: argparse.Namespace) -> int:
+    from core.stats import counts
+
+    data = counts(args.event)
+    if args.json:
+        _print_json(data)
+    else:
+        for key, value in data.items():
+            print(f"{key:16} {value}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="manage.py", description="Atelier command line")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("init-db", help="create or upgrade the database schema")
+    p = sub.add_parser("seed-demo", help="load the demo events from the source documents")
+    p.add_argument("--if-empty", action="store_true", help="only when the database has no event")
+    p = sub.add_parser("list-events", help="list events")
+    p.add_argument("--json", action="store_true")
+    p = sub.add_parser("stats", help="counts of what the workshops produced")
+    p.add_argument("--event", metavar="SLUG")
+    p.add_argument("--json", action="store_true")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from core.errors import AtelierError
+    from core.i18n import translate
+
+    lang = os.environ.get("ATELIER_LANG", "en")
+    try:
+        return COMMANDS[args.command](args)
+    except AtelierError as exc:
+        print(f"error: {translate(lang, exc.key, **exc.params)}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # noqa: BLE001 - one line, never a stack trace
+        print(f"error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,476 @@
+"""SQLAlchemy 2 typed models for the whole Atelier domain.
+
+Conventions (see DESIGN.md):
+- every editable row carries a ``version`` (SQLAlchemy ``version_id_col``): an edit states the
+  version the user saw and a stale one is refused;
+- deletes are soft (``deleted_at``) so undo can restore a row with its links;
+- the ``activity`` table is the audit trail and the change cursor of live views.
+
+The schema is created only by Alembic (``python manage.py init-db``).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Optional
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Enumerations, shared with core validation (core imports them from here).
+STAGES = ("diagnostic", "recommendations", "implementation")
+SESSION_STATUSES = ("planned", "open", "closed")
+ROLES = ("admin", "organiser", "facilitator")
+CANVAS_KINDS = ("barrier", "motivation", "skill", "need")
+BARRIER_NATURES = ("objective", "subjective")
+CONTRIBUTION_KINDS = ("finding", "success", "challenge", "solution_idea", "wish")
+POWER_LEVELS = ("communal", "regional", "community", "federal", "european")
+MOOD_MOMENTS = ("before", "after")
+WEATHERS = ("sunny", "partly_cloudy", "cloudy", "rainy", "stormy")
+REGISTRATION_STATUSES = ("confirmed", "waiting", "cancelled")
+VOTE_STATUSES = ("none", "open", "closed")
+CATEGORIES = (
+    "housing", "health", "mental_health", "addiction", "language", "training", "employment",
+    "justice", "money_debt", "digital", "isolation", "family_childcare", "residence_admin",
+    "mobility", "discrimination", "other",
+)
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+# --- staff ---------------------------------------------------------------------------------
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    password_changed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    deactivated_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    __mapper_args__ = {"version_id_col": version}
+
+
+class EventStaff(Base):
+    """A facilitator or organiser attached to an event they work on."""
+
+    __tablename__ = "event_staff"
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+
+
+# --- events, themes, sessions ---------------------------------------------------------------
+
+class Event(Base):
+    __tablename__ = "events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    organisers: Mapped[str] = mapped_column(Text, default="")
+    place: Mapped[str] = mapped_column(String(300), default="")
+    starts_on: Mapped[Optional[dt.date]] = mapped_column(Date, default=None)
+    ends_on: Mapped[Optional[dt.date]] = mapped_column(Date, default=None)
+    participant_cap: Mapped[int] = mapped_column(Integer, default=40)
+    per_org_cap: Mapped[int] = mapped_column(Integer, default=2)
+    category_template: Mapped[str] = mapped_column(String(40), default="plain")
+    languages: Mapped[str] = mapped_column(String(40), default="fr,en,nl")
+    archived_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    deleted_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, default=None)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    __mapper_args__ = {"version_id_col": version}
+
+    themes: Mapped[list["Theme"]] = relationship(back_populates="event", order_by="Theme.position")
+
+
+class Theme(Base):
+    __tablename__ = "themes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    title: Mapped[str] = mapped_column(String(200))
+    why: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    deleted_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, default=None)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    __mapper_args__ = {"version_id_col": version}
+
+    event: Mapped[Event] = relationship(back_populates="themes")
+    sessions: Mapped[list["WorkshopSession"]] = relationship(
+        back_populates="theme", order_by="WorkshopSession.starts_at"
+    )
+
+
+class WorkshopSession(Base):
+    """A dated half-day workshop on one theme (atelier, séance)."""
+
+    __tablename__ = "sessions"
+    __table_args__ = (
+        # a join code is unique among the sessions that are not closed
+        Index("uq_sessions_live_join_code", "join_code", unique=True,
+              sqlite_where=text("status != 'closed' AND join_code IS NOT NULL"),
+              postgresql_where=text("status != 'closed' AND join_code IS NOT NULL")),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    theme_id: Mapped[int] = mapped_column(ForeignKey("themes.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200), default="")
+    starts_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, default=None)
+    ends_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, default=None)
+    stage: Mapped[str] = mapped_column(String(20), default="diagnostic")
+    status: Mapped[str] = mapped_column(String(20), default="planned")
+    join_code: Mapped[Optional[str]] = mapped_column(String(12), default=None)
+    contributions_open: Mapped[bool] = mapped_column(Boolean, default=True)
+    contributions_hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    # countdown timer of the current stage: duration, and either running (started_at) or paused
+    timer_duration_s: Mapped[int] = mapped_column(Integer, default=0)
+    timer_started_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, default=None)
+    timer_remaining_s: Mapped[int] = mapped_column(Integer, default=0)
+    projector_view: Mapped[str] = mapped_column(String(30), default="feed")
+    projector_spotlight_id: Mapped[Optional[int]] = mapped_column(Integer, default=None)
+    projector_token: Mapped[Optional[str]] = mapped_column(String(64), default=None)
+    # dot voting
+    vote_status: Mapped[str] = mapped_column(String(10), default="none")
+    vote_dots: Mapped[int] = mapped_column(Integer, default=3)
+    vote_multi: Mapped[bool] = mapped_column(Boolean, default=False)
+    votes_revealed: Mapped[bool] = mapped_column(Boolean, default=False)
+    closed_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    deleted_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, default=None)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    __mapper_args__ = {"version_id_col": version}
+
+    theme: Mapped[Theme] = relationship(back_populates="sessions")
+    subgroups: Mapped[list["Subgroup"]] = relationship(
+        back_populates="session", order_by="Subgroup.position"
+    )
+
+
+class SessionFacilitator(Base):
+    __tablename__ = "session_facilitators"
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+
+
+class Subgroup(Base):
+    __tablename__ = "subgroups"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(String(80))
+    join_code: Mapped[Optional[str]] = mapped_column(String(12), default=None, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    deleted_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, default=None)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    __mapper_args__ = {"version_id_col": version}
+
+    session: Mapped[WorkshopSession] = relationship(back_populates="subgroups")
+
+
+# --- people ---------------------------------------------------------------------------------
+
+class Organisation(Base):
+    __tablename__ = "organisations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    normalized_name: Mapped[str] = mapped_column(String(200), unique=True)
+    sector: Mapped[str] = mapped_column(String(120), default="")
+    merged_into_id: Mapped[Optional[int]] = mapped_column(ForeignKey("organisations.id"), default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Participant(Base):
+    __tablename__ = "participants"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    first_name: Mapped[str] = mapped_column(String(120), default="")
+    last_name: Mapped[str] = mapped_column(String(120), default="")
+    email: Mapped[str] = mapped_column(String(200), default="", index=True)
+    organisation_id: Mapped[Optional[int]] = mapped_column(ForeignKey("organisations.id"), default=None)
+    sector: Mapped[str] = mapped_column(String(120), default="")
+    personal_token: Mapped[Optional[str]] = mapped_column(String(64), unique=True, default=None)
+    consent_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, default=None)
+    erased_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Registration(Base):
+    __tablename__ = "registrations"
+    __table_args__ = (UniqueConstraint("participant_id", "session_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"), index=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="confirmed")
+    present: Mapped[bool] = mapped_column(Boolean, default=False)
+    checked_in_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    __mapper_args__ = {"version_id_col": version}
+
+
+class ParticipantToken(Base):
+    """A browser that joined a session with its code: no account, a token kept in a cookie."""
+
+    __tablename__ = "participant_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
+    subgroup_id: Mapped[Optional[int]] = mapped_column(ForeignKey("subgroups.id", ondelete="CASCADE"), default=None)
+    participant_id: Mapped[Optional[int]] = mapped_column(ForeignKey("participants.id", ondelete="SET NULL"), default=None)
+    display_name: Mapped[str] = mapped_column(String(80), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    revoked_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, default=None)
+
+
+# --- personas and canvas --------------------------------------------------------------------
+
+class Persona(Base):
+    __tablename__ = "personas"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
+    subgroup_id: Mapped[Optional[int]] = mapped_column(ForeignKey("subgroups.id", ondelete="SET NULL"), default=None, index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    age: Mapped[Optional[int]] = mapped_column(Integer, default=None)
+    origin: Mapped[str] = mapped_column(String(120), default="")
+    facts: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    note: Mapped[str] = mapped_column(Text, default="")
+    open_to_all: Mapped[bool] = mapped_column(Boolean, default=False)
+    template_key: Mapped[str] = mapped_column(String(40), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    deleted_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, default=None)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    __mapper_args__ = {"version_id_col": version}
+
+
+class CanvasItem(Base):
+    """A barrier, motivation, skill or need on a persona's canvas."""
+
+    __tablename__ = "canvas_items"
+    __table_args__ = (Index("ix_canvas_items_persona_kind", "persona_id", "kind"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    persona_id: Mapped[int] = mapped_column(ForeignKey("personas.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+    nature: Mapped[Optional[str]] = mapped_column(String(20), default=None)  # barriers only
+    category: Mapped[Optional[str]] = mapped_column(String(40), default=None)
+    created_by: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    deleted_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, default=None)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    __mapper_args__ = {"version_id_col": version}
+
+
+class LeadResource(Base):
+    __tablename__ = "lead_resources"
+    lead_id: Mapped[int] = mapped_column(ForeignKey("solution_leads.id", ondelete="CASCADE"), primary_key=True)
+    resource_id: Mapped[int] = mapped_column(ForeignKey("resources.id", ondelete="CASCADE"), primary_key=True, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class SolutionLead(Base):
+    """A solution lead (piste de réponse) under a need."""
+
+    __tablename__ = "solution_leads"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    need_id: Mapped[int] = mapped_column(ForeignKey("canvas_items.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    deleted_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, default=None)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Resource(Base):
+    """A partner service in the shared inventory.
+
+    Shaped to take an Open Referral (HSDS) record without loss: organisation, service,
+    location and contact each have their fields; anything else goes to ``extra``.
+    """
+
+    __tablename__ = "resources"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    acronym: Mapped[str] = mapped_column(String(40), default="", index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    category: Mapped[str] = mapped_column(String(40), default="other")
+    organisation_name: Mapped[str] = mapped_column(String(200), default="")
+    service_name: Mapped[str] = mapped_column(String(200), default="")
+    address: Mapped[str] = mapped_column(String(300), default="")
+    contact_name: Mapped[str] = mapped_column(String(120), default="")
+    phone: Mapped[str] = mapped_column(String(60), default="")
+    email: Mapped[str] = mapped_column(String(200), default="")
+    url: Mapped[str] = mapped_column(String(500), default="")
+    extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    added_by_subgroup_id: Mapped[Optional[int]] = mapped_column(ForeignKey("subgroups.id", ondelete="SET NULL"), default=None)
+    merged_into_id: Mapped[Optional[int]] = mapped_column(ForeignKey("resources.id"), default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    deleted_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, default=None)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    __mapper_args__ = {"version_id_col": version}
+
+
+# --- board, recommendations, votes, plans, moods --------------------------------------------
+
+class Contribution(Base):
+    """A finding, success, challenge, solution idea or wish on the session board."""
+
+    __tablename__ = "contributions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
+    subgroup_id: Mapped[Optional[int]] = mapped_column(ForeignKey("subgroups.id", ondelete="SET NULL"), default=None)
+    kind: Mapped[str] = mapped_column(String(20))
+    category: Mapped[str] = mapped_column(String(120), default="")
+    text: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    deleted_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, default=None)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Recommendation(Base):
+    __tablename__ = "recommendations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
+    subgroup_id: Mapped[Optional[int]] = mapped_column(ForeignKey("subgroups.id", ondelete="SET NULL"), default=None)
+    title: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text, default="")
+    level: Mapped[str] = mapped_column(String(20))
+    public: Mapped[str] = mapped_column(String(200), default="")
+    retained: Mapped[bool] = mapped_column(Boolean, default=False)
+    merged_into_id: Mapped[Optional[int]] = mapped_column(ForeignKey("recommendations.id"), default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    deleted_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, default=None)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    __mapper_args__ = {"version_id_col": version}
+
+
+class RecommendationSource(Base):
+    """The trail of a recommendation: a finding (contribution), a need (canvas item) or a persona."""
+
+    __tablename__ = "recommendation_sources"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recommendation_id: Mapped[int] = mapped_column(ForeignKey("recommendations.id", ondelete="CASCADE"), index=True)
+    contribution_id: Mapped[Optional[int]] = mapped_column(ForeignKey("contributions.id", ondelete="CASCADE"), default=None)
+    canvas_item_id: Mapped[Optional[int]] = mapped_column(ForeignKey("canvas_items.id", ondelete="CASCADE"), default=None)
+    persona_id: Mapped[Optional[int]] = mapped_column(ForeignKey("personas.id", ondelete="CASCADE"), default=None)
+
+
+class Vote(Base):
+    """One dot a sub-group placed on a recommendation."""
+
+    __tablename__ = "votes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
+    subgroup_id: Mapped[int] = mapped_column(ForeignKey("subgroups.id", ondelete="CASCADE"), index=True)
+    recommendation_id: Mapped[int] = mapped_column(ForeignKey("recommendations.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ImplementationPlan(Base):
+    __tablename__ = "implementation_plans"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recommendation_id: Mapped[int] = mapped_column(ForeignKey("recommendations.id", ondelete="CASCADE"), index=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
+    subgroup_id: Mapped[Optional[int]] = mapped_column(ForeignKey("subgroups.id", ondelete="SET NULL"), default=None)
+    # DPA-PC prompts
+    who_wants_what: Mapped[str] = mapped_column(Text, default="")
+    people_concerned_view: Mapped[str] = mapped_column(Text, default="")
+    try_here_now: Mapped[str] = mapped_column(Text, default="")
+    tried_learned: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    deleted_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, default=None)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    __mapper_args__ = {"version_id_col": version}
+
+
+class PlanAction(Base):
+    __tablename__ = "plan_actions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("implementation_plans.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(Text)
+    carrier: Mapped[str] = mapped_column(String(200), default="")
+    due: Mapped[Optional[dt.date]] = mapped_column(Date, default=None)
+    means: Mapped[str] = mapped_column(Text, default="")
+    indicator: Mapped[str] = mapped_column(Text, default="")
+    risks: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    deleted_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, default=None)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    __mapper_args__ = {"version_id_col": version}
+
+
+class MoodCheck(Base):
+    __tablename__ = "mood_checks"
+    __table_args__ = (UniqueConstraint("session_id", "token_id", "moment"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
+    token_id: Mapped[Optional[int]] = mapped_column(ForeignKey("participant_tokens.id", ondelete="SET NULL"), default=None)
+    moment: Mapped[str] = mapped_column(String(10))
+    weather: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class OutboxEmail(Base):
+    __tablename__ = "outbox"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    to_address: Mapped[str] = mapped_column(String(200))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    sent_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, default=None)
+
+
+# --- activity log ---------------------------------------------------------------------------
+
+class Activity(Base):
+    """Audit trail, undo source and change cursor: one row per write, same transaction."""
+
+    __tablename__ = "activity"
+    __table_args__ = (Index("ix_activity_session_id_id", "session_id", "id"),)
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    actor_type: Mapped[str] = mapped_column(String(20))  # staff / participant / system
+    actor_id: Mapped[Optional[int]] = mapped_column(Integer, default=None)
+    actor_label: Mapped[str] = mapped_column(String(120), default="")
+    action: Mapped[str] = mapped_column(String(40))
+    entity_type: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[Optional[int]] = mapped_column(Integer, default=None)
+    event_id: Mapped[Optional[int]] = mapped_column(Integer, default=None, index=True)
+    session_id: Mapped[Optional[int]] = mapped_column(Integer, default=None)
+    before: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON, default=None)
+    after: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON, default=None)

@@ -1,0 +1,95 @@
+"""Test fixtures: every storage/core test runs on SQLite and, when ATELIER_TEST_POSTGRES_URL is
+set, on PostgreSQL too, each on a freshly migrated, empty schema."""
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from manage import upgrade_to_head
+from storage import db
+from storage.models import Base
+
+PG_URL = os.environ.get("ATELIER_TEST_POSTGRES_URL")
+if os.environ.get("ATELIER_REQUIRE_POSTGRES") == "1" and not PG_URL:
+    raise RuntimeError("ATELIER_REQUIRE_POSTGRES=1 but ATELIER_TEST_POSTGRES_URL is not set")
+BACKENDS = ["sqlite"] + (["postgres"] if PG_URL else [])
+
+
+def _with_search_path(url: str, schema: str) -> str:
+    sep = "&" if "?" in url else "?"
+    return f"{url}{sep}options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "atelier.db"
+    url = f"sqlite:///{path}"
+    db.configure(url)
+    try:
+        upgrade_to_head()
+    finally:
+        db.configure(None)
+        db.dispose_all()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_schema_url():
+    """A schema of our own in the test database, migrated once, dropped at the end."""
+    if not PG_URL:
+        pytest.skip("ATELIER_TEST_POSTGRES_URL is not set")
+    schema = f"atelier_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = _with_search_path(PG_URL, schema)
+    db.configure(url)
+    try:
+        upgrade_to_head()
+    finally:
+        db.configure(None)
+    yield url
+    db.dispose_all()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def database(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path):
+    """Point core and storage at an empty, migrated database; yields its URL."""
+    if request.param == "sqlite":
+        path = tmp_path / "atelier.db"
+        shutil.copy(sqlite_template, path)
+        url = f"sqlite:///{path}"
+    else:
+        url = request.getfixturevalue("postgres_schema_url")
+        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+        with db.get_engine(url).begin() as conn:
+            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    db.configure(url)
+    yield url
+    db.configure(None)
+    if request.param == "sqlite":
+        db.get_engine(url).dispose()
+
+
+@pytest.fixture
+def seeded(database):
+    from core.seed import seed_demo
+
+    seed_demo()
+    return database
+
+
+@pytest.fixture
+def sqlite_file(tmp_path: Path, sqlite_template: Path) -> str:
+    """A migrated SQLite file for tests that start the app in another process."""
+    path = tmp_path / "app.db"
+    shutil.copy(sqlite_template, path)
+    return f"sqlite:///{path}"

@@ -1,0 +1,1 @@
+"""Shared Streamlit pieces: i18n, layout, widgets."""
