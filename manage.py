@@ -21,12 +21,19 @@ from typing import Any, Callable
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 
-COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
+Handler = Callable[[argparse.Namespace], int]
+COMMANDS: dict[str, tuple[Handler, str, tuple[tuple[tuple[str, ...], dict[str, Any]], ...]]] = {}
 
 
-def command(name: str) -> Callable[[Callable[[argparse.Namespace], int]], Callable[[argparse.Namespace], int]]:
-    def register(fn: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
-        COMMANDS[name] = fn
+def arg(*flags: str, **kwargs: Any) -> tuple[tuple[str, ...], dict[str, Any]]:
+    """One argparse argument of a command: ``arg("--event", metavar="SLUG")``."""
+    return flags, kwargs
+
+
+def command(name: str, help: str, *args: tuple[tuple[str, ...], dict[str, Any]]) -> Callable[[Handler], Handler]:
+    """Register a sub-command with its arguments; the handler returns the exit code."""
+    def register(fn: Handler) -> Handler:
+        COMMANDS[name] = (fn, help, args)
         return fn
     return register
 
@@ -45,14 +52,15 @@ def upgrade_to_head() -> None:
     alembic_command.upgrade(cfg, "head")
 
 
-@command("init-db")
+@command("init-db", "create or upgrade the database schema")
 def cmd_init_db(args: argparse.Namespace) -> int:
     upgrade_to_head()
     print("database ready")
     return 0
 
 
-@command("seed-demo")
+@command("seed-demo", "load the demo events from the source documents",
+         arg("--if-empty", action="store_true", help="only when the database has no event"))
 def cmd_seed_demo(args: argparse.Namespace) -> int:
     from core.seed import database_is_empty, seed_demo
 
@@ -65,7 +73,7 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-@command("list-events")
+@command("list-events", "list events", arg("--json", action="store_true"))
 def cmd_list_events(args: argparse.Namespace) -> int:
     from core.events import list_events
 
@@ -82,7 +90,8 @@ def cmd_list_events(args: argparse.Namespace) -> int:
     return 0
 
 
-@command("stats")
+@command("stats", "counts of what the workshops produced",
+         arg("--event", metavar="SLUG"), arg("--json", action="store_true"))
 def cmd_stats(args: argparse.Namespace) -> int:
     from core.stats import counts
 
@@ -98,14 +107,10 @@ def cmd_stats(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="manage.py", description="Atelier command line")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("init-db", help="create or upgrade the database schema")
-    p = sub.add_parser("seed-demo", help="load the demo events from the source documents")
-    p.add_argument("--if-empty", action="store_true", help="only when the database has no event")
-    p = sub.add_parser("list-events", help="list events")
-    p.add_argument("--json", action="store_true")
-    p = sub.add_parser("stats", help="counts of what the workshops produced")
-    p.add_argument("--event", metavar="SLUG")
-    p.add_argument("--json", action="store_true")
+    for name, (_fn, help_text, args) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text)
+        for flags, kwargs in args:
+            p.add_argument(*flags, **kwargs)
     return parser
 
 
@@ -116,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
 
     lang = os.environ.get("ATELIER_LANG", "en")
     try:
-        return COMMANDS[args.command](args)
+        return COMMANDS[args.command][0](args)
     except AtelierError as exc:
         print(f"error: {translate(lang, exc.key, **exc.params)}", file=sys.stderr)
         return 2

@@ -79,6 +79,7 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     password_changed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    last_login_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, default=None)
     deactivated_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, default=None)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
@@ -109,6 +110,8 @@ class Event(Base):
     per_org_cap: Mapped[int] = mapped_column(Integer, default=2)
     category_template: Mapped[str] = mapped_column(String(40), default="plain")
     languages: Mapped[str] = mapped_column(String(40), default="fr,en,nl")
+    registration_open: Mapped[bool] = mapped_column(Boolean, default=False)
+    retention_months: Mapped[Optional[int]] = mapped_column(Integer, default=None)
     archived_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, default=None)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     deleted_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, default=None)
@@ -160,6 +163,8 @@ class WorkshopSession(Base):
     timer_duration_s: Mapped[int] = mapped_column(Integer, default=0)
     timer_started_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, default=None)
     timer_remaining_s: Mapped[int] = mapped_column(Integer, default=0)
+    # per-stage prompt overrides ({"diagnostic": "…"}); empty means the default prompt of the stage
+    prompts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     projector_view: Mapped[str] = mapped_column(String(30), default="feed")
     projector_spotlight_id: Mapped[Optional[int]] = mapped_column(Integer, default=None)
     projector_token: Mapped[Optional[str]] = mapped_column(String(64), default=None)
@@ -235,6 +240,8 @@ class Registration(Base):
     session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
     status: Mapped[str] = mapped_column(String(20), default="confirmed")
     present: Mapped[bool] = mapped_column(Boolean, default=False)
+    promoted_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, default=None)
+    overridden_by: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), default=None)
     checked_in_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, default=None)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
@@ -443,6 +450,17 @@ class MoodCheck(Base):
     moment: Mapped[str] = mapped_column(String(10))
     weather: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class JoinAttempt(Base):
+    """A join-code attempt from one browser, for rate limiting code guessing."""
+
+    __tablename__ = "join_attempts"
+    __table_args__ = (Index("ix_join_attempts_client_at", "client_key", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_key: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    success: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class OutboxEmail(Base):
