@@ -1,4 +1,4 @@
-"""Atelier: entry point. Page config, language, navigation by role."""
+"""Atelier: entry point. Page config, identity, language, navigation by role."""
 from __future__ import annotations
 
 import sys
@@ -8,18 +8,84 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import streamlit as st  # noqa: E402
 
-from ui import errors  # noqa: E402
+from core import accounts  # noqa: E402
+from core.actor import Actor  # noqa: E402
+from ui import auth, errors  # noqa: E402
 from ui.i18n import language_selector, t  # noqa: E402
+from ui.text import md  # noqa: E402
 
 st.set_page_config(page_title="Atelier", page_icon=":material/diversity_3:", layout="wide")
-language_selector()
 
-pages = {
-    t("nav.section.workshops"): [
-        st.Page("app_pages/home.py", title=t("nav.home"), icon=":material/home:", url_path="home", default=True),
-    ],
-}
+
+@st.cache_resource(show_spinner=False)
+def _demo_accounts() -> list[tuple[str, str, str]]:
+    return accounts.ensure_demo_accounts()
+
+
+try:
+    auth.cookie_key()
+except auth.ConfigurationError:
+    st.error(t("auth.config_missing"))
+    st.stop()
+if auth.demo_mode():
+    st.session_state["demo_accounts"] = _demo_accounts()
+
+try:
+    actor: Actor | None = auth.resolve_identity()
+except Exception as exc:  # noqa: BLE001 - e.g. the database is unreachable
+    errors.show(exc)
+    st.stop()
+
+
+DEFAULT_PAGE = "default_page"
+
+
+def page(path: str, key: str, icon: str, url: str, default: bool = False):  # noqa: ANN201
+    created = st.Page(f"app_pages/{path}", title=t(key), icon=icon, url_path=url, default=default)
+    if default:
+        st.session_state[DEFAULT_PAGE] = created
+    return created
+
+
+def build_pages(actor: Actor | None) -> dict[str, list]:
+    """The pages this identity may open; anything else is 'page not found'."""
+    if actor is None:
+        return {t("nav.section.workshops"): [
+            page("home.py", "nav.home", ":material/home:", "home", default=True),
+            page("join.py", "nav.join", ":material/login:", "join"),
+        ], t("nav.section.staff"): [
+            page("login.py", "nav.login", ":material/key:", "login"),
+        ]}
+    if actor.is_participant:
+        return {t("nav.section.my_session"): [
+            page("group.py", "nav.group", ":material/groups:", "group", default=True),
+            page("logout.py", "nav.leave", ":material/logout:", "leave"),
+        ]}
+    workshops = [page("sessions.py", "nav.sessions", ":material/event:", "sessions", default=True),
+                 page("home.py", "nav.home", ":material/home:", "home")]
+    sections = {t("nav.section.workshops"): workshops}
+    if actor.role == "admin":
+        sections[t("nav.section.admin")] = [page("users.py", "nav.users", ":material/manage_accounts:", "users")]
+    sections[t("nav.section.account")] = [page("logout.py", "nav.logout", ":material/logout:", "logout")]
+    return sections
+
+
+auth.keep_cookies()
+language_selector()
+pages = build_pages(actor)
 navigation = st.navigation(pages)
+
+if actor is not None:
+    who = t("nav.signed_in_as", name=md(actor.label), role=t(f"role.{actor.role}")) if actor.is_staff \
+        else t("nav.participant_as", name=md(actor.label))
+    st.sidebar.caption(who)
+notice = st.session_state.pop("auth_notice", None)
+if notice:
+    st.toast(t(notice), icon=":material/info:")
+
+if st.session_state.pop("go_to", None):  # just logged in or joined: land on the role's home page
+    st.switch_page(st.session_state[DEFAULT_PAGE])
+
 try:
     navigation.run()
 except Exception as exc:  # noqa: BLE001 - no stack trace reaches a user

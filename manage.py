@@ -104,6 +104,69 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_password() -> str:
+    """The password from standard input, never from the command line (it would show in `ps` and
+    the shell history): typed twice at a terminal, or the first line of a pipe."""
+    import getpass
+
+    if sys.stdin.isatty():
+        first = getpass.getpass("Password: ")
+        if first != getpass.getpass("Password (again): "):
+            raise SystemExit("error: the two passwords differ")
+        return first
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+@command("create-user", "create a staff account (password read from standard input)",
+         arg("--username", required=True), arg("--role", required=True, choices=("admin", "organiser", "facilitator")),
+         arg("--name", required=True), arg("--email", default=""),
+         arg("--event", action="append", default=[], metavar="SLUG", help="attach to this event (repeatable)"))
+def cmd_create_user(args: argparse.Namespace) -> int:
+    from core import accounts
+    from core.events import get_event
+
+    events = [get_event(slug) for slug in args.event]
+    user = accounts.create_user(args.username, args.role, args.name, args.email, _read_password())
+    for event in events:
+        accounts.attach_to_event(user.username, event.id)
+    print(f"created {user.username} ({user.role})")
+    return 0
+
+
+@command("set-password", "set a staff password (read from standard input); logs the user out everywhere",
+         arg("--username", required=True))
+def cmd_set_password(args: argparse.Namespace) -> int:
+    from core import accounts
+
+    accounts.set_password(args.username, _read_password())
+    print(f"password changed for {args.username}")
+    return 0
+
+
+@command("deactivate-user", "deactivate a staff account; logs the user out on their next click",
+         arg("--username", required=True))
+def cmd_deactivate_user(args: argparse.Namespace) -> int:
+    from core import accounts
+
+    accounts.set_active(args.username, False)
+    print(f"deactivated {args.username}")
+    return 0
+
+
+@command("list-users", "list staff accounts", arg("--json", action="store_true"))
+def cmd_list_users(args: argparse.Namespace) -> int:
+    from core import accounts
+
+    rows = [{"username": u.username, "name": u.name, "email": u.email, "role": u.role, "active": u.active,
+             "events": sorted(u.event_ids)} for u in accounts.list_users()]
+    if args.json:
+        _print_json(rows)
+    else:
+        for r in rows:
+            print(f"{r['username']:20} {r['role']:12} {'active' if r['active'] else 'inactive':9} {r['name']}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="manage.py", description="Atelier command line")
     sub = parser.add_subparsers(dest="command", required=True)

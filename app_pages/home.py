@@ -5,6 +5,7 @@ import streamlit as st
 
 from core.events import list_events
 from ui.i18n import current_language, fmt_date, fmt_time, t
+from ui.text import md
 
 lang = current_language()
 st.title(t("app.title"))
@@ -17,7 +18,7 @@ if not events:
 
 for event in events:
     with st.container(border=True):
-        st.subheader(event.title, anchor=False)
+        st.subheader(md(event.title), anchor=False)
         if event.starts_on and event.ends_on and event.starts_on != event.ends_on:
             st.markdown("**" + t("home.dates_range", start=fmt_date(event.starts_on, lang),
                                  end=fmt_date(event.ends_on, lang)) + "**")
@@ -31,7 +32,7 @@ for event in events:
             st.text(event.description)
         st.caption(t("home.caps", cap=event.participant_cap, per_org=event.per_org_cap))
         for theme in event.themes:
-            with st.expander(f"{theme.title} — {t('home.sessions_count', count=len(theme.sessions))}"):
+            with st.expander(f"{md(theme.title)} — {t('home.sessions_count', count=len(theme.sessions))}"):
                 if theme.why:
                     st.caption(t("home.theme_why"))
                     st.text(theme.why)

@@ -14,6 +14,9 @@ from manage import upgrade_to_head
 from storage import db
 from storage.models import Base
 
+os.environ.setdefault("ATELIER_COOKIE_KEY", "tests-only-cookie-key-0123456789abcdefghijklmnop")
+os.environ.pop("ATELIER_DEMO", None)
+
 PG_URL = os.environ.get("ATELIER_TEST_POSTGRES_URL")
 if os.environ.get("ATELIER_REQUIRE_POSTGRES") == "1" and not PG_URL:
     raise RuntimeError("ATELIER_REQUIRE_POSTGRES=1 but ATELIER_TEST_POSTGRES_URL is not set")
