@@ -4,7 +4,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT))
 
 import streamlit as st  # noqa: E402
 
@@ -47,23 +48,54 @@ def page(path: str, key: str, icon: str, url: str, default: bool = False):  # no
     return created
 
 
+def _existing(*pages):  # noqa: ANN001, ANN202 - pages still being written are left out
+    return [p for p in pages if p is not None]
+
+
+def maybe(path: str, key: str, icon: str, url: str, default: bool = False):  # noqa: ANN201
+    if not (ROOT / "app_pages" / path).exists():
+        return None
+    return page(path, key, icon, url, default)
+
+
 def build_pages(actor: Actor | None) -> dict[str, list]:
     """The pages this identity may open; anything else is 'page not found'."""
     if actor is None:
-        return {t("nav.section.workshops"): [
+        return {t("nav.section.workshops"): _existing(
             page("home.py", "nav.home", ":material/home:", "home", default=True),
             page("join.py", "nav.join", ":material/login:", "join"),
-        ], t("nav.section.staff"): [
+            maybe("register.py", "nav.register", ":material/how_to_reg:", "register"),
+            maybe("my_registration.py", "nav.my_registration", ":material/badge:", "my-registration"),
+        ), t("nav.section.staff"): [
             page("login.py", "nav.login", ":material/key:", "login"),
         ]}
     if actor.is_participant:
-        return {t("nav.section.my_session"): [
+        return {t("nav.section.my_session"): _existing(
             page("group.py", "nav.group", ":material/groups:", "group", default=True),
+            maybe("canvas.py", "nav.canvas", ":material/person_book:", "canvas"),
+            maybe("inventory.py", "nav.inventory", ":material/menu_book:", "inventory"),
             page("logout.py", "nav.leave", ":material/logout:", "leave"),
-        ]}
-    workshops = [page("sessions.py", "nav.sessions", ":material/event:", "sessions", default=True),
-                 page("home.py", "nav.home", ":material/home:", "home")]
+        )}
+    workshops = _existing(
+        page("sessions.py", "nav.sessions", ":material/event:", "sessions", default=True),
+        maybe("console.py", "nav.console", ":material/tune:", "console"),
+        maybe("projector.py", "nav.projector", ":material/connected_tv:", "projector"),
+        maybe("canvas.py", "nav.canvas", ":material/person_book:", "canvas"),
+        page("home.py", "nav.home", ":material/home:", "home"),
+    )
     sections = {t("nav.section.workshops"): workshops}
+    organise = _existing(
+        maybe("inventory.py", "nav.inventory", ":material/menu_book:", "inventory"),
+    )
+    if actor.role in ("organiser", "admin"):
+        organise = _existing(
+            maybe("event_setup.py", "nav.event_setup", ":material/edit_calendar:", "events"),
+            maybe("registrations_admin.py", "nav.registrations", ":material/how_to_reg:", "registrations"),
+            maybe("dashboard.py", "nav.dashboard", ":material/monitoring:", "dashboard"),
+            *organise,
+        )
+    if organise:
+        sections[t("nav.section.organise")] = organise
     if actor.role == "admin":
         sections[t("nav.section.admin")] = [page("users.py", "nav.users", ":material/manage_accounts:", "users")]
     sections[t("nav.section.account")] = [page("logout.py", "nav.logout", ":material/logout:", "logout")]

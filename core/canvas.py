@@ -213,3 +213,56 @@ def unlink_resource(actor: Actor, lead_id: Any, resource_id: Any) -> None:
             e.record(s, actor, "unlink", "lead_resource", lead.id, scope,
                      before={"lead_id": lead.id, "resource_id": int(resource_id)})
     e.run_write(_unlink)
+
+
+# --- who may see and edit which persona -------------------------------------------------------
+
+@dataclass(frozen=True)
+class PersonaOption:
+    id: int
+    name: str
+    session_id: int
+    subgroup_name: str
+    context: str        # event and theme, for staff choosing among sessions
+    editable: bool
+
+
+def can_edit(actor: Actor, card: PersonaCard) -> bool:
+    from core.errors import PermissionDenied
+
+    with db.read_session() as s:
+        scope = e._session_scope(s, card.session_id, card.subgroup_id, card.open_to_all)
+    try:
+        e.check_can_write(actor, scope, "canvas_item")
+    except PermissionDenied:
+        return False
+    return True
+
+
+def personas_for(actor: Actor) -> list[PersonaOption]:
+    """The personas this actor can open: a participant's session; a staff member's events."""
+    from core.errors import PermissionDenied
+
+    with db.read_session() as s:
+        q = (select(m.Persona, m.Subgroup.name, m.Event.title, m.Theme.title, m.Theme.event_id)
+             .join(m.WorkshopSession, m.WorkshopSession.id == m.Persona.session_id)
+             .join(m.Theme, m.Theme.id == m.WorkshopSession.theme_id)
+             .join(m.Event, m.Event.id == m.Theme.event_id)
+             .outerjoin(m.Subgroup, m.Subgroup.id == m.Persona.subgroup_id)
+             .where(m.Persona.deleted_at.is_(None), m.WorkshopSession.deleted_at.is_(None))
+             .order_by(m.Event.title, m.WorkshopSession.starts_at, m.Subgroup.position, m.Persona.id))
+        if actor.is_participant:
+            q = q.where(m.Persona.session_id == actor.session_id)
+        elif actor.kind == "staff" and actor.role != "admin":
+            q = q.where(m.Theme.event_id.in_(actor.event_ids or {-1}))
+        out = []
+        for persona, group_name, event_title, theme_title, event_id in s.execute(q).all():
+            scope = e.Scope(event_id, persona.session_id, persona.subgroup_id, persona.open_to_all)
+            try:
+                e.check_can_write(actor, scope, "canvas_item")
+                editable = True
+            except PermissionDenied:
+                editable = False
+            out.append(PersonaOption(persona.id, persona.name, persona.session_id, group_name or "",
+                                     f"{event_title} · {theme_title}", editable))
+        return out

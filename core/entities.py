@@ -119,16 +119,21 @@ class Scope:
     session_id: int | None = None
     subgroup_id: int | None = None
     open_to_all: bool = False
+    session_closed: bool = False        # contributions frozen, still readable
+    contributions_open: bool = True     # the facilitator may pause participants' contributions
 
 
 def _session_scope(s: Session, session_id: int | None, subgroup_id: int | None = None, open_to_all: bool = False) -> Scope:
     if session_id is None:
         return Scope(subgroup_id=subgroup_id, open_to_all=open_to_all)
-    event_id = s.execute(
-        select(m.Theme.event_id).join(m.WorkshopSession, m.WorkshopSession.theme_id == m.Theme.id)
+    row = s.execute(
+        select(m.Theme.event_id, m.WorkshopSession.status, m.WorkshopSession.contributions_open)
+        .join(m.WorkshopSession, m.WorkshopSession.theme_id == m.Theme.id)
         .where(m.WorkshopSession.id == session_id)
-    ).scalar_one_or_none()
-    return Scope(event_id, session_id, subgroup_id, open_to_all)
+    ).first()
+    if row is None:
+        return Scope(None, session_id, subgroup_id, open_to_all)
+    return Scope(row[0], session_id, subgroup_id, open_to_all, row[1] == "closed", bool(row[2]))
 
 
 def scope_of(s: Session, obj: Any) -> Scope:
@@ -158,7 +163,11 @@ def scope_of(s: Session, obj: Any) -> Scope:
 
 def check_can_write(actor: Actor, scope: Scope, entity: str) -> None:
     """Raise PermissionDenied unless ``actor`` may write into ``scope``."""
-    if actor.kind == "system" or actor.role == "admin":
+    if actor.kind == "system":
+        return
+    if scope.session_closed and entity not in ("session", "event", "theme"):
+        raise PermissionDenied("error.session_frozen")
+    if actor.role == "admin":
         return
     if actor.is_staff:
         if entity == "resource":
@@ -178,6 +187,8 @@ def check_can_write(actor: Actor, scope: Scope, entity: str) -> None:
             raise PermissionDenied()
         if entity in ("event", "theme", "session", "subgroup"):
             raise PermissionDenied()
+        if not scope.contributions_open:
+            raise PermissionDenied("error.contributions_paused")
         if scope.subgroup_id is None or scope.subgroup_id == actor.subgroup_id or scope.open_to_all:
             return
     raise PermissionDenied()

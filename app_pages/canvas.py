@@ -1,0 +1,378 @@
+"""A persona's canvas: identity card, barriers, motivations, skills, needs -> solution leads ->
+partner services. Several people type at once: every add is its own insert, the lists refresh
+live, and the add forms sit outside the live fragment so a refresh never clears what someone is
+typing."""
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from core import canvas, completeness, sensitive, suggestions, templates
+from core.categories import suggest_category
+from core.errors import AtelierError, StaleEdit
+from storage.models import BARRIER_NATURES, CATEGORIES
+from ui import auth, errors
+from ui.i18n import t
+from ui.live import live_view
+from ui.text import md
+
+actor = auth.current_actor()
+if actor is None:
+    st.stop()
+
+SECTIONS = (("barrier", "canvas.barriers", ":material/block:"), ("motivation", "canvas.motivations", ":material/bolt:"),
+            ("skill", "canvas.skills", ":material/construction:"), ("need", "canvas.needs", ":material/flag:"))
+AUTO = "__auto__"
+
+
+def category_label(code: str | None) -> str:
+    return t(f"category.{code}") if code else t("canvas.no_category")
+
+
+# --- which persona ----------------------------------------------------------------------------
+
+options = canvas.personas_for(actor)
+by_id = {o.id: o for o in options}
+chosen_id = st.session_state.get("canvas_persona_id")
+if chosen_id not in by_id:
+    mine = [o for o in options if o.editable]
+    chosen_id = (mine or options or [None])[0].id if (mine or options) else None
+
+top = st.columns([3, 1], vertical_alignment="bottom")
+if options:
+    def _label(pid: int) -> str:
+        o = by_id[pid]
+        group = f" — {o.subgroup_name}" if o.subgroup_name else ""
+        return f"{o.name}{group}" if actor.is_participant else f"{o.name}{group} · {o.context}"
+
+    chosen_id = top[0].selectbox(t("canvas.choose"), list(by_id), index=list(by_id).index(chosen_id),
+                                 format_func=_label, key="canvas_choice")
+    st.session_state["canvas_persona_id"] = chosen_id
+
+
+def _create_persona() -> None:
+    name = st.session_state.get("new_persona_name", "")
+    template_key = st.session_state.get("new_persona_template") or ""
+    session_id = actor.session_id if actor.is_participant else (by_id[chosen_id].session_id if chosen_id else None)
+    if session_id is None:
+        st.session_state["canvas_error"] = AtelierError("canvas.no_session")
+        return
+    try:
+        if template_key:
+            created = templates.create_persona_from_template(actor, session_id, actor.subgroup_id, template_key,
+                                                             name=name.strip() or None)
+        else:
+            created = canvas.create_persona(actor, session_id, name, subgroup_id=actor.subgroup_id)
+    except AtelierError as exc:
+        st.session_state["canvas_error"] = exc
+        return
+    st.session_state["canvas_persona_id"] = created["id"]
+    st.session_state.pop("canvas_choice", None)
+    st.session_state["new_persona_name"] = ""
+
+
+if actor.is_participant or by_id:
+    with top[1].popover(t("canvas.new_persona"), icon=":material/person_add:", width="stretch"):
+        st.text_input(t("canvas.persona_name"), key="new_persona_name", max_chars=120)
+        tpl = {x.key: x for x in templates.list_templates()}
+        st.selectbox(t("canvas.template"), [""] + list(tpl), key="new_persona_template",
+                     format_func=lambda k: t("canvas.template_blank") if not k else f"{tpl[k].name} — {tpl[k].summary}")
+        st.button(t("canvas.create_persona"), on_click=_create_persona, type="primary")
+
+if "canvas_error" in st.session_state:
+    errors.show(st.session_state.pop("canvas_error"))
+
+if chosen_id is None:
+    st.info(t("canvas.no_persona"))
+    st.stop()
+
+option = by_id[chosen_id]
+editable = option.editable
+if not editable:
+    st.caption(t("canvas.read_only"))
+
+
+# --- undo of the last delete --------------------------------------------------------------------
+
+undo = st.session_state.get("canvas_undo")
+if undo and undo.get("persona_id") == chosen_id:
+    cols = st.columns([4, 1], vertical_alignment="center")
+    cols[0].info(t("canvas.deleted", text=md(undo["text"][:80])), icon=":material/delete:")
+    if cols[1].button(t("canvas.undo"), key="undo_delete", icon=":material/undo:"):
+        try:
+            if undo["entity"] == "canvas_item":
+                canvas.restore_canvas_item(actor, undo["id"])
+            else:
+                from core import entities
+
+                entities.restore(actor, undo["entity"], undo["id"])
+        except AtelierError as exc:
+            errors.show(exc)
+        else:
+            st.session_state.pop("canvas_undo", None)
+            st.rerun()
+
+
+# --- the live canvas ----------------------------------------------------------------------------
+
+def _delete(entity: str, ident: int, text: str) -> None:
+    try:
+        if entity == "canvas_item":
+            canvas.delete_canvas_item(actor, ident)
+        else:
+            from core import entities
+
+            entities.delete(actor, entity, ident)
+    except AtelierError as exc:
+        st.session_state["canvas_error"] = exc
+        return
+    st.session_state["canvas_undo"] = {"entity": entity, "id": ident, "text": text, "persona_id": chosen_id}
+
+
+def _open_editor(item: canvas.ItemView) -> None:
+    st.session_state["canvas_edit"] = {"id": item.id, "kind": item.kind, "text": item.text, "version": item.version,
+                                       "category": item.category, "nature": item.nature}
+
+
+def _focus(need_id: int) -> None:
+    st.session_state["canvas_focus_need"] = need_id
+
+
+def draw_header(data: canvas.Canvas) -> None:
+    p = data.persona
+    with st.container(border=True):
+        st.subheader(md(p.name), anchor=False)
+        bits = [t("group.persona_age", age=p.age) if p.age is not None else "", p.origin]
+        if any(bits):
+            st.caption(md(" · ".join(b for b in bits if b)))
+        for fact in p.facts:
+            st.text(f"• {fact}")
+        if p.note:
+            st.caption(md(p.note))
+    gaps = completeness.missing(data)
+    if gaps:
+        with st.expander(t("canvas.gaps", count=len(gaps)), icon=":material/checklist:"):
+            for gap in gaps:
+                st.text("• " + t(gap.kind_key, **gap.params))
+    else:
+        st.success(t("canvas.complete"), icon=":material/task_alt:")
+
+
+def section_drawer(kind: str, key: str):  # noqa: ANN201
+    def draw(data: canvas.Canvas) -> None:
+        items = data.section(kind)
+        st.markdown(f"**{t(key)}** ({len(items)})")
+        if not items:
+            st.caption(t("canvas.empty_section"))
+        for item in items:
+            row = st.columns([6, 1, 1] if editable else [1], vertical_alignment="center")
+            chips = []
+            if kind == "barrier" and item.nature:
+                chips.append(t(f"canvas.nature.{item.nature}"))
+            if kind in ("barrier", "need"):
+                chips.append(category_label(item.category))
+            row[0].text(f"• {item.text}" + (f"  [{' · '.join(chips)}]" if chips else ""))
+            if editable:
+                row[1].button("", key=f"edit_{item.id}", icon=":material/edit:", help=t("canvas.edit"),
+                              on_click=_open_editor, args=(item,))
+                row[2].button("", key=f"del_{item.id}", icon=":material/delete:", help=t("canvas.delete"),
+                              on_click=_delete, args=("canvas_item", item.id, item.text))
+            if kind == "need":
+                for lead in item.leads:
+                    resources = ", ".join(r.acronym or r.name for r in lead.resources) or t("canvas.no_resource")
+                    st.text(f"    → {lead.text}  ({resources})")
+                if editable:
+                    st.button(t("canvas.work_on_need"), key=f"focus_{item.id}", icon=":material/add_link:",
+                              on_click=_focus, args=(item.id,))
+    return draw
+
+
+def _add(kind: str, confirmed: bool = False) -> None:
+    text_key = f"add_{kind}_text"
+    text = st.session_state.get(text_key, "")
+    if not confirmed:
+        found = sensitive.find_personal_data(text)
+        if found:
+            st.session_state[f"add_{kind}_warning"] = [(f.kind, f.excerpt) for f in found]
+            return
+    category = st.session_state.get(f"add_{kind}_category", AUTO)
+    if category == AUTO:
+        category = suggest_category(text) if kind in ("barrier", "need") else None
+    nature = st.session_state.get(f"add_{kind}_nature", "objective") if kind == "barrier" else None
+    try:
+        canvas.add_canvas_item(actor, chosen_id, kind, text, nature=nature, category=category)
+    except AtelierError as exc:
+        st.session_state[f"add_{kind}_error"] = exc
+        return
+    st.session_state[text_key] = ""
+    st.session_state.pop(f"add_{kind}_warning", None)
+
+
+def add_form(kind: str, icon: str) -> None:
+    """Type and press Enter: outside the live fragment, so a refresh never clears the text."""
+    with st.form(f"add_{kind}_form", border=False, enter_to_submit=True):
+        st.text_input(t(f"canvas.add.{kind}"), key=f"add_{kind}_text", max_chars=1000,
+                      placeholder=t(f"canvas.placeholder.{kind}"))
+        if kind in ("barrier", "need"):
+            cols = st.columns(2 if kind == "barrier" else 1)
+            cols[0].selectbox(t("canvas.category"), [AUTO, *CATEGORIES], key=f"add_{kind}_category",
+                              format_func=lambda c: t("canvas.category_auto") if c == AUTO else category_label(c))
+            if kind == "barrier":
+                cols[1].radio(t("canvas.nature"), BARRIER_NATURES, key="add_barrier_nature", horizontal=True,
+                              format_func=lambda n: t(f"canvas.nature.{n}"))
+        st.form_submit_button(t("canvas.add_button"), icon=icon, on_click=_add, args=(kind,))
+    if f"add_{kind}_error" in st.session_state:
+        errors.show(st.session_state.pop(f"add_{kind}_error"))
+    warning = st.session_state.get(f"add_{kind}_warning")
+    if warning:
+        st.warning(t("canvas.sensitive", found=", ".join(t(sensitive.message_key(k)) + f" « {x} »"
+                                                         for k, x in warning)), icon=":material/privacy_tip:")
+        st.button(t("canvas.add_anyway"), key=f"add_{kind}_anyway", on_click=_add, args=(kind, True))
+
+
+try:
+    live_view(option.session_id, canvas.get_canvas, draw_header, key=f"canvas_head_{chosen_id}", args=(chosen_id,))
+    columns = st.columns(2)
+    for index, (kind, key, icon) in enumerate(SECTIONS):
+        with columns[index % 2].container(border=True):
+            live_view(option.session_id, canvas.get_canvas, section_drawer(kind, key),
+                      key=f"canvas_{kind}_{chosen_id}", args=(chosen_id,))
+            if editable:
+                add_form(kind, icon)
+except AtelierError as exc:
+    errors.show(exc)
+    st.stop()
+
+
+# --- editing one item (outside the live fragment) ----------------------------------------------
+
+@st.dialog(t("canvas.edit_title"))
+def edit_dialog(state: dict[str, Any]) -> None:
+    text = st.text_area(t("canvas.text"), value=state["text"], key="edit_text", max_chars=1000)
+    category = state["category"]
+    nature = state["nature"]
+    if state["kind"] in ("barrier", "need"):
+        codes = list(CATEGORIES)
+        category = st.selectbox(t("canvas.category"), codes, format_func=category_label, key="edit_category",
+                                index=codes.index(state["category"]) if state["category"] in codes else None)
+    if state["kind"] == "barrier":
+        nature = st.radio(t("canvas.nature"), BARRIER_NATURES, horizontal=True, key="edit_nature",
+                          format_func=lambda n: t(f"canvas.nature.{n}"),
+                          index=BARRIER_NATURES.index(state["nature"]) if state["nature"] in BARRIER_NATURES else 0)
+    conflict = state.get("conflict")
+    changes = {"text": text}
+    if state["kind"] in ("barrier", "need"):
+        changes["category"] = category
+    if state["kind"] == "barrier":
+        changes["nature"] = nature
+    if conflict:
+        st.warning(t("canvas.stale", text=md(conflict["text"])), icon=":material/sync_problem:")
+        cols = st.columns(2)
+        if cols[0].button(t("canvas.keep_theirs"), key="keep_theirs"):
+            st.session_state.pop("canvas_edit", None)
+            st.rerun()
+        if cols[1].button(t("canvas.apply_mine"), key="apply_mine", type="primary"):
+            _save(state, changes, conflict["version"])
+    elif st.button(t("canvas.save"), type="primary", key="save_edit"):
+        _save(state, changes, state["version"])
+
+
+def _save(state: dict[str, Any], changes: dict[str, Any], version: int) -> None:
+    try:
+        canvas.edit_canvas_item(actor, state["id"], version, **changes)
+    except StaleEdit as exc:
+        state["conflict"] = exc.current or {"text": "?", "version": version}
+        if not exc.current:  # lost a race between reading and writing: read the row again
+            try:
+                from core import entities
+
+                state["conflict"] = entities.get("canvas_item", state["id"])
+            except AtelierError:
+                pass
+        st.session_state["canvas_edit"] = state
+        st.rerun()
+    except AtelierError as exc:
+        errors.show(exc)
+    else:
+        st.session_state.pop("canvas_edit", None)
+        st.rerun()
+
+
+if st.session_state.get("canvas_edit") and editable:
+    edit_dialog(st.session_state["canvas_edit"])
+
+
+# --- working on one need: solution leads and partner services -----------------------------------
+
+focus = st.session_state.get("canvas_focus_need")
+if editable and focus:
+    current = canvas.get_canvas(chosen_id)
+    need = next((n for n in current.needs if n.id == focus), None)
+    if need is not None:
+        with st.container(border=True):
+            head = st.columns([5, 1], vertical_alignment="center")
+            head[0].subheader(t("canvas.leads_for", need=md(need.text)), anchor=False)
+            if head[1].button(t("canvas.close_need"), key="close_need", icon=":material/close:"):
+                st.session_state.pop("canvas_focus_need", None)
+                st.rerun()
+
+            def _add_lead() -> None:
+                try:
+                    canvas.add_solution_lead(actor, need.id, st.session_state.get("lead_text", ""))
+                except AtelierError as exc:
+                    st.session_state["canvas_error"] = exc
+                else:
+                    st.session_state["lead_text"] = ""
+
+            with st.form("add_lead_form", border=False, enter_to_submit=True):
+                st.text_input(t("canvas.add_lead"), key="lead_text", max_chars=1000,
+                              placeholder=t("canvas.placeholder.lead"))
+                st.form_submit_button(t("canvas.add_button"), icon=":material/add:", on_click=_add_lead)
+
+            if not need.leads:
+                st.caption(t("canvas.no_leads"))
+            linked_anywhere = {r.id for lead in need.leads for r in lead.resources}
+            proposals = suggestions.suggest_resources(need.text, need.category, exclude_persona_id=chosen_id,
+                                                      limit=5, exclude_resource_ids=linked_anywhere)
+            for lead in need.leads:
+                with st.container(border=True):
+                    st.markdown(f"**→ {md(lead.text)}**")
+                    for r in lead.resources:
+                        rc = st.columns([5, 1], vertical_alignment="center")
+                        rc[0].text(r.label)
+                        if rc[1].button("", key=f"unlink_{lead.id}_{r.id}", icon=":material/link_off:",
+                                        help=t("canvas.unlink")):
+                            canvas.unlink_resource(actor, lead.id, r.id)
+                            st.rerun()
+                    if proposals:
+                        st.caption(t("canvas.suggested"))
+                    for sug in proposals:
+                        sc = st.columns([5, 1], vertical_alignment="center")
+                        label = f"{sug.acronym} — {sug.name}" if sug.acronym else sug.name
+                        sc[0].text(f"{label}  ({t(sug.reason_key, **sug.reason_params)})")
+                        if sc[1].button(t("canvas.link"), key=f"link_{lead.id}_{sug.resource_id}",
+                                        icon=":material/add_link:"):
+                            try:
+                                canvas.link_resource(actor, lead.id, sug.resource_id)
+                            except AtelierError as exc:
+                                errors.show(exc)
+                            else:
+                                st.rerun()
+                    with st.popover(t("canvas.new_resource"), icon=":material/add_business:"):
+                        with st.form(f"new_resource_{lead.id}", border=False):
+                            name = st.text_input(t("canvas.resource_name"), max_chars=200)
+                            acronym = st.text_input(t("canvas.resource_acronym"), max_chars=40)
+                            category = st.selectbox(t("canvas.category"), [AUTO, *CATEGORIES],
+                                                    format_func=lambda c: t("canvas.category_auto") if c == AUTO
+                                                    else category_label(c))
+                            url = st.text_input(t("canvas.resource_url"), max_chars=500)
+                            if st.form_submit_button(t("canvas.create_resource"), type="primary"):
+                                try:
+                                    suggestions.create_resource_inline(
+                                        actor, actor.subgroup_id, name, None if category == AUTO else category,
+                                        acronym=acronym, url=url, lead_id=lead.id)
+                                except AtelierError as exc:
+                                    errors.show(exc)
+                                else:
+                                    st.rerun()

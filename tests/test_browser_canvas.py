@@ -1,0 +1,66 @@
+"""Two laptops of one sub-group on the same persona: an item added in one appears in the other
+without a reload, and without clearing what the other is typing."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.browser import ROOT, chromium, running_app, wait_idle
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def demo_db(sqlite_file):
+    env = {**os.environ, "ATELIER_DATABASE_URL": sqlite_file}
+    subprocess.run([sys.executable, str(ROOT / "manage.py"), "seed-demo"], env=env, check=True, timeout=120)
+    return sqlite_file
+
+
+def _code(url: str) -> str:
+    from core.events import get_event
+    from storage import db
+
+    db.configure(url)
+    try:
+        return get_event("partners-day-2024").sessions[0].join_code
+    finally:
+        db.configure(None)
+
+
+def _join(context, base: str, code: str, name: str):  # noqa: ANN001, ANN202
+    page = context.new_page()
+    page.goto(f"{base}/join?join={code}")
+    page.get_by_text("Sous-groupe 1").wait_for(timeout=30_000)
+    page.get_by_text("Sous-groupe 1").click()
+    page.get_by_role("textbox", name="Votre prénom (facultatif)").fill(name)
+    page.get_by_role("button", name="Rejoindre").click()
+    page.get_by_text(f"Bienvenue, {name} !").wait_for(timeout=30_000)
+    page.get_by_role("link", name="Canevas du persona").click()
+    page.get_by_text("Freins (").first.wait_for(timeout=30_000)
+    wait_idle(page)
+    return page
+
+
+def test_item_added_in_one_browser_appears_in_the_other_without_losing_typing(demo_db):
+    code = _code(demo_db)
+    with running_app(demo_db, env={"ATELIER_LIVE_INTERVAL": "1"}) as base, chromium() as browser:
+        first = _join(browser.new_context(viewport={"width": 1400, "height": 1000}), base, code, "Nadia")
+        second = _join(browser.new_context(viewport={"width": 1400, "height": 1000}), base, code, "Karim")
+        # Karim starts typing a motivation and leaves it unsent
+        motivation = second.get_by_role("textbox", name="Une source de motivation")
+        motivation.fill("Retrouver sa fille")
+        # Nadia adds a barrier
+        box = first.get_by_role("textbox", name="Un frein")
+        box.fill("Pas de carte d'identité valide")
+        box.press("Enter")
+        first.get_by_text("Pas de carte d'identité valide").first.wait_for(timeout=15_000)
+        # it reaches Karim's screen by itself
+        second.get_by_text("Pas de carte d'identité valide").first.wait_for(timeout=15_000)
+        assert motivation.input_value() == "Retrouver sa fille"
+        second.wait_for_timeout(2500)  # a few more ticks
+        assert motivation.input_value() == "Retrouver sa fille"
+        first.screenshot(path=str(ROOT / ".pytest_cache" / "canvas.png"), full_page=True)

@@ -1,0 +1,62 @@
+"""Live views, as DESIGN.md prescribes.
+
+A live view is an ``st.fragment(run_every=...)``. Each tick reads the session's revision (one
+indexed query) and draws from a snapshot cached by (builder, session id, revision): many screens
+share one computation per change, and a tick with no change costs one query. A tick always draws
+(a fragment that returns early goes blank). Editors (forms) must stay outside live fragments so a
+tick never clears what someone is typing.
+
+When a whole room joins at once every browser's timer fires in step; each browser session gets a
+small random offset on its interval so the ticks spread out.
+"""
+from __future__ import annotations
+
+import os
+import random
+from typing import Any, Callable
+
+import streamlit as st
+
+from core import live
+
+DEFAULT_INTERVAL_S = float(os.environ.get("ATELIER_LIVE_INTERVAL", "2"))
+JITTER = 0.25  # up to +25 % of the interval, drawn once per browser session
+
+
+def interval() -> float:
+    offset = st.session_state.get("_live_offset")
+    if offset is None:
+        offset = st.session_state["_live_offset"] = random.uniform(0, JITTER)
+    return round(DEFAULT_INTERVAL_S * (1 + offset), 2)
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _snapshot(builder_name: str, session_id: int, rev: int, args: tuple, _builder: Callable[..., Any]) -> Any:
+    """One computation per (builder, session, revision, args), shared by every screen."""
+    return _builder(*args) if args else _builder(session_id)
+
+
+def snapshot(builder: Callable[..., Any], session_id: int, args: tuple = ()) -> tuple[int, Any]:
+    """The current revision and the builder's data at that revision (pure data, no widgets).
+    The builder is called as ``builder(session_id)``, or ``builder(*args)`` when args are given."""
+    rev = live.revision(session_id)
+    name = f"{builder.__module__}.{builder.__qualname__}"
+    return rev, _snapshot(name, session_id, rev, tuple(args), builder)
+
+
+def live_view(session_id: int, builder: Callable[..., Any], draw: Callable[[Any], None],
+              key: str, on_change: Callable[[int, int], None] | None = None, args: tuple = ()) -> None:
+    """Draw ``draw(builder(session_id))`` now and again on every tick; ``on_change(old, new)`` is
+    called inside the fragment when the revision moved (e.g. to rerun the whole page)."""
+
+    @st.fragment(run_every=interval())
+    def _view() -> None:
+        rev, data = snapshot(builder, session_id, args)
+        seen_key = f"_live_rev_{key}"
+        previous = st.session_state.get(seen_key)
+        st.session_state[seen_key] = rev
+        if on_change is not None and previous is not None and previous != rev:
+            on_change(previous, rev)
+        draw(data)
+
+    _view()
