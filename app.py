@@ -31,6 +31,21 @@ except auth.ConfigurationError:
 if auth.demo_mode():
     st.session_state["demo_accounts"] = _demo_accounts()
 
+# A second screen opened with the facilitator's read-only link: the projector, nothing else.
+screen_token = st.query_params.get("screen")
+if screen_token:
+    from core.projector import session_for_screen
+
+    screen_session = session_for_screen(screen_token)
+    if screen_session is None:
+        st.error(t("projector.bad_screen_link"))
+        st.stop()
+    st.session_state["screen_session_id"] = screen_session
+    st.navigation([st.Page("app_pages/projector.py", title=t("nav.projector"), url_path="projector")],
+                  position="hidden").run()
+    st.stop()
+st.session_state.pop("screen_session_id", None)
+
 try:
     actor: Actor | None = auth.resolve_identity()
 except Exception as exc:  # noqa: BLE001 - e.g. the database is unreachable
@@ -41,8 +56,9 @@ except Exception as exc:  # noqa: BLE001 - e.g. the database is unreachable
 DEFAULT_PAGE = "default_page"
 
 
-def page(path: str, key: str, icon: str, url: str, default: bool = False):  # noqa: ANN201
-    created = st.Page(f"app_pages/{path}", title=t(key), icon=icon, url_path=url, default=default)
+def page(path: str, key: str, icon: str, url: str, default: bool = False, hidden: bool = False):  # noqa: ANN201
+    created = st.Page(f"app_pages/{path}", title=t(key), icon=icon, url_path=url, default=default,
+                      visibility="hidden" if hidden else "visible")
     if default:
         st.session_state[DEFAULT_PAGE] = created
     return created
@@ -52,10 +68,15 @@ def _existing(*pages):  # noqa: ANN001, ANN202 - pages still being written are l
     return [p for p in pages if p is not None]
 
 
-def maybe(path: str, key: str, icon: str, url: str, default: bool = False):  # noqa: ANN201
+def maybe(path: str, key: str, icon: str, url: str, default: bool = False, hidden: bool = False):  # noqa: ANN201
     if not (ROOT / "app_pages" / path).exists():
         return None
-    return page(path, key, icon, url, default)
+    return page(path, key, icon, url, default, hidden)
+
+
+def public_links():  # noqa: ANN201 - personal registration links work whoever is signed in
+    return [maybe("register.py", "nav.register", ":material/how_to_reg:", "register", hidden=True),
+            maybe("my_registration.py", "nav.my_registration", ":material/badge:", "my-registration", hidden=True)]
 
 
 def build_pages(actor: Actor | None) -> dict[str, list]:
@@ -65,7 +86,7 @@ def build_pages(actor: Actor | None) -> dict[str, list]:
             page("home.py", "nav.home", ":material/home:", "home", default=True),
             page("join.py", "nav.join", ":material/login:", "join"),
             maybe("register.py", "nav.register", ":material/how_to_reg:", "register"),
-            maybe("my_registration.py", "nav.my_registration", ":material/badge:", "my-registration"),
+            maybe("my_registration.py", "nav.my_registration", ":material/badge:", "my-registration", hidden=True),
         ), t("nav.section.staff"): [
             page("login.py", "nav.login", ":material/key:", "login"),
         ]}
@@ -75,6 +96,7 @@ def build_pages(actor: Actor | None) -> dict[str, list]:
             maybe("canvas.py", "nav.canvas", ":material/person_book:", "canvas"),
             maybe("inventory.py", "nav.inventory", ":material/menu_book:", "inventory"),
             page("logout.py", "nav.leave", ":material/logout:", "leave"),
+            *public_links(),
         )}
     workshops = _existing(
         page("sessions.py", "nav.sessions", ":material/event:", "sessions", default=True),
@@ -85,12 +107,13 @@ def build_pages(actor: Actor | None) -> dict[str, list]:
     )
     sections = {t("nav.section.workshops"): workshops}
     organise = _existing(
+        maybe("registrations_admin.py", "nav.registrations", ":material/how_to_reg:", "registrations"),
         maybe("inventory.py", "nav.inventory", ":material/menu_book:", "inventory"),
+        *public_links(),
     )
     if actor.role in ("organiser", "admin"):
         organise = _existing(
             maybe("event_setup.py", "nav.event_setup", ":material/edit_calendar:", "events"),
-            maybe("registrations_admin.py", "nav.registrations", ":material/how_to_reg:", "registrations"),
             maybe("dashboard.py", "nav.dashboard", ":material/monitoring:", "dashboard"),
             *organise,
         )

@@ -167,6 +167,103 @@ def cmd_list_users(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- dashboards, exports, booklet, backup (issue 7) -----------------------------------------
+
+def _alembic_upgrade(revision: str) -> None:
+    from alembic import command as alembic_command
+    from alembic.config import Config
+
+    cfg = Config(str(ROOT / "alembic.ini"))
+    cfg.set_main_option("script_location", str(ROOT / "migrations"))
+    cfg.attributes["skip_logging"] = True
+    alembic_command.upgrade(cfg, revision)
+
+
+@command("backup", "write the whole database to a JSON file",
+         arg("--out", required=True, metavar="FILE.json"))
+def cmd_backup(args: argparse.Namespace) -> int:
+    from core.backup import write_backup
+
+    rows = write_backup(args.out)
+    print(f"backup written to {args.out}: {sum(rows.values())} rows in {len(rows)} tables")
+    return 0
+
+
+@command("restore", "load a JSON backup into an empty database (migrated to the backup's schema, then to head)",
+         arg("--in", dest="infile", required=True, metavar="FILE.json"))
+def cmd_restore(args: argparse.Namespace) -> int:
+    from core.backup import read_backup, restore_data, schema_revision
+    from storage import db
+
+    data = read_backup(args.infile)
+    revision = data.get("schema_revision") if isinstance(data, dict) else None
+    with db.get_engine().connect() as conn:
+        current = schema_revision(conn)
+    if revision and current is None:
+        _alembic_upgrade(revision)   # a blank database gets the schema the backup was taken from
+    rows = restore_data(data)
+    upgrade_to_head()
+    print(f"restored {sum(rows.values())} rows in {len(rows)} tables from {args.infile}")
+    return 0
+
+
+@command("export-booklet", "write an event's recommendations booklet (or report) as DOCX or PDF",
+         arg("--event", required=True, metavar="SLUG"), arg("--format", choices=("docx", "pdf"), required=True),
+         arg("--out", required=True, metavar="FILE"), arg("--lang", choices=("fr", "en", "nl"), default="fr"))
+def cmd_export_booklet(args: argparse.Namespace) -> int:
+    from core.booklet import export_booklet
+
+    data = export_booklet(args.event, args.format, args.lang)
+    Path(args.out).write_bytes(data)
+    print(f"booklet written to {args.out} ({len(data)} bytes)")
+    return 0
+
+
+@command("export", "export a table (or all tables, XLSX) as CSV or XLSX, cells safe against formula injection",
+         arg("--table", required=True, metavar="NAME", help="a table name, or 'all' (XLSX, one sheet per table)"),
+         arg("--format", choices=("csv", "xlsx"), required=True), arg("--out", required=True, metavar="FILE"),
+         arg("--event", metavar="SLUG", help="only this event"))
+def cmd_export(args: argparse.Namespace) -> int:
+    from core.dashboard import DashboardFilter, event_filter
+    from core.exports import export_bytes
+
+    flt = event_filter(args.event) if args.event else DashboardFilter()
+    data = export_bytes(args.table, args.format, flt)
+    Path(args.out).write_bytes(data)
+    print(f"{args.table} written to {args.out} ({len(data)} bytes)")
+    return 0
+
+
+@command("purge-personal-data", "erase participants' personal data of events past their retention period",
+         arg("--dry-run", action="store_true", help="only count who would be erased"), arg("--json", action="store_true"))
+def cmd_purge_personal_data(args: argparse.Namespace) -> int:
+    from core.privacy import purge_expired
+
+    report = purge_expired(dry_run=args.dry_run)
+    rows = [{"event": r.event_slug, "last_day": r.last_day.isoformat(), "purge_on": r.purge_on.isoformat(),
+             ("would_erase" if args.dry_run else "erased"): r.erased} for r in report]
+    if args.json:
+        _print_json(rows)
+    else:
+        for r in report:
+            print(f"{r.event_slug:40} ended {r.last_day}  {'would erase' if args.dry_run else 'erased'} {r.erased}")
+        if not report:
+            print("no event past its retention period")
+    return 0
+
+
+@command("send-outbox", "send queued emails (needs ATELIER_SMTP_HOST)")
+def cmd_send_outbox(args: argparse.Namespace) -> int:
+    from core.invitations import deliver_pending
+
+    report = deliver_pending()
+    if not report.configured:
+        print("error: ATELIER_SMTP_HOST is not set: emails stay in the outbox", file=sys.stderr)
+        return 2
+    print(f"sent {report.sent}, failed {report.failed}")
+    return 1 if report.failed else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="manage.py", description="Atelier command line")
     sub = parser.add_subparsers(dest="command", required=True)

@@ -230,6 +230,9 @@ class Participant(Base):
     consent_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, default=None)
     erased_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, default=None)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # 0003: a person registers for one event (same email, same event: same person); emails in their language
+    event_id: Mapped[Optional[int]] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), default=None, index=True)
+    lang: Mapped[str] = mapped_column(String(5), default="fr")
 
 
 class Registration(Base):
@@ -471,6 +474,13 @@ class OutboxEmail(Base):
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     sent_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, default=None)
+    # 0003: which event and person an email is for (organisers see their event's outbox; erasure
+    # removes a person's emails), a calendar attachment, and the last delivery error
+    event_id: Mapped[Optional[int]] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), default=None, index=True)
+    participant_id: Mapped[Optional[int]] = mapped_column(ForeignKey("participants.id", ondelete="SET NULL"), default=None, index=True)
+    attachment_name: Mapped[str] = mapped_column(String(120), default="")
+    attachment: Mapped[Optional[str]] = mapped_column(Text, default=None)
+    last_error: Mapped[str] = mapped_column(String(300), default="")
 
 
 # --- activity log ---------------------------------------------------------------------------

@@ -1,0 +1,127 @@
+"""In a real browser, through the real app.py: a participant registers on the public page, downloads
+the session's calendar file, opens the personal link and cancels the session there."""
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from sqlalchemy import select
+
+from storage import db
+from storage import models as m
+from tests.browser import ROOT, chromium, free_port, wait_idle
+from tests.test_registration import make_event
+
+pytestmark = pytest.mark.browser
+ENTRY = ROOT / "app.py"
+
+
+@contextlib.contextmanager
+def running_entry(script: Path, database_url: str, timeout: float = 60) -> Iterator[str]:
+    """Like tests.browser.running_app, but with ATELIER_BASE_URL set to the app's own address (the
+    personal link shown after registering must point back to this app) and no SMTP."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "ATELIER_DATABASE_URL": database_url, "ATELIER_BASE_URL": base}
+    env.pop("ATELIER_SMTP_HOST", None)
+    log = open(Path(os.environ.get("TMPDIR", "/tmp")) / f"atelier-registration-{port}.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as resp:
+                    if resp.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"app did not start: see {log.name}")
+            time.sleep(0.3)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture
+def event_db(sqlite_file):
+    db.configure(sqlite_file)
+    try:
+        event = make_event("assises-navigateur", themes=1, per_theme=3)
+    finally:
+        db.configure(None)
+    return sqlite_file, event
+
+
+def _registration(url: str, email: str) -> tuple[str, list[str]]:
+    db.configure(url)
+    try:
+        with db.read_session() as s:
+            person = s.execute(select(m.Participant).where(m.Participant.email == email)).scalar_one()
+            statuses = list(s.execute(select(m.Registration.status).where(m.Registration.participant_id == person.id)
+                                      .order_by(m.Registration.session_id)).scalars())
+            return person.personal_token, statuses
+    finally:
+        db.configure(None)
+        db.dispose_all()
+
+
+def test_register_download_calendar_and_cancel_through_the_personal_link(event_db, tmp_path):
+    url, event = event_db
+    first, second = event["sessions"][:2]
+    with running_entry(ENTRY, url) as base, chromium() as browser:
+        context = browser.new_context(viewport={"width": 1280, "height": 1000}, accept_downloads=True)
+        page = context.new_page()
+        page.goto(f"{base}/register?event=assises-navigateur")
+        page.get_by_text("Assises du Logement").first.wait_for(timeout=30_000)
+        wait_idle(page)
+        page.locator(".st-key-reg_first_name input").fill("Nadia")
+        page.locator(".st-key-reg_last_name input").fill("Benali")
+        page.locator(".st-key-reg_email input").fill("nadia.benali@example.org")
+        page.locator(".st-key-reg_organisation input").fill("ASBL Stics")
+        page.locator(f".st-key-reg_session_{first} label").click()
+        page.locator(f".st-key-reg_session_{second} label").click()
+        page.locator(".st-key-reg_consent label").click()
+        page.get_by_role("button", name="M’inscrire").click()
+        page.get_by_text("Merci, votre inscription est enregistrée").wait_for(timeout=30_000)
+        wait_idle(page)
+        assert page.get_by_text("Inscription confirmée.").count() == 2
+
+        with page.expect_download(timeout=30_000) as download:
+            page.locator(f".st-key-reg_ics_{first} button").click()
+        assert download.value.suggested_filename.endswith(".ics")
+        ics = Path(download.value.path()).read_bytes().decode("utf-8")
+        assert ics.startswith("BEGIN:VCALENDAR\r\n") and "BEGIN:VEVENT" in ics
+        assert "LOCATION:Rue Royale 55\\, 1000 Bruxelles" in ics
+        assert "DTSTART:" in ics and "SUMMARY:Assises du Logement" in ics
+
+        token, statuses = _registration(url, "nadia.benali@example.org")
+        assert statuses == ["confirmed", "confirmed"]
+        link = page.locator('[data-testid="stCode"]').first.inner_text().strip()
+        assert link == f"{base}/my-registration?token={token}&lang=fr"
+
+        mine = context.new_page()
+        mine.goto(link)
+        mine.get_by_text("Nadia Benali · nadia.benali@example.org").wait_for(timeout=30_000)
+        wait_idle(mine)
+        mine.locator(f".st-key-my_cancel_{first} button").click()
+        mine.get_by_text("Votre inscription est annulée").wait_for(timeout=30_000)
+        wait_idle(mine)
+        mine.screenshot(path=str(ROOT / ".pytest_cache" / "my_registration.png"), full_page=True)
+    _, statuses = _registration(url, "nadia.benali@example.org")
+    assert statuses == ["cancelled", "confirmed"]
