@@ -10,6 +10,7 @@ from core import privacy
 from core import registration as reg
 from core.errors import AtelierError
 from ui import errors
+from ui.text import md
 from ui.i18n import current_language, t
 
 FLASH_KEY = "my_flash"
@@ -54,7 +55,7 @@ flash = st.session_state.pop(FLASH_KEY, None)
 if flash:
     st.success(flash)
 
-st.subheader(view.event_title, anchor=False)
+st.subheader(md(view.event_title), anchor=False)
 st.text(t("reg.my.identity", name=view.name, email=view.email))
 if view.organisation:
     st.text(t("reg.my.organisation", organisation=view.organisation))
@@ -91,8 +92,8 @@ for r in view.registrations:
                 act(lambda sid=r.session_id: reg.cancel(token, sid), t("reg.my.cancelled"))
 cancelled = [r for r in view.registrations if r.status == "cancelled"]
 if cancelled:
-    st.caption(t("reg.my.cancelled_list", sessions=", ".join(
-        f"{session_name(r.theme_title, r.session_title)} ({when(r.starts_at, r.ends_at)})" for r in cancelled)))
+    st.caption(t("reg.my.cancelled_list", sessions=md(", ".join(
+        f"{session_name(r.theme_title, r.session_title)} ({when(r.starts_at, r.ends_at)})" for r in cancelled))))
 
 if view.registration_open:
     event = reg.public_event(view.event_slug)

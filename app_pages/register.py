@@ -11,6 +11,7 @@ from core import invitations as inv
 from core import registration as reg
 from core.errors import AtelierError
 from ui import errors
+from ui.text import md
 from ui.i18n import current_language, t
 
 RESULT_KEY = "reg_result"
@@ -30,7 +31,7 @@ def session_name(theme_title: str, session_title: str) -> str:
 
 def show_confirmation(event: reg.PublicEvent, result: reg.RegistrationResult, name: str) -> None:
     st.title(t("reg.confirm.title"))
-    st.subheader(event.title, anchor=False)
+    st.subheader(md(event.title), anchor=False)
     if result.existing:
         st.info(t("reg.confirm.existing"))
     sessions = event.sessions
@@ -87,7 +88,7 @@ if done and done.get("slug") == slug:
     st.stop()
 
 st.title(t("reg.page.title"))
-st.subheader(event.title, anchor=False)
+st.subheader(md(event.title), anchor=False)
 if event.description:
     st.text(event.description)
 if event.place:
@@ -121,11 +122,11 @@ with st.form("reg_form"):
     for theme in event.themes:
         if not theme.sessions:
             continue
-        st.markdown("**" + t("reg.page.theme", title=theme.title) + "**")
+        st.markdown("**" + t("reg.page.theme", title=md(theme.title)) + "**")
         if theme.why:
-            st.caption(theme.why)
+            st.caption(md(theme.why))
         for x in theme.sessions:
-            label = when(x.starts_at, x.ends_at) + (f" — {x.title}" if x.title else "")
+            label = when(x.starts_at, x.ends_at) + (f" — {md(x.title)}" if x.title else "")
             if not x.available:
                 label += " — " + t("reg.page.session_past")
             elif x.places_left:

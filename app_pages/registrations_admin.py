@@ -12,6 +12,7 @@ from core import registration as reg
 from core.errors import AtelierError
 from core.events import list_events
 from ui import errors
+from ui.text import md
 from ui.auth import require_staff
 from ui.i18n import current_language, fmt_date, fmt_datetime, t
 
@@ -72,7 +73,7 @@ with tab_lists:
     if not rosters:
         st.info(t("reg.admin.no_sessions"))
     for roster in rosters:
-        title = f"{roster.theme_title} — {when(roster.starts_at, roster.ends_at)}"
+        title = f"{md(roster.theme_title)} — {when(roster.starts_at, roster.ends_at)}"
         summary = t("reg.admin.counts", confirmed=len(roster.confirmed), cap=roster.cap, waiting=len(roster.waiting),
                     present=roster.present)
         with st.expander(f"{title} · {summary}"):
@@ -125,7 +126,7 @@ with tab_attendance:
                 st.caption(t("reg.admin.attendance_help"))
                 ticked = []
                 for r in people:
-                    label = f"{r.name} — {r.organisation}" if r.organisation else r.name
+                    label = md(f"{r.name} — {r.organisation}" if r.organisation else r.name)
                     if r.status == "waiting":
                         label += " (" + t("reg.admin.on_waiting_list") + ")"
                     if st.checkbox(label, value=r.present, key=f"ra_present_{sid}_{r.registration_id}_{int(r.present)}"):
