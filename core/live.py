@@ -11,10 +11,16 @@ from storage import db
 from storage import models as m
 
 
-def revision(session_id: int) -> int:
+def revision(session_id: int) -> tuple[int, int]:
+    """(newest activity id, number of activity rows) of the session.
+
+    The count matters on PostgreSQL, where ids come from a sequence and transactions may commit
+    out of order: a slow writer holding id 100 can commit after one holding id 101 was already
+    seen, so the newest id alone would not move. The count always does."""
     with db.read_session() as s:
-        return int(s.execute(select(func.max(m.Activity.id)).where(m.Activity.session_id == session_id))
-                   .scalar_one() or 0)
+        newest, rows = s.execute(select(func.max(m.Activity.id), func.count())
+                                 .where(m.Activity.session_id == session_id)).one()
+        return int(newest or 0), int(rows)
 
 
 def global_revision() -> int:

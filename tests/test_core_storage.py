@@ -151,3 +151,24 @@ def test_session_ending_before_it_starts_is_refused(database):
         add_session(SYSTEM, theme["id"], "2026-03-02T12:00", "2026-03-02T09:00")
     assert err.value.key == "error.ends_before_start"
     assert _count(m.WorkshopSession) == 0
+
+
+def test_revision_moves_even_when_an_older_write_commits_last(persona):
+    """PostgreSQL hands out ids in order but transactions may commit out of order: a live view
+    must still notice the late commit."""
+    from core import live
+    from core.entities import Scope, record
+
+    slow = db.get_engine().execution_options(atelier_write=True)
+    if db.is_sqlite():
+        pytest.skip("SQLite serialises writers: no out-of-order commits")
+    from sqlalchemy.orm import Session
+
+    with Session(bind=slow) as late:
+        late.begin()
+        record(late, SYSTEM, "create", "canvas_item", 1, Scope(session_id=persona["session_id"]))
+        late.flush()  # takes the lower id, not committed yet
+        canvas.add_barrier(SYSTEM, persona["id"], "Écrit pendant ce temps")  # higher id, committed
+        seen = live.revision(persona["session_id"])
+        late.commit()
+    assert live.revision(persona["session_id"]) != seen

@@ -31,12 +31,12 @@ def interval() -> float:
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _snapshot(builder_name: str, session_id: int, rev: int, args: tuple, _builder: Callable[..., Any]) -> Any:
+def _snapshot(builder_name: str, session_id: int, rev: tuple[int, int], args: tuple, _builder: Callable[..., Any]) -> Any:
     """One computation per (builder, session, revision, args), shared by every screen."""
     return _builder(*args) if args else _builder(session_id)
 
 
-def snapshot(builder: Callable[..., Any], session_id: int, args: tuple = ()) -> tuple[int, Any]:
+def snapshot(builder: Callable[..., Any], session_id: int, args: tuple = ()) -> tuple[tuple[int, int], Any]:
     """The current revision and the builder's data at that revision (pure data, no widgets).
     The builder is called as ``builder(session_id)``, or ``builder(*args)`` when args are given."""
     rev = live.revision(session_id)
@@ -45,7 +45,7 @@ def snapshot(builder: Callable[..., Any], session_id: int, args: tuple = ()) -> 
 
 
 def live_view(session_id: int, builder: Callable[..., Any], draw: Callable[[Any], None],
-              key: str, on_change: Callable[[int, int], None] | None = None, args: tuple = ()) -> None:
+              key: str, on_change: Callable[[Any, Any], None] | None = None, args: tuple = ()) -> None:
     """Draw ``draw(builder(session_id))`` now and again on every tick; ``on_change(old, new)`` is
     called inside the fragment when the revision moved (e.g. to rerun the whole page)."""
 

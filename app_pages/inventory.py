@@ -1,0 +1,255 @@
+"""Resource inventory: everyone reads (search, category filter, glossary, CSV export);
+organisers and admins add, edit, merge duplicates and import a CSV."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from core import inventory as inv
+from core.categories import CATEGORIES
+from core.errors import AtelierError, StaleEdit
+from ui.auth import current_actor
+from ui.errors import message
+from ui.i18n import t
+
+FORM_FIELDS = ("acronym", "name", "category", "description", "organisation_name", "service_name", "address",
+               "contact_name", "phone", "email", "url")
+LONG_FIELDS = ("description",)
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+actor = current_actor()
+can_edit = inv.can_edit_inventory(actor)
+
+
+def plain(text: str) -> str:
+    """User text placed inside a message that Streamlit renders as Markdown, shown as typed."""
+    return _MARKDOWN.sub(r"\\\1", text)
+
+
+def category_label(code: str) -> str:
+    return t(f"category.{code}") if code else t("inventory.filter.all")
+
+
+def show_error(exc: BaseException, where: Any = None) -> None:
+    """A core error next to the form, naming the field it is about."""
+    text = message(exc)
+    field = getattr(exc, "field", None)
+    if field in FORM_FIELDS:
+        text = t("inventory.field_error", field=t(f"inventory.col.{field}"), message=text)
+    (where or st).error(text, icon=":material/error:")
+
+
+def resources_frame(rows: list[inv.ResourceView]) -> pd.DataFrame:
+    return pd.DataFrame({
+        t("inventory.col.acronym"): [r.acronym for r in rows],
+        t("inventory.col.name"): [r.name for r in rows],
+        t("inventory.col.category"): [category_label(r.category) for r in rows],
+        t("inventory.col.description"): [r.description for r in rows],
+        t("inventory.col.organisation_name"): [r.organisation_name for r in rows],
+        t("inventory.col.address"): [r.full_address for r in rows],
+        t("inventory.col.phone"): [r.phone for r in rows],
+        t("inventory.col.email"): [r.email for r in rows],
+        t("inventory.col.url"): [r.url for r in rows],
+        t("inventory.col.links"): [r.links for r in rows],
+        t("inventory.col.added_by_subgroup"): [r.added_by_subgroup_id is not None for r in rows],
+    })
+
+
+def resource_fields(prefix: str, current: inv.ResourceView | None, auto_category: bool) -> dict[str, Any]:
+    """The inputs of a resource form; returns field -> value."""
+    values: dict[str, Any] = {}
+    for name in FORM_FIELDS:
+        label = t(f"inventory.col.{name}")
+        key = f"{prefix}_{name}"
+        if name == "category":
+            options = ["", *CATEGORIES] if auto_category else list(CATEGORIES)
+            index = options.index(current.category) if current else 0
+            values[name] = st.selectbox(label, options, index=index, key=key,
+                                        format_func=lambda c: category_label(c) if c else t("inventory.add.category_auto"))
+        elif name in LONG_FIELDS:
+            values[name] = st.text_area(label, value=getattr(current, name) if current else "", key=key, height=100)
+        else:
+            values[name] = st.text_input(label, value=getattr(current, name) if current else "", key=key)
+    return values
+
+
+st.title(t("inventory.title"))
+st.caption(t("inventory.intro"))
+if not can_edit:
+    st.info(t("inventory.readonly"), icon=":material/visibility:")
+
+names = [t("inventory.tab.list"), t("inventory.tab.glossary")]
+if can_edit:
+    names += [t("inventory.tab.add"), t("inventory.tab.duplicates"), t("inventory.tab.import")]
+tabs = st.tabs(names)
+
+# --- the inventory: search, filter, table, export, edit -------------------------------------
+with tabs[0]:
+    left, right = st.columns([3, 2])
+    query = left.text_input(t("inventory.search.label"), key="inv_search", placeholder=t("inventory.search.placeholder"))
+    category = right.selectbox(t("inventory.filter.category"), ["", *CATEGORIES], key="inv_category",
+                               format_func=category_label)
+    rows = inv.search_resources(query, category or None)
+    st.caption(t("inventory.count", count=len(rows)))
+    if rows:
+        st.dataframe(resources_frame(rows), hide_index=True)
+    else:
+        st.info(t("inventory.empty"))
+    st.download_button(t("inventory.export.button"), data=inv.export_csv, file_name="inventaire-ressources.csv",
+                       mime="text/csv", key="inv_export", on_click="ignore", icon=":material/download:")
+
+    if can_edit and rows:
+        st.subheader(t("inventory.edit.header"), anchor=False)
+        labels = {r.id: r.label for r in rows}
+        pick = st.selectbox(t("inventory.edit.pick"), list(labels), index=None, format_func=labels.get,
+                            key="inv_edit_pick", placeholder=t("inventory.edit.pick_placeholder"))
+        if pick is not None:
+            try:
+                current = inv.get_resource(pick)
+            except AtelierError as exc:
+                show_error(exc)
+                current = None
+            if current is not None:
+                # the version the user SAW is the one the form was opened on, not a fresh read
+                seen = st.session_state.get("inv_edit_seen")
+                if not seen or seen[0] != pick:
+                    seen = st.session_state["inv_edit_seen"] = (pick, current.version)
+                with st.form(f"inv_edit_form_{pick}"):
+                    values = resource_fields(f"inv_edit_{pick}", current, auto_category=False)
+                    saved = st.form_submit_button(t("inventory.edit.save"), type="primary")
+                if saved:
+                    try:
+                        row = inv.update_resource(actor, pick, seen[1], **values)
+                        st.session_state["inv_edit_seen"] = (pick, row["version"])
+                        st.success(t("inventory.edit.saved"), icon=":material/check:")
+                    except StaleEdit as exc:
+                        show_error(exc)
+                        if exc.current:
+                            st.caption(t("inventory.edit.other_version"))
+                            st.dataframe(pd.DataFrame({t(f"inventory.col.{f}"): [str(exc.current.get(f, ""))]
+                                                       for f in FORM_FIELDS}), hide_index=True)
+                            st.session_state["inv_edit_seen"] = (pick, exc.current.get("version", seen[1]))
+                    except AtelierError as exc:
+                        show_error(exc)
+
+# --- glossary -------------------------------------------------------------------------------
+with tabs[1]:
+    entries = inv.glossary()
+    if entries:
+        st.dataframe(pd.DataFrame({
+            t("inventory.glossary.col.acronym"): [g.acronym for g in entries],
+            t("inventory.glossary.col.name"): [g.name for g in entries],
+            t("inventory.glossary.col.description"): [g.description for g in entries],
+        }), hide_index=True)
+    else:
+        st.info(t("inventory.glossary.empty"))
+
+if can_edit:
+    # --- add --------------------------------------------------------------------------------
+    with tabs[2]:
+        st.subheader(t("inventory.add.header"), anchor=False)
+        with st.form("inv_add_form"):
+            values = resource_fields("inv_add", None, auto_category=True)
+            added = st.form_submit_button(t("inventory.add.submit"), type="primary")
+        if added:
+            try:
+                row = inv.add_resource(actor, **values)
+                st.success(t("inventory.add.done", name=plain(row["name"]), category=category_label(row["category"])),
+                           icon=":material/check:")
+            except AtelierError as exc:
+                show_error(exc)
+
+    # --- duplicates -------------------------------------------------------------------------
+    with tabs[3]:
+        st.subheader(t("inventory.duplicates.header"), anchor=False)
+        st.caption(t("inventory.duplicates.intro"))
+        pending = st.session_state.get("inv_merge_pending")
+        if pending:
+            keep_id, duplicate_ids, keep_label, duplicate_labels = pending
+            with st.container(border=True):
+                st.warning(t("inventory.duplicates.confirm_text", keep=plain(keep_label),
+                             duplicates=plain(" ; ".join(duplicate_labels))))
+                yes, no = st.columns(2)
+                if yes.button(t("inventory.duplicates.confirm"), key="inv_merge_confirm", type="primary"):
+                    st.session_state.pop("inv_merge_pending", None)
+                    try:
+                        report = inv.merge_resources(actor, keep_id, duplicate_ids)
+                        st.session_state["inv_merge_done"] = (report.links_moved, report.links_joined)
+                    except AtelierError as exc:
+                        st.session_state["inv_merge_error"] = exc
+                    st.rerun()
+                if no.button(t("inventory.duplicates.cancel"), key="inv_merge_cancel"):
+                    st.session_state.pop("inv_merge_pending", None)
+                    st.rerun()
+        done = st.session_state.pop("inv_merge_done", None)
+        if done:
+            st.success(t("inventory.duplicates.done", moved=done[0], joined=done[1]), icon=":material/check:")
+        failed = st.session_state.pop("inv_merge_error", None)
+        if failed:
+            show_error(failed)
+
+        pairs = inv.find_duplicates()
+        if not pairs:
+            st.info(t("inventory.duplicates.none"))
+        for pair in pairs[:40]:
+            a, b = pair.keep, pair.duplicate
+            with st.container(border=True):
+                st.text(f"{a.label}   ↔   {b.label}")
+                st.caption(t(pair.reason_key, score=pair.score))
+                st.text(f"{a.label} : {t('inventory.duplicates.links', count=a.links)}\n"
+                        f"{b.label} : {t('inventory.duplicates.links', count=b.links)}")
+                options = {a.id: a.label, b.id: b.label}
+                keep = st.selectbox(t("inventory.duplicates.keep"), list(options), format_func=options.get,
+                                    key=f"inv_dup_keep_{a.id}_{b.id}")
+                if st.button(t("inventory.duplicates.merge"), key=f"inv_dup_merge_{a.id}_{b.id}"):
+                    other = b.id if keep == a.id else a.id
+                    st.session_state["inv_merge_pending"] = (keep, [other], options[keep], [options[other]])
+                    st.rerun()
+
+        st.subheader(t("inventory.duplicates.manual.header"), anchor=False)
+        everything = {r.id: r.label for r in inv.search_resources()}
+        with st.form("inv_manual_merge"):
+            keep = st.selectbox(t("inventory.duplicates.manual.keep"), list(everything), index=None,
+                                format_func=everything.get, key="inv_manual_keep")
+            duplicates = st.multiselect(t("inventory.duplicates.manual.duplicates"), list(everything),
+                                        format_func=everything.get, key="inv_manual_duplicates")
+            prepare = st.form_submit_button(t("inventory.duplicates.manual.submit"))
+        if prepare:
+            if keep is None or not [d for d in duplicates if d != keep]:
+                show_error(AtelierError("error.inventory_merge_nothing"))
+            elif keep in duplicates:
+                show_error(AtelierError("error.inventory_merge_itself"))
+            else:
+                st.session_state["inv_merge_pending"] = (keep, list(duplicates), everything[keep],
+                                                         [everything[d] for d in duplicates])
+                st.rerun()
+
+    # --- import -----------------------------------------------------------------------------
+    with tabs[4]:
+        st.subheader(t("inventory.import.header"), anchor=False)
+        st.caption(t("inventory.import.help", columns=", ".join(inv.EXPORT_COLUMNS)))
+        upload = st.file_uploader(t("inventory.import.file"), type=["csv", "txt", "tsv"], key="inv_import_file")
+        if st.button(t("inventory.import.button"), key="inv_import_go", type="primary", disabled=upload is None):
+            try:
+                st.session_state["inv_import_report"] = inv.import_csv(actor, upload.getvalue())
+            except AtelierError as exc:
+                show_error(exc)
+        report = st.session_state.get("inv_import_report")
+        if report is not None:
+            if report.ok:
+                st.success(t("inventory.import.done", created=report.created, updated=report.updated,
+                             skipped=report.skipped), icon=":material/check:")
+            else:
+                st.error(t("inventory.import.failed"), icon=":material/error:")
+                for problem in report.problems:
+                    text = t(problem.key, **problem.params)
+                    if problem.line and problem.column:
+                        st.text(t("inventory.import.problem_column", line=problem.line, column=problem.column,
+                                  message=text))
+                    elif problem.line:
+                        st.text(t("inventory.import.problem", line=problem.line, message=text))
+                    else:
+                        st.text(text)
