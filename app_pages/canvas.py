@@ -245,9 +245,65 @@ except AtelierError as exc:
     st.stop()
 
 
+# --- the identity card and copies (outside the live fragment) ------------------------------------
+
+def _close(flag: str) -> None:
+    st.session_state.pop(flag, None)
+
+
+@st.dialog(t("canvas.identity_title"), on_dismiss=lambda: _close("canvas_identity"))
+def identity_dialog() -> None:
+    card = canvas.get_canvas(chosen_id).persona
+    name = st.text_input(t("canvas.persona_name"), value=card.name, max_chars=120, key="id_name")
+    age = st.number_input(t("canvas.age"), min_value=0, max_value=120, value=card.age, step=1, key="id_age")
+    origin = st.text_input(t("canvas.origin"), value=card.origin, max_chars=120, key="id_origin")
+    facts = st.text_area(t("canvas.facts"), value="\n".join(card.facts), key="id_facts", help=t("canvas.facts_help"))
+    note = st.text_area(t("canvas.note"), value=card.note, key="id_note")
+    found = [f for text in (name, origin, facts, note) for f in sensitive.find_personal_data(text or "")]
+    confirmed = True
+    if found:
+        st.warning(t("canvas.sensitive", found=", ".join(t(sensitive.message_key(f.kind)) + f" « {md(f.excerpt)} »"
+                                                         for f in found)), icon=":material/privacy_tip:")
+        confirmed = st.checkbox(t("canvas.sensitive_confirm"), key="id_confirm")
+    if st.button(t("canvas.save"), type="primary", key="id_save", disabled=not confirmed):
+        try:
+            canvas.update_persona(actor, chosen_id, card.version, name=name, age=age, origin=origin,
+                                  facts=facts.split("\n"), note=note)
+        except StaleEdit:
+            st.warning(t("canvas.identity_stale"), icon=":material/sync_problem:")
+        except AtelierError as exc:
+            errors.show(exc)
+        else:
+            st.session_state.pop("canvas_identity", None)
+            st.rerun()
+
+
+if editable:
+    actions = st.columns([1, 1, 3])
+    if actions[0].button(t("canvas.edit_identity"), icon=":material/badge:", key="open_identity"):
+        st.session_state["canvas_identity"] = True
+    if st.session_state.get("canvas_identity"):
+        identity_dialog()
+    if actor.is_staff:
+        with actions[1].popover(t("canvas.copy"), icon=":material/content_copy:"):
+            from core.events import list_events
+
+            targets = {x.id: f"{ev.title} · {x.starts_at:%d/%m/%Y}" if x.starts_at else ev.title
+                       for ev in list_events(event_ids=None if actor.role == "admin" else set(actor.event_ids))
+                       for x in ev.sessions if x.id != option.session_id and x.status != "closed"}
+            target = st.selectbox(t("canvas.copy_target"), list(targets), format_func=targets.get, key="copy_target")
+            if st.button(t("canvas.copy_button"), key="copy_go", disabled=target is None):
+                try:
+                    copied = templates.copy_persona(actor, chosen_id, target)
+                except AtelierError as exc:
+                    errors.show(exc)
+                else:
+                    st.success(t("canvas.copied", name=md(copied["name"])))
+
+
 # --- editing one item (outside the live fragment) ----------------------------------------------
 
-@st.dialog(t("canvas.edit_title"))
+@st.dialog(t("canvas.edit_title"), on_dismiss=lambda: _close("canvas_edit"))
 def edit_dialog(state: dict[str, Any]) -> None:
     text = st.text_area(t("canvas.text"), value=state["text"], key="edit_text", max_chars=1000)
     category = state["category"]

@@ -64,3 +64,25 @@ def test_item_added_in_one_browser_appears_in_the_other_without_losing_typing(de
         second.wait_for_timeout(2500)  # a few more ticks
         assert motivation.input_value() == "Retrouver sa fille"
         first.screenshot(path=str(ROOT / ".pytest_cache" / "canvas.png"), full_page=True)
+
+
+def test_identity_dialog_saves_and_a_dismissed_dialog_stays_closed(demo_db):
+    code = _code(demo_db)
+    with running_app(demo_db) as base, chromium() as browser:
+        page = _join(browser.new_context(viewport={"width": 1400, "height": 1000}), base, code, "Nadia")
+        page.get_by_role("button", name="Modifier la fiche").click()
+        dialog = page.get_by_role("dialog")
+        dialog.get_by_role("textbox", name="Origine").fill("Belgique (Bruxelles)")
+        dialog.get_by_role("button", name="Enregistrer").click()
+        dialog.wait_for(state="detached", timeout=15_000)
+        page.get_by_text("40 ans · Belgique (Bruxelles)").wait_for(timeout=15_000)
+        page.get_by_role("button", name="Modifier la fiche").click()
+        page.get_by_role("dialog").wait_for(timeout=15_000)
+        page.keyboard.press("Escape")
+        page.get_by_role("dialog").wait_for(state="detached", timeout=15_000)
+        box = page.get_by_role("textbox", name="Une compétence")
+        box.fill("Sait cuisiner pour vingt personnes")
+        box.press("Enter")
+        page.get_by_text("Sait cuisiner pour vingt personnes").first.wait_for(timeout=15_000)
+        wait_idle(page)
+        assert page.get_by_role("dialog").count() == 0

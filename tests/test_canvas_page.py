@@ -136,3 +136,26 @@ def test_another_subgroups_persona_is_read_only(partners_day):
     at.selectbox(key="canvas_choice").set_value(personas["Amir"].id).run()
     assert "Lecture seule" in _text(at)
     assert not [w for w in at.text_input if w.key == "add_barrier_text"]
+
+
+def test_identity_card_is_edited_from_the_page(partners_day):
+    session, personas = partners_day
+    sofia = personas["Sofia"]
+    at = _as_participant(session.id, sofia.subgroup_id)
+    at.button(key="open_identity").click().run()
+    at.text_input(key="id_origin").input("Guinée (Conakry)")
+    at.text_area(key="id_facts").input("En Belgique depuis 2016\nCours de couture")
+    at.button(key="id_save").click().run()
+    card = canvas.get_canvas(sofia.id).persona
+    assert card.origin == "Guinée (Conakry)" and card.facts == ["En Belgique depuis 2016", "Cours de couture"]
+
+
+def test_identity_with_an_email_needs_confirmation(partners_day):
+    session, personas = partners_day
+    sofia = personas["Sofia"]
+    at = _as_participant(session.id, sofia.subgroup_id)
+    at.button(key="open_identity").click().run()
+    at.text_area(key="id_note").input("contact : sofia@example.org")
+    at.run()
+    assert at.button(key="id_save").disabled
+    assert "données personnelles" in _text(at)
