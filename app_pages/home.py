@@ -4,12 +4,15 @@ from __future__ import annotations
 import streamlit as st
 
 from core.events import list_events
+from ui.auth import current_actor
 from ui.i18n import current_language, fmt_date, fmt_time, t
 from ui.text import md
 
 lang = current_language()
 st.title(t("app.title"))
 st.caption(t("app.tagline"))
+if current_actor() is None:
+    st.page_link("app_pages/join.py", label=t("home.join_cta"), icon=":material/login:")
 st.header(t("home.events_header"))
 
 events = list_events()
