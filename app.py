@@ -94,6 +94,8 @@ def build_pages(actor: Actor | None) -> dict[str, list]:
         return {t("nav.section.my_session"): _existing(
             page("group.py", "nav.group", ":material/groups:", "group", default=True),
             maybe("canvas.py", "nav.canvas", ":material/person_book:", "canvas"),
+            maybe("recommendation.py", "flow.nav.recommendation", ":material/account_tree:", "recommendation",
+                  hidden=True),
             maybe("inventory.py", "nav.inventory", ":material/menu_book:", "inventory"),
             page("logout.py", "nav.leave", ":material/logout:", "leave"),
             *public_links(),
@@ -103,6 +105,7 @@ def build_pages(actor: Actor | None) -> dict[str, list]:
         maybe("console.py", "nav.console", ":material/tune:", "console"),
         maybe("projector.py", "nav.projector", ":material/connected_tv:", "projector"),
         maybe("canvas.py", "nav.canvas", ":material/person_book:", "canvas"),
+        maybe("recommendation.py", "flow.nav.recommendation", ":material/account_tree:", "recommendation", hidden=True),
         page("home.py", "nav.home", ":material/home:", "home"),
     )
     sections = {t("nav.section.workshops"): workshops}

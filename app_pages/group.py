@@ -1,33 +1,382 @@
-"""A participant's home: their sub-group in the session, the current stage and its prompt."""
+"""A sub-group's work page: the stage the facilitator chose, with its prompt and the timer, then
+what the sub-group does in it — diagnostic board and personas, recommendations and dot voting,
+implementation plans — plus the mood check and the closing round when the facilitator opens
+them. The live part follows the session on every tick and reruns the page when the stage (or
+anything that changes the forms) moves, so no one is left on an old stage. Forms stay outside
+the live fragment so a tick never clears what someone is typing."""
 from __future__ import annotations
 
-import streamlit as st
+import datetime as dt
+from pathlib import Path
+from typing import Any, Callable
 
-from core import canvas
-from ui import auth
+import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
+
+from core import board, canvas, mood, plans, recommendations, session_flow as flow, voting
+from core.errors import AtelierError
+from storage.models import POWER_LEVELS, WEATHERS
+from ui import auth, errors
 from ui.i18n import t
+from ui.live import live_view, snapshot
 from ui.text import md
 
 actor = auth.require_participant()
 membership = st.session_state["membership"]
+SID, GROUP, TOKEN = membership.session_id, membership.subgroup_id, membership.token_id
+CANVAS_PAGE = "app_pages/canvas.py"
+WEATHER_ICONS = {"sunny": "☀️", "partly_cloudy": "🌤️", "cloudy": "☁️", "rainy": "🌧️", "stormy": "⛈️"}
+DPA_PC = (("who_wants_what", "flow.plan.who_wants_what"), ("people_concerned_view", "flow.plan.people_concerned_view"),
+          ("try_here_now", "flow.plan.try_here_now"), ("tried_learned", "flow.plan.tried_learned"))
+
+
+# --- small helpers ----------------------------------------------------------------------------
+
+def category_label(value: str) -> str:
+    key = board.category_label_key(value)
+    return t(key) if key else value
+
+
+def weather_label(weather: str) -> str:
+    return f"{WEATHER_ICONS[weather]} {t(f'flow.weather.{weather}')}"
+
+
+def run(error_key: str, fn: Callable[..., Any], *args: Any, clear: dict[str, Any] | None = None,
+        **kwargs: Any) -> None:
+    """A callback: do the write as this participant; keep the error to show next to the form, or
+    empty the inputs named in ``clear`` (key -> empty value)."""
+    try:
+        fn(actor, *args, **kwargs)
+    except AtelierError as exc:
+        st.session_state[error_key] = exc
+    else:
+        st.session_state.pop(error_key, None)
+        for key, empty in (clear or {}).items():
+            st.session_state[key] = empty
+
+
+def show_error(error_key: str) -> None:
+    exc = st.session_state.pop(error_key, None)
+    if exc is not None:
+        errors.show(exc)
+
+
+def shape(room: flow.Room) -> tuple:
+    """What the forms below the live part depend on: when it changes, the whole page reruns."""
+    s = room.state
+    own_recs = tuple(r.id for r in room.recommendations.items if r.subgroup_id == GROUP)
+    options = len(room.recommendations.options) if s.stage == "recommendations" else 0
+    return (s.stage, s.status, s.contributions_open, s.contributions_hidden, s.vote_status, s.mood_check,
+            s.closing_round, tuple(r.id for r in room.recommendations.retained),
+            tuple(p.id for p in room.plans if p.subgroup_id == GROUP), own_recs, options)
+
+
+def follow(_old: int, _new: int) -> None:
+    _rev, room = snapshot(flow.room_snapshot, SID)
+    if shape(room) != st.session_state.get("group_shape"):
+        st.rerun()
+
+
+# --- the live part ----------------------------------------------------------------------------
+
+def draw_stage(s: flow.SessionState) -> None:
+    st.subheader(t(f"stage.{s.stage}"), anchor=False)
+    st.caption(t("flow.stage_of", n=s.stage_index + 1, total=len(flow.STAGES)))
+    if s.prompt:
+        st.markdown(md(s.prompt))
+    else:
+        st.markdown(t(f"flow.prompt.{s.stage}"))
+    remaining, colour, running = flow.timer_state(s)
+    if s.timer_duration_s:
+        clock = f":material/timer: {remaining // 60:02d}:{remaining % 60:02d}"
+        st.markdown(f"### {clock if colour == 'normal' else f':{colour}[{clock}]'}")
+        if not running:
+            st.caption(t("flow.timer.over") if remaining == 0 else t("flow.timer.paused"))
+    if s.closed:
+        st.info(t("group.session_closed"))
+    elif not s.contributions_open:
+        st.warning(t("flow.group.paused"))
+    if s.contributions_hidden and not s.closed:
+        st.caption(t("flow.group.hidden"))
+
+
+def draw_board(b: board.Board, closing: bool = False) -> None:
+    items = b.closing_round(GROUP) if closing else b.diagnostic(GROUP)
+    if not items:
+        st.caption(t("flow.board.empty"))
+        return
+    kinds = board.CLOSING_KINDS if closing else board.BOARD_KINDS
+    for kind in kinds:
+        mine = [i for i in items if i.kind == kind]
+        if not mine:
+            continue
+        st.markdown(f"**{t(f'flow.kinds.{kind}')}**")
+        for item in mine:
+            who = item.subgroup_name or t("flow.facilitation")
+            st.markdown(f"- {md(item.text)}  \n  :gray[{md(category_label(item.category))} · {md(who)}]")
+
+
+def draw_sources(rec: recommendations.RecommendationView) -> None:
+    st.caption(t("flow.rec.trail"))
+    for src in rec.sources:
+        if src.kind == "contribution":
+            st.markdown(f"- {t(f'flow.kind.{src.detail}')} : {md(src.text)}")
+        elif src.kind == "need":
+            st.markdown(f"- {t('flow.source.need')} : {md(src.text)} ({md(src.detail)})")
+        else:
+            st.markdown(f"- {t('flow.source.persona')} : {md(src.text)}")
+    for merged in rec.merged_from:
+        st.markdown(f"- {t('flow.rec.merged_from')} : {md(merged.title)}")
+    try:
+        st.page_link("app_pages/recommendation.py", label=t("flow.rec.full_trail"), icon=":material/account_tree:",
+                     query_params={"rec": str(rec.id)})
+    except StreamlitPageNotFoundError:
+        pass  # the trail page is not in this navigation
+
+
+def draw_votes(room: flow.Room) -> None:
+    votes, items = room.votes, room.recommendations.items
+    if votes.status == "open" and not room.state.closed:
+        st.info(t("flow.vote.left", left=votes.left(GROUP), dots=votes.dots))
+    show_error("vote_error")
+    totals = votes.public_totals()
+    for rec in items:
+        with st.container(border=True):
+            st.markdown(f"**{md(rec.title)}** · {t(f'flow.level.{rec.level}')}")
+            if rec.text:
+                st.markdown(md(rec.text))
+            if rec.public:
+                st.caption(t("flow.rec.public_is", public=md(rec.public)))
+            mine = votes.mine(GROUP, rec.id)
+            if votes.status != "none":
+                st.markdown(t("flow.vote.mine", dots="●" * mine or "—"))
+            if votes.status == "open" and not room.state.closed:
+                cols = st.columns([1, 1, 6])
+                cols[0].button(t("flow.vote.add"), key=f"dot_add_{rec.id}", on_click=run,
+                               args=("vote_error", voting.cast_dot, SID, rec.id),
+                               disabled=votes.left(GROUP) == 0 or (mine > 0 and not votes.multi))
+                cols[1].button(t("flow.vote.remove"), key=f"dot_remove_{rec.id}", on_click=run,
+                               args=("vote_error", voting.remove_dot, SID, rec.id), disabled=mine == 0)
+            if totals is not None:
+                st.markdown(t("flow.vote.total", count=totals.get(rec.id, 0)))
+            with st.expander(t("flow.rec.trail_short", count=len(rec.sources))):
+                draw_sources(rec)
+    if not items:
+        st.caption(t("flow.rec.none"))
+
+
+def draw_plans(room: flow.Room) -> None:
+    retained = room.recommendations.retained
+    if not retained:
+        st.caption(t("flow.plan.none_retained"))
+    for rec in retained:
+        st.markdown(f"**{md(rec.title)}**")
+        for plan in [p for p in room.plans if p.recommendation_id == rec.id]:
+            with st.container(border=True):
+                st.caption(t("flow.plan.by", group=md(plan.subgroup_name or t("flow.facilitation"))))
+                for field, key in DPA_PC:
+                    value = getattr(plan, field)
+                    if value:
+                        st.markdown(f"*{t(key)}*  \n{md(value)}")
+                for a in plan.actions:
+                    due = a.due.isoformat() if a.due else "—"
+                    st.markdown(f"- **{md(a.action)}** · {t('flow.plan.carrier')} : {md(a.carrier or '—')} · "
+                                f"{t('flow.plan.due')} : {due}")
+                    details = " · ".join(f"{t(k)} : {md(v)}" for k, v in (("flow.plan.means", a.means),
+                                         ("flow.plan.indicator", a.indicator), ("flow.plan.risks", a.risks)) if v)
+                    if details:
+                        st.caption(details)
+
+
+def draw(room: flow.Room) -> None:
+    s = room.state
+    draw_stage(s)
+    if s.mood_check:
+        answer = room.mood.mine(TOKEN, s.mood_check)
+        st.caption(t("flow.mood.yours", weather=weather_label(answer)) if answer else t("flow.mood.please"))
+    if s.stage == "diagnostic" or s.closed:
+        st.markdown(f"#### {t('flow.board.title')}")
+        draw_board(room.board)
+    if s.stage == "recommendations" or s.closed:
+        st.markdown(f"#### {t('flow.rec.title')}")
+        draw_votes(room)
+    if s.stage == "implementation" or s.closed:
+        st.markdown(f"#### {t('flow.plan.title')}")
+        draw_plans(room)
+    if s.closing_round or (s.closed and room.board.closing_round(GROUP)):
+        st.markdown(f"#### {t('flow.closing.title')}")
+        draw_board(room.board, closing=True)
+
+
+# --- the page -----------------------------------------------------------------------------------
 
 st.title(md(membership.subgroup_name) if membership.subgroup_name else t("group.title"))
 st.caption(md(f"{membership.event_title} · {membership.theme_title}"))
 if membership.display_name:
     st.text(t("group.welcome", name=membership.display_name))
-if membership.session_status == "closed":
-    st.info(t("group.session_closed"))
 
-st.subheader(t("group.personas"), anchor=False)
-personas = [p for p in canvas.list_personas(membership.session_id)
-            if p.subgroup_id == membership.subgroup_id or p.open_to_all]
-if not personas:
-    st.caption(t("group.no_personas"))
-for persona in personas:
-    with st.container(border=True):
-        age = t("group.persona_age", age=persona.age) if persona.age is not None else ""
-        st.markdown(f"**{md(persona.name)}**")
-        if age or persona.origin:
-            st.caption(md(" · ".join(x for x in (age, persona.origin) if x)))
-        for fact in persona.facts:
-            st.text(f"• {fact}")
+_rev, room = snapshot(flow.room_snapshot, SID)
+state = room.state
+st.session_state["group_shape"] = shape(room)
+live_view(SID, flow.room_snapshot, draw, key="group", on_change=follow)
+writable = state.accepting
+
+def save_mood(moment: str) -> None:
+    weather = st.session_state.get(f"mood_{moment}")
+    if weather:
+        run("mood_error", mood.set_mood, moment, weather)
+
+
+# mood check
+if state.mood_check and not state.closed:
+    moment = state.mood_check
+    with st.form(f"mood_form_{moment}", border=True):
+        st.markdown(f"**{t(f'flow.mood.question_{moment}')}**")
+        current = room.mood.mine(TOKEN, moment)
+        st.radio(t("flow.mood.weather"), WEATHERS, index=WEATHERS.index(current) if current else None,
+                 format_func=weather_label, horizontal=True, key=f"mood_{moment}")
+        st.form_submit_button(t("flow.mood.save"), key=f"mood_save_{moment}", on_click=save_mood, args=(moment,))
+    show_error("mood_error")
+
+# stage 1: personas and the board
+if state.stage == "diagnostic":
+    st.subheader(t("group.personas"), anchor=False)
+    cards = [p for p in canvas.list_personas(SID) if p.subgroup_id == GROUP or p.open_to_all]
+    if not cards:
+        st.caption(t("group.no_personas"))
+    for persona in cards:
+        with st.container(border=True):
+            age = t("group.persona_age", age=persona.age) if persona.age is not None else ""
+            st.markdown(f"**{md(persona.name)}**")
+            if age or persona.origin:
+                st.caption(md(" · ".join(x for x in (age, persona.origin) if x)))
+            for fact in persona.facts:
+                st.text(f"• {fact}")
+            if (Path(__file__).resolve().parent / "canvas.py").exists() and \
+                    st.button(t("flow.group.open_canvas"), key=f"open_canvas_{persona.id}"):
+                st.session_state["canvas_persona_id"] = persona.id
+                try:
+                    st.switch_page(CANVAS_PAGE)
+                except StreamlitPageNotFoundError:
+                    pass
+    if writable:
+        st.subheader(t("flow.board.add"), anchor=False)
+        kind = st.radio(t("flow.board.kind"), board.BOARD_KINDS, horizontal=True, key="board_kind",
+                        format_func=lambda k: t(f"flow.kind.{k}"))
+        with st.form("board_form", border=True):
+            cats = board.categories_for(state.category_template, kind)
+            st.selectbox(t("flow.board.category"), cats, key=f"board_category_{kind}", format_func=category_label)
+            st.text_area(t("flow.board.text"), key="board_text", max_chars=1000)
+            st.form_submit_button(t("flow.board.add_button"), key="board_submit", type="primary", on_click=lambda: run(
+                "board_error", board.add_contribution, SID, kind, st.session_state.get(f"board_category_{kind}") or "",
+                st.session_state.get("board_text", ""), clear={"board_text": ""}))
+        show_error("board_error")
+
+# stage 2: write recommendations (the list and the vote are in the live part)
+if state.stage == "recommendations" and writable:
+    board_now = room.board
+    visible_ids = {i.id for i in board_now.visible(GROUP)}
+    options = [o for o in room.recommendations.options if o.kind != "contribution" or o.id in visible_ids]
+    labels = {f"{o.kind}:{o.id}": o for o in options}
+
+    def source_label(key: str) -> str:
+        o = labels.get(key)
+        if o is None:
+            return key
+        if o.kind == "contribution":
+            return f"{t(f'flow.kind.{o.detail}')} · {o.text}"
+        if o.kind == "need":
+            return f"{t('flow.source.need')} · {o.text} ({o.detail})"
+        return f"{t('flow.source.persona')} · {o.text}"
+
+    def parse_sources(keys: list[str]) -> list[tuple[str, int]]:
+        return [(k.split(":")[0], int(k.split(":")[1])) for k in keys or []]
+
+    st.subheader(t("flow.rec.new"), anchor=False)
+    with st.form("rec_form", border=True):
+        st.text_input(t("flow.rec.title_label"), key="rec_title", max_chars=200)
+        st.text_area(t("flow.rec.text_label"), key="rec_text", max_chars=5000)
+        cols = st.columns(2)
+        cols[0].selectbox(t("flow.rec.level"), POWER_LEVELS, key="rec_level", format_func=lambda x: t(f"flow.level.{x}"))
+        cols[1].text_input(t("flow.rec.public"), key="rec_public", max_chars=200)
+        st.multiselect(t("flow.rec.sources"), list(labels), key="rec_sources", format_func=source_label,
+                       help=t("flow.rec.sources_help"), placeholder=t("flow.rec.sources_placeholder"))
+        st.form_submit_button(t("flow.rec.add_button"), key="rec_submit", type="primary", on_click=lambda: run(
+            "rec_error", recommendations.create_recommendation, SID, st.session_state.get("rec_title", ""),
+            st.session_state.get("rec_level"), text=st.session_state.get("rec_text", ""),
+            public=st.session_state.get("rec_public", ""), sources=parse_sources(st.session_state.get("rec_sources")),
+            clear={"rec_title": "", "rec_text": "", "rec_public": "", "rec_sources": []}))
+    show_error("rec_error")
+
+    for rec in [r for r in room.recommendations.items if r.subgroup_id == GROUP]:
+        with st.expander(t("flow.rec.edit", title=md(rec.title))):
+            with st.form(f"rec_edit_{rec.id}", border=False):
+                st.text_input(t("flow.rec.title_label"), value=rec.title, key=f"rec_edit_title_{rec.id}", max_chars=200)
+                st.text_area(t("flow.rec.text_label"), value=rec.text, key=f"rec_edit_text_{rec.id}", max_chars=5000)
+                st.selectbox(t("flow.rec.level"), POWER_LEVELS, index=POWER_LEVELS.index(rec.level),
+                             key=f"rec_edit_level_{rec.id}", format_func=lambda x: t(f"flow.level.{x}"))
+                st.text_input(t("flow.rec.public"), value=rec.public, key=f"rec_edit_public_{rec.id}", max_chars=200)
+                current = [f"{k}:{i}" for k, i in rec.source_keys if f"{k}:{i}" in labels]
+                st.multiselect(t("flow.rec.sources"), list(labels), default=current, key=f"rec_edit_sources_{rec.id}",
+                               format_func=source_label, placeholder=t("flow.rec.sources_placeholder"))
+                st.form_submit_button(t("flow.save"), key=f"rec_edit_save_{rec.id}", on_click=lambda r=rec: run(
+                    "rec_edit_error", recommendations.edit_recommendation, r.id, r.version,
+                    sources=parse_sources(st.session_state.get(f"rec_edit_sources_{r.id}")),
+                    title=st.session_state.get(f"rec_edit_title_{r.id}", ""),
+                    text=st.session_state.get(f"rec_edit_text_{r.id}", ""),
+                    level=st.session_state.get(f"rec_edit_level_{r.id}"),
+                    public=st.session_state.get(f"rec_edit_public_{r.id}", "")))
+    show_error("rec_edit_error")
+
+# stage 3: plans of the sub-group for the retained recommendations
+if state.stage == "implementation" and writable:
+    st.subheader(t("flow.plan.ours"), anchor=False)
+    st.caption(t("flow.plan.intro"))
+    show_error("plan_error")
+    for rec in room.recommendations.retained:
+        plan = next((p for p in room.plans if p.recommendation_id == rec.id and p.subgroup_id == GROUP), None)
+        with st.container(border=True):
+            st.markdown(f"**{md(rec.title)}**")
+            if plan is None:
+                st.button(t("flow.plan.start"), key=f"plan_start_{rec.id}", on_click=run,
+                          args=("plan_error", plans.start_plan, rec.id))
+                continue
+            with st.form(f"plan_form_{plan.id}", border=False):
+                for field, key in DPA_PC:
+                    st.text_area(t(key), value=getattr(plan, field), key=f"plan_{field}_{plan.id}", max_chars=5000)
+                st.form_submit_button(t("flow.save"), key=f"plan_save_{plan.id}", on_click=lambda p=plan: run(
+                    "plan_error", plans.update_plan, p.id, p.version,
+                    **{f: st.session_state.get(f"plan_{f}_{p.id}", "") for f, _k in DPA_PC}))
+            st.markdown(f"*{t('flow.plan.actions')}*")
+            with st.form(f"action_form_{plan.id}", border=False):
+                cols = st.columns(3)
+                cols[0].text_input(t("flow.plan.action"), key=f"action_text_{plan.id}", max_chars=1000)
+                cols[1].text_input(t("flow.plan.carrier"), key=f"action_carrier_{plan.id}", max_chars=200)
+                cols[2].date_input(t("flow.plan.due"), value=None, key=f"action_due_{plan.id}_date",
+                                   min_value=dt.date(2000, 1, 1), format="DD/MM/YYYY")
+                cols = st.columns(3)
+                cols[0].text_input(t("flow.plan.means"), key=f"action_means_{plan.id}", max_chars=1000)
+                cols[1].text_input(t("flow.plan.indicator"), key=f"action_indicator_{plan.id}", max_chars=1000)
+                cols[2].text_input(t("flow.plan.risks"), key=f"action_risks_{plan.id}", max_chars=1000)
+                st.form_submit_button(t("flow.plan.add_action"), key=f"action_add_{plan.id}", on_click=lambda p=plan: run(
+                    "plan_error", plans.add_action, p.id, st.session_state.get(f"action_text_{p.id}", ""),
+                    carrier=st.session_state.get(f"action_carrier_{p.id}", ""),
+                    due=st.session_state.get(f"action_due_{p.id}_date"),
+                    means=st.session_state.get(f"action_means_{p.id}", ""),
+                    indicator=st.session_state.get(f"action_indicator_{p.id}", ""),
+                    risks=st.session_state.get(f"action_risks_{p.id}", ""),
+                    clear={**{f"action_{x}_{p.id}": "" for x in ("text", "carrier", "means", "indicator", "risks")},
+                           f"action_due_{p.id}_date": None}))
+
+# closing round: findings and wishes
+if state.closing_round and writable:
+    st.subheader(t("flow.closing.add"), anchor=False)
+    with st.form("closing_form", border=True):
+        st.radio(t("flow.board.kind"), board.CLOSING_KINDS, horizontal=True, key="closing_kind",
+                 format_func=lambda k: t(f"flow.kind.{k}"))
+        st.text_area(t("flow.board.text"), key="closing_text", max_chars=1000)
+        st.form_submit_button(t("flow.board.add_button"), key="closing_submit", on_click=lambda: run(
+            "closing_error", board.add_contribution, SID, st.session_state["closing_kind"],
+            board.categories_for(state.category_template, st.session_state["closing_kind"], closing=True)[0],
+            st.session_state.get("closing_text", ""), clear={"closing_text": ""}))
+    show_error("closing_error")

@@ -143,6 +143,9 @@ def scope_of(s: Session, obj: Any) -> Scope:
     if isinstance(obj, m.Theme):
         return Scope(event_id=obj.event_id)
     if isinstance(obj, m.WorkshopSession):
+        if obj.id is None:  # being created: it belongs to its theme's event
+            theme = s.get(m.Theme, obj.theme_id) if obj.theme_id is not None else None
+            return Scope(event_id=theme.event_id if theme else None)
         return _session_scope(s, obj.id)
     if isinstance(obj, m.Subgroup):
         return _session_scope(s, obj.session_id, obj.id)

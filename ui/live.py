@@ -18,6 +18,7 @@ from typing import Any, Callable
 import streamlit as st
 
 from core import live
+from storage import db
 
 DEFAULT_INTERVAL_S = float(os.environ.get("ATELIER_LIVE_INTERVAL", "2"))
 JITTER = 0.25  # up to +25 % of the interval, drawn once per browser session
@@ -31,8 +32,9 @@ def interval() -> float:
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _snapshot(builder_name: str, session_id: int, rev: tuple[int, int], args: tuple, _builder: Callable[..., Any]) -> Any:
-    """One computation per (builder, session, revision, args), shared by every screen."""
+def _snapshot(database: str, builder_name: str, session_id: int, rev: tuple[int, int], args: tuple,
+              _builder: Callable[..., Any]) -> Any:
+    """One computation per (database, builder, session, revision, args), shared by every screen."""
     return _builder(*args) if args else _builder(session_id)
 
 
@@ -41,7 +43,7 @@ def snapshot(builder: Callable[..., Any], session_id: int, args: tuple = ()) -> 
     The builder is called as ``builder(session_id)``, or ``builder(*args)`` when args are given."""
     rev = live.revision(session_id)
     name = f"{builder.__module__}.{builder.__qualname__}"
-    return rev, _snapshot(name, session_id, rev, tuple(args), builder)
+    return rev, _snapshot(db.database_url(), name, session_id, rev, tuple(args), builder)
 
 
 def live_view(session_id: int, builder: Callable[..., Any], draw: Callable[[Any], None],

@@ -1,0 +1,344 @@
+"""The facilitator's console: one page to run a whole half-day session — sub-groups and join
+codes, the current stage and its prompt, contributions open/paused and hidden/revealed, the stage
+timer, what the projector shows, recommendations (edit, merge, retain), dot voting, the mood
+check, the closing round and closing. A live panel follows the room; the controls sit outside it
+so a tick never clears what the facilitator is typing."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import pandas as pd
+import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
+
+from core import projector
+from core import board, events, mood, recommendations, session_flow as flow, voting
+from core import limits as L
+from core.errors import AtelierError
+from storage.models import POWER_LEVELS, WEATHERS
+from ui import auth, errors
+from ui.i18n import current_language, fmt_datetime, t
+from ui.live import live_view, snapshot
+from ui.text import md
+
+actor = auth.require_staff("facilitator", "organiser")
+lang = current_language()
+WEATHER_ICONS = {"sunny": "☀️", "partly_cloudy": "🌤️", "cloudy": "☁️", "rainy": "🌧️", "stormy": "⛈️"}
+
+st.title(t("flow.console.title"))
+
+choices = events.sessions_for(actor)
+if not choices:
+    st.info(t("sessions.none"))
+    st.stop()
+by_id = {c.id: c for c in choices}
+wanted = st.session_state.get("console_session_id")
+if wanted in by_id and st.session_state.get("console_pick") != wanted:
+    st.session_state["console_pick"] = wanted
+if st.session_state.get("console_pick") not in by_id:
+    st.session_state["console_pick"] = choices[0].id
+
+
+def session_label(sid: int) -> str:
+    c = by_id[sid]
+    when = fmt_datetime(c.starts_at, lang, "short") if c.starts_at else t("home.session_line_nodate")
+    title = f" · {c.title}" if c.title else ""
+    return f"{c.event_title} · {c.theme_title}{title} · {when} · {t(f'status.{c.status}')}"
+
+
+SID = st.selectbox(t("flow.console.session"), list(by_id), format_func=session_label, key="console_pick")
+st.session_state["console_session_id"] = SID
+
+
+def run(fn: Callable[..., Any], *args: Any, clear: dict[str, Any] | None = None, **kwargs: Any) -> None:
+    """A callback: one console action as this facilitator; errors are shown at the top, inputs
+    named in ``clear`` are emptied on success."""
+    try:
+        fn(actor, *args, **kwargs)
+    except AtelierError as exc:
+        st.session_state["console_error"] = exc
+    else:
+        st.session_state.pop("console_error", None)
+        for key, empty in (clear or {}).items():
+            st.session_state[key] = empty
+
+
+def merge_into(rec_id: int) -> None:
+    duplicate = st.session_state.get(f"merge_pick_{rec_id}")
+    if duplicate is not None:
+        run(recommendations.merge_recommendations, rec_id, duplicate, clear={f"merge_pick_{rec_id}": None})
+
+
+def category_label(value: str) -> str:
+    key = board.category_label_key(value)
+    return t(key) if key else value
+
+
+_rev, room = snapshot(flow.room_snapshot, SID)
+state = room.state
+error = st.session_state.pop("console_error", None)
+if error is not None:
+    errors.show(error)
+
+# --- header: code, status, start / close --------------------------------------------------------
+
+head = st.columns([2, 2, 3])
+head[0].metric(t("flow.console.join_code"), state.join_code or "—")
+head[1].metric(t("flow.console.status"), t(f"status.{state.status}"))
+with head[2]:
+    if state.status == "planned":
+        st.button(t("flow.console.start"), key="console_start", type="primary", on_click=run,
+                  args=(flow.start_session, SID))
+    elif state.status == "open":
+        confirm = st.checkbox(t("flow.console.confirm_close"), key="console_confirm_close")
+        st.button(t("flow.console.close"), key="console_close", disabled=not confirm, on_click=run,
+                  args=(flow.close_session, SID))
+    else:
+        st.caption(t("flow.console.closed_at", at=fmt_datetime(state.closed_at, lang, "short")))
+        st.button(t("flow.console.reopen"), key="console_reopen", on_click=run, args=(flow.reopen_session, SID))
+    try:
+        st.page_link("app_pages/projector.py", label=t("flow.console.open_projector"), icon=":material/connected_tv:")
+    except StreamlitPageNotFoundError:
+        pass
+    with st.popover(t("projector.screen_link"), icon=":material/cast:"):
+        st.caption(t("projector.screen_link_help"))
+        if st.button(t("projector.screen_link_new"), key="screen_link_new"):
+            try:
+                st.session_state["screen_link"] = (SID, projector.screen_url(projector.issue_screen_token(actor, SID)))
+            except AtelierError as exc:
+                errors.show(exc)
+        link = st.session_state.get("screen_link")
+        if link and link[0] == SID:
+            st.code(link[1], language=None)
+        if projector.screen_link_active(SID):
+            if st.button(t("projector.screen_link_revoke"), key="screen_link_revoke"):
+                projector.revoke_screen_token(actor, SID)
+                st.session_state.pop("screen_link", None)
+                st.rerun()
+        else:
+            st.caption(t("projector.screen_link_none"))
+
+
+# --- live panel ----------------------------------------------------------------------------------
+
+def draw_live(r: flow.Room) -> None:
+    s = r.state
+    cols = st.columns([3, 2])
+    with cols[0]:
+        st.subheader(t("flow.console.now", stage=t(f"stage.{s.stage}")), anchor=False)
+        notes = [t("flow.console.contrib_open") if s.contributions_open else t("flow.console.contrib_paused"),
+                 t("flow.console.hidden") if s.contributions_hidden else t("flow.console.shown"),
+                 t(f"flow.projector.{s.projector_view}") if s.projector_view in flow.PROJECTOR_VIEWS else s.projector_view]
+        st.caption(" · ".join(notes))
+    with cols[1]:
+        remaining, colour, running = flow.timer_state(s)
+        if s.timer_duration_s:
+            clock = f":material/timer: {remaining // 60:02d}:{remaining % 60:02d}"
+            st.markdown(f"### {clock if colour == 'normal' else f':{colour}[{clock}]'}")
+            st.caption(t("flow.timer.running") if running else t("flow.timer.over") if remaining == 0
+                       else t("flow.timer.paused"))
+        else:
+            st.caption(t("flow.timer.none"))
+    totals = r.votes.totals()
+    rows = []
+    for g in s.subgroups:
+        rows.append({
+            t("flow.console.col_group"): g.name,
+            t("flow.console.col_code"): g.join_code or "",
+            t("flow.console.col_contributions"): sum(1 for i in r.board.items if i.subgroup_id == g.id),
+            t("flow.console.col_recommendations"): sum(1 for x in r.recommendations.items if x.subgroup_id == g.id),
+            t("flow.console.col_dots"): f"{r.votes.used(g.id)}/{r.votes.dots}" if r.votes.status != "none" else "",
+            t("flow.console.col_plans"): sum(1 for p in r.plans if p.subgroup_id == g.id),
+        })
+    if rows:
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    if s.stage == "diagnostic":
+        with st.expander(t("flow.console.board", count=len(r.board.diagnostic(staff=True))), expanded=True):
+            for item in r.board.diagnostic(staff=True):
+                st.markdown(f"- **{t(f'flow.kind.{item.kind}')}** · {md(item.text)}  \n"
+                            f"  :gray[{md(category_label(item.category))} · {md(item.subgroup_name or '—')}]")
+    if r.votes.status != "none" and r.recommendations.items:
+        titles = {x.id: x.title for x in r.recommendations.items}
+        label = t("flow.vote.results_shown") if s.votes_revealed else t("flow.vote.results_hidden")
+        with st.expander(label, expanded=s.votes_revealed):
+            for rec_id, n in r.votes.ranking(list(titles)):
+                st.markdown(f"- {md(titles[rec_id])} — {t('flow.vote.total', count=n)}")
+    if r.mood.total("before") or r.mood.total("after") or s.mood_check:
+        st.markdown(f"**{t('flow.mood.title')}**")
+        st.dataframe(pd.DataFrame([{t("flow.mood.col_weather"): f"{WEATHER_ICONS[w]} {t(f'flow.weather.{w}')}",
+                                    t("flow.mood.before"): dict(r.mood.distribution("before"))[w],
+                                    t("flow.mood.after"): dict(r.mood.distribution("after"))[w]} for w in WEATHERS]),
+                     hide_index=True, width="stretch")
+    closing = r.board.closing_round(staff=True)
+    if closing:
+        with st.expander(t("flow.closing.title"), expanded=s.closing_round):
+            for item in closing:
+                st.markdown(f"- **{t(f'flow.kind.{item.kind}')}** · {md(item.text)}")
+
+
+live_view(SID, flow.room_snapshot, draw_live, key="console")
+
+# --- controls --------------------------------------------------------------------------------------
+
+tab_run, tab_groups, tab_recs, tab_close = st.tabs([t("flow.console.tab_run"), t("flow.console.tab_groups"),
+                                                    t("flow.console.tab_recs"), t("flow.console.tab_close")])
+
+with tab_run:
+    st.markdown(f"**{t('flow.console.stage')}**")
+    cols = st.columns(len(flow.STAGES))
+    for i, stage in enumerate(flow.STAGES):
+        cols[i].button(f"{i + 1}. {t(f'stage.{stage}')}", key=f"stage_{stage}", width="stretch",
+                       type="primary" if stage == state.stage else "secondary", disabled=stage == state.stage,
+                       on_click=run, args=(flow.set_stage, SID, stage))
+    with st.form(f"prompt_form_{state.stage}", border=True):
+        st.text_area(t("flow.console.prompt", stage=t(f"stage.{state.stage}")), value=state.prompt,
+                     placeholder=t(f"flow.prompt.{state.stage}"), key=f"prompt_{state.stage}", max_chars=flow.PROMPT_MAX,
+                     help=t("flow.console.prompt_help"))
+        st.form_submit_button(t("flow.save"), key="prompt_save", on_click=lambda: run(
+            flow.set_prompt, SID, state.stage, st.session_state.get(f"prompt_{state.stage}", "")))
+
+    cols = st.columns(2)
+    with cols[0]:
+        st.markdown(f"**{t('flow.console.contributions')}**")
+        if state.contributions_open:
+            st.button(t("flow.console.pause"), key="contrib_pause", on_click=run,
+                      args=(flow.set_contributions_open, SID, False))
+        else:
+            st.button(t("flow.console.resume"), key="contrib_open", type="primary", on_click=run,
+                      args=(flow.set_contributions_open, SID, True))
+        if state.contributions_hidden:
+            st.button(t("flow.console.reveal"), key="contrib_reveal", type="primary", on_click=run,
+                      args=(flow.set_contributions_hidden, SID, False))
+        else:
+            st.button(t("flow.console.hide"), key="contrib_hide", help=t("flow.console.hide_help"), on_click=run,
+                      args=(flow.set_contributions_hidden, SID, True))
+    with cols[1]:
+        st.markdown(f"**{t('flow.console.timer')}**")
+        tcols = st.columns([2, 1])
+        tcols[0].number_input(t("flow.console.minutes"), min_value=1, max_value=flow.TIMER_MAX_S // 60, value=15,
+                              step=1, key="timer_minutes")
+        tcols[1].button(t("flow.console.timer_set"), key="timer_set", on_click=lambda: run(
+            flow.set_timer, SID, st.session_state.get("timer_minutes")))
+        bcols = st.columns(3)
+        _remaining, _colour, running = flow.timer_state(state)
+        if running:
+            bcols[0].button(t("flow.console.timer_pause"), key="timer_pause", on_click=run, args=(flow.pause_timer, SID))
+        else:
+            bcols[0].button(t("flow.console.timer_start"), key="timer_start", on_click=run, args=(flow.start_timer, SID),
+                            disabled=not state.timer_duration_s)
+        bcols[1].button(t("flow.console.timer_add"), key="timer_add", on_click=run, args=(flow.add_minute, SID),
+                        disabled=not state.timer_duration_s)
+        bcols[2].button(t("flow.console.timer_reset"), key="timer_reset", on_click=run, args=(flow.reset_timer, SID),
+                        disabled=not state.timer_duration_s)
+    st.selectbox(t("flow.console.projector"), flow.PROJECTOR_VIEWS,
+                 index=flow.PROJECTOR_VIEWS.index(state.projector_view) if state.projector_view in flow.PROJECTOR_VIEWS else 0,
+                 format_func=lambda v: t(f"flow.projector.{v}"), key=f"projector_view_{state.version}",
+                 on_change=lambda: run(flow.set_projector_view, SID,
+                                       st.session_state.get(f"projector_view_{state.version}")))
+
+with tab_groups:
+    if not state.subgroups:
+        st.info(t("flow.console.no_groups"))
+    for g in state.subgroups:
+        with st.expander(f"{md(g.name)} — {t('flow.console.code_is', code=g.join_code or '—')}"):
+            with st.form(f"rename_{g.id}", border=False):
+                st.text_input(t("flow.console.group_name"), value=g.name, key=f"rename_name_{g.id}", max_chars=L.NAME_MAX)
+                st.form_submit_button(t("flow.console.rename"), key=f"rename_save_{g.id}", on_click=lambda g=g: run(
+                    flow.rename_subgroup, g.id, st.session_state.get(f"rename_name_{g.id}", ""), g.version))
+    with st.form("add_group", border=True):
+        st.text_input(t("flow.console.group_name"), value=t("flow.console.group_default", n=len(state.subgroups) + 1),
+                      key=f"new_group_name_{len(state.subgroups)}", max_chars=L.NAME_MAX)
+        st.form_submit_button(t("flow.console.add_group"), key="add_group_submit", on_click=lambda: run(
+            events.add_subgroup, SID, st.session_state.get(f"new_group_name_{len(state.subgroups)}", "")))
+
+with tab_recs:
+    votes = room.votes
+    st.markdown(f"**{t('flow.vote.title')}** — {t(f'flow.vote.status_{votes.status}')}")
+    vcols = st.columns([1, 1, 3])
+    vcols[0].number_input(t("flow.vote.dots"), min_value=L.VOTE_DOTS_MIN, max_value=L.VOTE_DOTS_MAX,
+                          value=votes.dots, step=1, key="vote_dots")
+    vcols[1].checkbox(t("flow.vote.multi"), value=votes.multi, key="vote_multi")
+    with vcols[2]:
+        bcols = st.columns(3)
+        if votes.status == "open":
+            bcols[0].button(t("flow.vote.close"), key="vote_close", on_click=run, args=(voting.close_vote, SID))
+        else:
+            bcols[0].button(t("flow.vote.open"), key="vote_open", type="primary", on_click=lambda: run(
+                voting.open_vote, SID, st.session_state.get("vote_dots"), bool(st.session_state.get("vote_multi"))),
+                disabled=not room.recommendations.items)
+        if state.votes_revealed:
+            bcols[1].button(t("flow.vote.hide_results"), key="vote_hide", on_click=run,
+                            args=(voting.reveal_results, SID, False))
+        else:
+            bcols[1].button(t("flow.vote.reveal"), key="vote_reveal", on_click=run, args=(voting.reveal_results, SID))
+        bcols[2].button(t("flow.vote.clear"), key="vote_clear", disabled=votes.status == "open", on_click=run,
+                        args=(voting.clear_votes, SID))
+
+    items = room.recommendations.items
+    if not items:
+        st.caption(t("flow.rec.none"))
+    titles = {x.id: x.title for x in items}
+    for rec in items:
+        badge = " ✅" if rec.retained else ""
+        with st.expander(f"{md(rec.title)}{badge} — {md(rec.subgroup_name or t('flow.facilitation'))} · "
+                         f"{t(f'flow.level.{rec.level}')}"):
+            if rec.public:
+                st.caption(t("flow.rec.public_is", public=md(rec.public)))
+            st.markdown(md(rec.text) if rec.text else "—")
+            st.caption(t("flow.rec.trail"))
+            for src in rec.sources:
+                label = t(f"flow.kind.{src.detail}") if src.kind == "contribution" else t(f"flow.source.{src.kind}")
+                extra = f" ({md(src.detail)})" if src.kind == "need" and src.detail else ""
+                st.markdown(f"- {label} : {md(src.text)}{extra}")
+            for merged in rec.merged_from:
+                st.markdown(f"- {t('flow.rec.merged_from')} : {md(merged.title)} — {md(merged.text)}")
+            try:
+                st.page_link("app_pages/recommendation.py", label=t("flow.rec.full_trail"),
+                             icon=":material/account_tree:", query_params={"rec": str(rec.id)})
+            except StreamlitPageNotFoundError:
+                pass
+            st.button(t("flow.rec.unretain") if rec.retained else t("flow.rec.retain"), key=f"retain_{rec.id}",
+                      on_click=run, args=(recommendations.set_retained, rec.id, not rec.retained))
+            with st.form(f"console_rec_edit_{rec.id}", border=False):
+                st.text_input(t("flow.rec.title_label"), value=rec.title, key=f"c_rec_title_{rec.id}", max_chars=200)
+                st.text_area(t("flow.rec.text_label"), value=rec.text, key=f"c_rec_text_{rec.id}", max_chars=5000)
+                st.selectbox(t("flow.rec.level"), POWER_LEVELS, index=POWER_LEVELS.index(rec.level),
+                             key=f"c_rec_level_{rec.id}", format_func=lambda x: t(f"flow.level.{x}"))
+                st.form_submit_button(t("flow.rec.save_wording"), key=f"c_rec_save_{rec.id}", on_click=lambda r=rec: run(
+                    recommendations.edit_recommendation, r.id, r.version,
+                    title=st.session_state.get(f"c_rec_title_{r.id}", ""),
+                    text=st.session_state.get(f"c_rec_text_{r.id}", ""),
+                    level=st.session_state.get(f"c_rec_level_{r.id}")))
+            others = [x for x in titles if x != rec.id]
+            if others:
+                mcols = st.columns([3, 1], vertical_alignment="bottom")
+                mcols[0].selectbox(t("flow.rec.merge_pick"), others, index=None, key=f"merge_pick_{rec.id}",
+                                   format_func=lambda x: titles.get(x, ""))
+                mcols[1].button(t("flow.rec.merge"), key=f"merge_{rec.id}", on_click=merge_into, args=(rec.id,),
+                                help=t("flow.rec.merge_help"))
+
+with tab_close:
+    st.markdown(f"**{t('flow.mood.title')}**")
+    mcols = st.columns(3)
+    mcols[0].button(t("flow.mood.open_before"), key="mood_before", disabled=state.mood_check == "before",
+                    on_click=run, args=(mood.open_mood_check, SID, "before"))
+    mcols[1].button(t("flow.mood.open_after"), key="mood_after", disabled=state.mood_check == "after",
+                    on_click=run, args=(mood.open_mood_check, SID, "after"))
+    mcols[2].button(t("flow.mood.stop"), key="mood_stop", disabled=state.mood_check is None,
+                    on_click=run, args=(mood.open_mood_check, SID, None))
+    st.markdown(f"**{t('flow.closing.title')}**")
+    st.caption(t("flow.closing.help"))
+    if state.closing_round:
+        st.button(t("flow.closing.stop"), key="closing_stop", on_click=run, args=(flow.set_closing_round, SID, False))
+    else:
+        st.button(t("flow.closing.open"), key="closing_open", on_click=run, args=(flow.set_closing_round, SID, True))
+    with st.form("console_closing_form", border=True):
+        st.radio(t("flow.board.kind"), board.CLOSING_KINDS, horizontal=True, key="c_closing_kind",
+                        format_func=lambda k: t(f"flow.kind.{k}"))
+        st.text_area(t("flow.board.text"), key="c_closing_text", max_chars=1000)
+        st.form_submit_button(t("flow.closing.capture"), key="c_closing_submit", on_click=lambda: run(
+            board.add_contribution, SID, st.session_state["c_closing_kind"],
+            board.categories_for(state.category_template, st.session_state["c_closing_kind"], closing=True)[0],
+            st.session_state.get("c_closing_text", ""), clear={"c_closing_text": ""}))
+    st.caption(t("flow.plan.count", count=len(room.plans)))
+

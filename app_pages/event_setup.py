@@ -1,0 +1,280 @@
+"""Organisers prepare events: the event itself (title, organisers, place, dates, caps, category
+template, interface languages), its themes (title, why) and dated sessions with their
+facilitators, the event's team; copy an event for a new season; archive. Every form validates and
+explains, nothing needs the command line."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Callable
+
+import streamlit as st
+
+from core import board, events
+from core import limits as L
+from core.errors import AtelierError, ValidationError
+from core.i18n import LANGUAGES
+from ui import auth, errors
+from ui.i18n import current_language, fmt_date, fmt_time, t
+from ui.text import md
+
+actor = auth.require_staff("organiser")
+lang = current_language()
+NEW = 0
+
+st.title(t("flow.setup.title"))
+
+
+def run(error_key: str, fn: Callable[..., Any], *args: Any, select: bool = False, **kwargs: Any) -> None:
+    """A callback: the write as this organiser; its error is shown next to the form. ``select``:
+    open the event just created."""
+    try:
+        result = fn(actor, *args, **kwargs)
+    except AtelierError as exc:
+        st.session_state[error_key] = exc
+        return
+    st.session_state.pop(error_key, None)
+    st.session_state["setup_notice"] = "flow.setup.saved"
+    if select and isinstance(result, dict):
+        st.session_state["setup_event"] = result["id"]
+
+
+def show_error(error_key: str) -> None:
+    exc = st.session_state.pop(error_key, None)
+    if exc is not None:
+        errors.show(exc)
+
+
+def event_values(prefix: str) -> dict[str, Any]:
+    g = st.session_state.get
+    return {"title": g(f"{prefix}_title", ""), "organisers": g(f"{prefix}_organisers", ""),
+            "place": g(f"{prefix}_place", ""), "description": g(f"{prefix}_description", ""),
+            "starts_on": g(f"{prefix}_starts_on"), "ends_on": g(f"{prefix}_ends_on"),
+            "participant_cap": g(f"{prefix}_cap"), "per_org_cap": g(f"{prefix}_per_org"),
+            "category_template": g(f"{prefix}_template"), "languages": g(f"{prefix}_languages") or []}
+
+
+def event_fields(prefix: str, record: events.EventRecord | None) -> None:
+    """The event form's fields (a new event when ``record`` is None)."""
+    st.text_input(t("flow.setup.ev_title"), value=record.title if record else "", key=f"{prefix}_title",
+                  max_chars=L.TITLE_MAX)
+    if record:
+        st.text_input(t("flow.setup.ev_slug"), value=record.slug, key=f"{prefix}_slug", max_chars=80,
+                      help=t("flow.setup.ev_slug_help"))
+    st.text_area(t("flow.setup.ev_organisers"), value=record.organisers if record else "", key=f"{prefix}_organisers",
+                 max_chars=L.LONG_MAX, height=80)
+    st.text_input(t("flow.setup.ev_place"), value=record.place if record else "", key=f"{prefix}_place", max_chars=300)
+    st.text_area(t("flow.setup.ev_description"), value=record.description if record else "",
+                 key=f"{prefix}_description", max_chars=L.LONG_MAX, height=80)
+    cols = st.columns(2)
+    cols[0].date_input(t("flow.setup.ev_starts_on"), value=record.starts_on if record else None,
+                       key=f"{prefix}_starts_on", format="DD/MM/YYYY")
+    cols[1].date_input(t("flow.setup.ev_ends_on"), value=record.ends_on if record else None,
+                       key=f"{prefix}_ends_on", format="DD/MM/YYYY")
+    cols = st.columns(2)
+    cols[0].number_input(t("flow.setup.ev_cap"), min_value=L.CAP_MIN, max_value=L.CAP_MAX, step=1,
+                         value=record.participant_cap if record else 40, key=f"{prefix}_cap")
+    cols[1].number_input(t("flow.setup.ev_per_org"), min_value=L.PER_ORG_CAP_MIN, max_value=L.PER_ORG_CAP_MAX,
+                         step=1, value=record.per_org_cap if record else 2, key=f"{prefix}_per_org")
+    templates = list(board.TEMPLATES)
+    cols = st.columns(2)
+    cols[0].selectbox(t("flow.setup.ev_template"), templates, key=f"{prefix}_template",
+                      index=templates.index(record.category_template) if record and record.category_template in templates
+                      else 0, format_func=lambda k: t(board.TEMPLATES[k].label_key),
+                      help=t("flow.setup.ev_template_help"))
+    cols[1].multiselect(t("flow.setup.ev_languages"), list(LANGUAGES), key=f"{prefix}_languages",
+                        default=list(record.languages) if record else list(LANGUAGES),
+                        format_func=lambda code: t(f"lang.{code}"))
+
+
+# --- which event -----------------------------------------------------------------------------------
+
+show_archived = st.toggle(t("flow.setup.show_archived"), key="setup_show_archived")
+visible = None if actor.role == "admin" else set(actor.event_ids)
+evs = events.list_events(include_archived=show_archived, event_ids=visible)
+by_id = {ev.id: ev for ev in evs}
+if st.session_state.get("setup_event") not in [NEW, *by_id]:
+    st.session_state["setup_event"] = NEW if not evs else evs[0].id
+selected = st.selectbox(t("flow.setup.event"), [NEW, *by_id], key="setup_event",
+                        format_func=lambda i: t("flow.setup.new_event") if i == NEW else
+                        (by_id[i].title + (f" ({t('flow.setup.archived')})" if by_id[i].archived else "")))
+notice = st.session_state.pop("setup_notice", None)
+if notice:
+    st.success(t(notice))
+
+if selected == NEW:
+    with st.form("ev_new", border=True):
+        st.subheader(t("flow.setup.new_event"), anchor=False)
+        event_fields("ev_new", None)
+        st.form_submit_button(t("flow.setup.create_event"), key="ev_new_submit", type="primary",
+                              on_click=lambda: run("ev_new_error", events.create_event, select=True,
+                                                   **event_values("ev_new")))
+    show_error("ev_new_error")
+    st.stop()
+
+event = by_id[selected]
+record = events.get_event_record(event.id)
+tab_themes, tab_event, tab_team, tab_season = st.tabs([t("flow.setup.tab_themes"), t("flow.setup.tab_event"),
+                                                       t("flow.setup.tab_team"), t("flow.setup.tab_season")])
+
+# --- form actions ---------------------------------------------------------------------------------
+
+def _when(date_key: str, start_key: str, end_key: str) -> tuple[dt.datetime | None, dt.datetime | None]:
+    day = st.session_state.get(date_key)
+    if day is None:
+        return None, None
+    start, end = st.session_state.get(start_key), st.session_state.get(end_key)
+    return (dt.datetime.combine(day, start) if start else None, dt.datetime.combine(day, end) if end else None)
+
+
+def add_theme() -> None:
+    def _add(a: Any) -> dict:
+        return events.add_theme(a, event.id, st.session_state.get("theme_new_title", ""),
+                                why=st.session_state.get("theme_new_why", ""))
+    run("theme_new_error", _add)
+    if "theme_new_error" not in st.session_state:
+        st.session_state["theme_new_title"] = st.session_state["theme_new_why"] = ""
+
+
+def add_session() -> None:
+    starts, ends = _when("session_new_date", "session_new_start", "session_new_end")
+
+    def _add(a: Any) -> dict:
+        if starts is None:
+            raise ValidationError("error.session_date_required", field="date")
+        return events.add_session(a, st.session_state.get(f"session_new_theme_{event.id}"), starts, ends,
+                                  st.session_state.get("session_new_title", ""),
+                                  facilitator_ids=st.session_state.get("session_new_staff") or [])
+    run("session_new_error", _add)
+    if "session_new_error" not in st.session_state:
+        st.session_state["session_new_title"] = ""
+        st.session_state["session_new_staff"] = []
+
+
+def save_session(session_id: int, version: int) -> None:
+    starts, ends = _when(f"s_{session_id}_date", f"s_{session_id}_start", f"s_{session_id}_end")
+
+    def _save(a: Any) -> None:
+        events.update_session(a, session_id, version, starts_at=starts, ends_at=ends,
+                              title=st.session_state.get(f"s_{session_id}_title", ""))
+        events.set_session_facilitators(a, session_id, st.session_state.get(f"s_{session_id}_staff") or [])
+    run("theme_error", _save)
+
+
+# --- themes and sessions --------------------------------------------------------------------------
+
+staff = events.staff_candidates()
+staff_names = {u.id: f"{u.name} ({t(f'role.{u.role}')})" for u in staff}
+
+with tab_themes:
+    if not event.themes:
+        st.info(t("flow.setup.no_themes"))
+    for theme in event.themes:
+        with st.container(border=True):
+            st.subheader(md(theme.title), anchor=False)
+            if theme.why:
+                st.caption(md(theme.why))
+            for x in theme.sessions:
+                when = (f"{fmt_date(x.starts_at.date(), lang, 'full')}, {fmt_time(x.starts_at, lang)}–"
+                        f"{fmt_time(x.ends_at, lang)}" if x.starts_at and x.ends_at else
+                        fmt_date(x.starts_at.date(), lang, 'full') if x.starts_at else t("home.session_line_nodate"))
+                who = ", ".join(f.name for f in events.session_facilitators(x.id)) or t("flow.setup.no_facilitator")
+                with st.expander(f"{when} · {t('flow.console.code_is', code=x.join_code or '—')} · {md(who)}"):
+                    with st.form(f"session_edit_{x.id}_{x.version}", border=False):
+                        cols = st.columns(3)
+                        cols[0].date_input(t("flow.setup.session_date"), value=x.starts_at.date() if x.starts_at else None,
+                                           key=f"s_{x.id}_date", format="DD/MM/YYYY")
+                        cols[1].time_input(t("flow.setup.session_start"), value=x.starts_at.time() if x.starts_at
+                                           else dt.time(9, 0), key=f"s_{x.id}_start", step=900)
+                        cols[2].time_input(t("flow.setup.session_end"), value=x.ends_at.time() if x.ends_at
+                                           else dt.time(12, 30), key=f"s_{x.id}_end", step=900)
+                        st.text_input(t("flow.setup.session_title"), value=x.title, key=f"s_{x.id}_title",
+                                      max_chars=L.TITLE_MAX)
+                        st.multiselect(t("flow.setup.session_facilitators"), list(staff_names),
+                                       default=[f.id for f in events.session_facilitators(x.id) if f.id in staff_names],
+                                       format_func=lambda i: staff_names[i], key=f"s_{x.id}_staff")
+                        st.form_submit_button(t("flow.save"), key=f"s_{x.id}_save",
+                                              on_click=lambda x=x: save_session(x.id, x.version))
+                    st.button(t("flow.setup.delete_session"), key=f"s_{x.id}_delete", on_click=run,
+                              args=("theme_error", events.delete_session, x.id))
+            with st.expander(t("flow.setup.edit_theme")):
+                with st.form(f"theme_edit_{theme.id}_{theme.version}", border=False):
+                    st.text_input(t("flow.setup.theme_title"), value=theme.title, key=f"th_{theme.id}_title",
+                                  max_chars=L.TITLE_MAX)
+                    st.text_area(t("flow.setup.theme_why"), value=theme.why, key=f"th_{theme.id}_why",
+                                 max_chars=L.LONG_MAX)
+                    st.form_submit_button(t("flow.save"), key=f"th_{theme.id}_save", on_click=lambda th=theme: run(
+                        "theme_error", events.update_theme, th.id, th.version,
+                        title=st.session_state.get(f"th_{th.id}_title", ""),
+                        why=st.session_state.get(f"th_{th.id}_why", "")))
+                st.button(t("flow.setup.delete_theme"), key=f"th_{theme.id}_delete", on_click=run,
+                          args=("theme_error", events.delete_theme, theme.id))
+    show_error("theme_error")
+
+    st.subheader(t("flow.setup.add_theme"), anchor=False)
+    with st.form("theme_new", border=True, clear_on_submit=False):
+        st.text_input(t("flow.setup.theme_title"), key="theme_new_title", max_chars=L.TITLE_MAX)
+        st.text_area(t("flow.setup.theme_why"), key="theme_new_why", max_chars=L.LONG_MAX,
+                     help=t("flow.setup.theme_why_help"))
+        st.form_submit_button(t("flow.setup.add_theme_button"), key="theme_new_submit", on_click=add_theme)
+    show_error("theme_new_error")
+
+    if event.themes:
+        st.subheader(t("flow.setup.add_session"), anchor=False)
+        themes = {th.id: th.title for th in event.themes}
+        with st.form("session_new", border=True):
+            st.selectbox(t("flow.setup.session_theme"), list(themes), format_func=lambda i: themes[i],
+                         key=f"session_new_theme_{event.id}")
+            cols = st.columns(3)
+            cols[0].date_input(t("flow.setup.session_date"), value=None, key="session_new_date", format="DD/MM/YYYY")
+            cols[1].time_input(t("flow.setup.session_start"), value=dt.time(9, 0), key="session_new_start", step=900)
+            cols[2].time_input(t("flow.setup.session_end"), value=dt.time(12, 30), key="session_new_end", step=900)
+            st.text_input(t("flow.setup.session_title"), key="session_new_title", max_chars=L.TITLE_MAX)
+            st.multiselect(t("flow.setup.session_facilitators"), list(staff_names), format_func=lambda i: staff_names[i],
+                           key="session_new_staff")
+            st.form_submit_button(t("flow.setup.add_session_button"), key="session_new_submit",
+                                  on_click=add_session)
+        show_error("session_new_error")
+
+
+# --- the event itself -------------------------------------------------------------------------------
+
+with tab_event:
+    prefix = f"ev_{record.id}_{record.version}"
+    with st.form(prefix, border=True):
+        event_fields(prefix, record)
+        st.form_submit_button(t("flow.save"), key=f"{prefix}_submit", type="primary", on_click=lambda: run(
+            "ev_edit_error", events.update_event, record.id, record.version,
+            slug=st.session_state.get(f"{prefix}_slug", ""), **event_values(prefix)))
+    show_error("ev_edit_error")
+    if record.archived:
+        st.button(t("flow.setup.unarchive"), key="ev_unarchive", on_click=run,
+                  args=("ev_edit_error", events.archive_event, record.id, False))
+    else:
+        st.button(t("flow.setup.archive"), key="ev_archive", help=t("flow.setup.archive_help"), on_click=run,
+                  args=("ev_edit_error", events.archive_event, record.id, True))
+
+# --- the team ---------------------------------------------------------------------------------------
+
+with tab_team:
+    st.caption(t("flow.setup.team_help"))
+    current = [u.id for u in events.event_staff(event.id) if u.id in staff_names]
+    with st.form(f"team_{event.id}", border=True):
+        st.multiselect(t("flow.setup.team"), list(staff_names), default=current, format_func=lambda i: staff_names[i],
+                       key=f"team_{event.id}_ids")
+        st.form_submit_button(t("flow.save"), key=f"team_{event.id}_save", on_click=lambda: run(
+            "team_error", events.set_event_staff, event.id, st.session_state.get(f"team_{event.id}_ids") or []))
+    show_error("team_error")
+
+# --- a new season -----------------------------------------------------------------------------------
+
+with tab_season:
+    st.caption(t("flow.setup.copy_help"))
+    with st.form(f"copy_{event.id}", border=True):
+        st.text_input(t("flow.setup.copy_title"), value=t("flow.setup.copy_default", title=event.title),
+                      key=f"copy_{event.id}_title", max_chars=L.TITLE_MAX)
+        st.number_input(t("flow.setup.copy_weeks"), min_value=0, max_value=520, value=52, step=1,
+                        key=f"copy_{event.id}_weeks")
+        st.form_submit_button(t("flow.setup.copy_button"), key=f"copy_{event.id}_submit", on_click=lambda: run(
+            "copy_error", events.copy_event, event.id, st.session_state.get(f"copy_{event.id}_title", ""),
+            shift_days=7 * int(st.session_state.get(f"copy_{event.id}_weeks") or 0), select=True))
+    show_error("copy_error")

@@ -1,0 +1,77 @@
+"""Two app processes sharing one PostgreSQL: a change written through one appears in the other's
+live view (change detection goes through the database, not through process memory)."""
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from tests.browser import chromium, running_app, wait_idle
+
+pytestmark = pytest.mark.browser
+PG_URL = os.environ.get("ATELIER_TEST_POSTGRES_URL")
+
+
+@pytest.fixture
+def shared_postgres():
+    if not PG_URL:
+        pytest.skip("ATELIER_TEST_POSTGRES_URL is not set")
+    from manage import upgrade_to_head
+    from core.seed import seed_demo
+    from storage import db
+
+    schema = f"atelier_multi_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = f"{PG_URL}{'&' if '?' in PG_URL else '?'}options=-csearch_path%3D{schema}"
+    db.configure(url)
+    try:
+        upgrade_to_head()
+        seed_demo()
+        yield url
+    finally:
+        db.configure(None)
+        db.dispose_all()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def test_change_through_one_server_shows_on_the_other(shared_postgres):
+    from core import projector, session_flow
+    from core.actor import SYSTEM
+    from core.events import get_event
+    from storage import db
+
+    db.configure(shared_postgres)
+    try:
+        session = get_event("partners-day-2024").sessions[0]
+        session_flow.set_projector_view(SYSTEM, session.id, "personas")
+        token = projector.issue_screen_token(SYSTEM, session.id)
+    finally:
+        db.configure(None)
+    env = {"ATELIER_LIVE_INTERVAL": "1"}
+    with running_app(shared_postgres, env=env) as server_a, running_app(shared_postgres, env=env) as server_b, \
+            chromium() as browser:
+        assert server_a != server_b
+        screen = browser.new_page(viewport={"width": 1920, "height": 1080})
+        screen.goto(f"{server_b}/?screen={token}")
+        screen.get_by_text("Ahmed").first.wait_for(timeout=30_000)
+        wait_idle(screen)
+        laptop = browser.new_page(viewport={"width": 1400, "height": 1000})
+        laptop.goto(f"{server_a}/join?join={session.join_code}")
+        laptop.get_by_text("Sous-groupe 1").wait_for(timeout=30_000)
+        laptop.get_by_text("Sous-groupe 1").click()
+        laptop.get_by_role("button", name="Rejoindre").click()
+        laptop.get_by_role("link", name="Canevas du persona").click()
+        box = laptop.get_by_role("textbox", name="Un frein")
+        box.wait_for(timeout=30_000)
+        box.fill("Frein écrit sur le serveur A")
+        box.press("Enter")
+        laptop.get_by_text("Frein écrit sur le serveur A").first.wait_for(timeout=15_000)
+        # the projector is served by server B
+        screen.get_by_text("Frein écrit sur le serveur A").first.wait_for(timeout=15_000)
+        assert screen.get_by_text("Freins (10)").count() == 1

@@ -1,0 +1,64 @@
+"""The projector page and its second-screen link (AppTest through app.py)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core import projector, session_flow
+from core.actor import SYSTEM, Actor
+from core.errors import PermissionDenied
+from core.events import get_event
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _text(at: AppTest) -> str:
+    parts = []
+    for kind in ("title", "header", "subheader", "markdown", "text", "caption", "error", "warning", "info"):
+        parts += [str(getattr(e, "value", "")) for e in getattr(at, kind)]
+    return "\n".join(parts)
+
+
+def _screen(token: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.query_params["screen"] = token
+    return at.run()
+
+
+@pytest.fixture
+def session(seeded):
+    return get_event("partners-day-2024").sessions[0]
+
+
+def test_second_screen_shows_code_stage_and_qr_without_login(session):
+    token = projector.issue_screen_token(SYSTEM, session.id)
+    at = _screen(token)
+    text = _text(at)
+    assert "Diagnostic et pistes de solutions" in text
+    assert session.join_code in str([h.proto.body for h in at.get("html")])
+    assert len(at.get("image")) >= 1  # the QR code
+    assert not at.sidebar.children or all(c.type != "navigation" for c in at.sidebar.children.values())
+
+
+def test_gallery_shows_every_persona_side_by_side(session):
+    session_flow.set_projector_view(SYSTEM, session.id, "personas")
+    at = _screen(projector.issue_screen_token(SYSTEM, session.id))
+    text = _text(at)
+    for name in ("Ahmed", "Amir", "Éric", "Fatoumata", "Paulette", "Sofia"):
+        assert name in text
+
+
+def test_revoked_screen_link_stops_working(session):
+    token = projector.issue_screen_token(SYSTEM, session.id)
+    projector.revoke_screen_token(SYSTEM, session.id)
+    at = _screen(token)
+    assert "n’est plus valide" in _text(at)
+    assert session.join_code not in _text(at)
+
+
+def test_participants_cannot_issue_screen_links(session):
+    participant = Actor(kind="participant", id=1, session_id=session.id, subgroup_id=None)
+    with pytest.raises(PermissionDenied):
+        projector.issue_screen_token(participant, session.id)
