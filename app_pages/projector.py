@@ -80,18 +80,31 @@ def draw_header(state: session_flow.SessionState) -> None:
 
 
 def draw_feed(data: projector.ProjectorData) -> None:
-    board = data.room.board
-    if board.hidden:
-        st.info(t("projector.hidden"), icon=":material/visibility_off:")
-        return
-    latest = sorted(board.diagnostic(), key=lambda i: i.id, reverse=True)[:12]
-    if not latest:
-        st.caption(t("projector.feed_empty"))
-    cols = st.columns(3)
-    for index, item in enumerate(latest):
-        with cols[index % 3].container(border=True):
-            st.caption(md(f"{t(f'flow.kind.{item.kind}')} · {item.subgroup_name or ''}"))
-            st.markdown(md(item.text))
+    """The newest work of the room: canvas items on one side, the board on the other."""
+    canvas_col, board_col = st.columns(2)
+    with canvas_col:
+        st.subheader(t("projector.feed_canvases"), anchor=False)
+        newest = sorted(((item, c.persona.name) for c in data.canvases for kind in ("barrier", "motivation", "skill", "need")
+                         for item in c.section(kind)), key=lambda pair: pair[0].id, reverse=True)[:8]
+        if not newest:
+            st.caption(t("projector.feed_empty"))
+        for item, persona_name in newest:
+            with st.container(border=True):
+                st.caption(md(f"{persona_name} · {t(f'projector.kind.{item.kind}')}"))
+                st.markdown(md(item.text))
+    with board_col:
+        st.subheader(t("projector.feed_board"), anchor=False)
+        board = data.room.board
+        if board.hidden:
+            st.info(t("projector.hidden"), icon=":material/visibility_off:")
+            return
+        latest = sorted(board.visible(), key=lambda i: i.id, reverse=True)[:8]
+        if not latest:
+            st.caption(t("projector.feed_empty"))
+        for item in latest:
+            with st.container(border=True):
+                st.caption(md(f"{t(f'flow.kind.{item.kind}')} · {item.subgroup_name or ''}"))
+                st.markdown(md(item.text))
 
 
 def draw_board(data: projector.ProjectorData) -> None:
@@ -174,11 +187,13 @@ def draw_votes(data: projector.ProjectorData) -> None:
     titles = {r.id: r.title for r in recs}
     fig = go.Figure(go.Bar(x=[n for _rid, n in ranking][::-1], y=[titles[rid] for rid, _n in ranking][::-1],
                            orientation="h", marker_color=PALETTE[0], text=[n for _rid, n in ranking][::-1],
-                           textposition="outside"))
-    fig.update_layout(height=max(300, 70 * len(ranking)), margin=dict(l=10, r=40, t=10, b=10),
+                           textposition="outside", textfont=dict(size=30, color="#111111")))
+    fig.update_layout(height=max(360, 90 * len(ranking) + 120), margin=dict(l=10, r=60, t=10, b=80),
                       font=dict(size=24, color="#111111"), plot_bgcolor="#ffffff", paper_bgcolor="#ffffff",
-                      xaxis=dict(title=t("projector.dots"), dtick=1), yaxis=dict(automargin=True))
-    st.plotly_chart(fig, config={"displayModeBar": False, "staticPlot": True}, key="votes_chart")
+                      xaxis=dict(title=dict(text=t("projector.dots"), font=dict(size=24)), dtick=1,
+                                 tickfont=dict(size=22)),
+                      yaxis=dict(automargin=True, tickfont=dict(size=28, color="#111111")))
+    st.plotly_chart(fig, theme=None, config={"displayModeBar": False, "staticPlot": True}, key="votes_chart")
 
 
 def draw_mood(data: projector.ProjectorData) -> None:
@@ -188,9 +203,10 @@ def draw_mood(data: projector.ProjectorData) -> None:
         dist = mood.distribution(moment)
         fig.add_bar(name=t(f"flow.mood.{moment}"), x=[f"{WEATHER_ICONS[w]} {t(f'flow.weather.{w}')}" for w, _ in dist],
                     y=[n for _, n in dist], marker_color=PALETTE[index], text=[n for _, n in dist], textposition="outside")
-    fig.update_layout(barmode="group", height=460, margin=dict(l=10, r=10, t=10, b=10), font=dict(size=22),
-                      plot_bgcolor="#ffffff", paper_bgcolor="#ffffff", legend=dict(orientation="h"))
-    st.plotly_chart(fig, config={"displayModeBar": False, "staticPlot": True}, key="mood_chart")
+    fig.update_layout(barmode="group", height=460, margin=dict(l=10, r=10, t=10, b=10),
+                      font=dict(size=22, color="#111111"), plot_bgcolor="#ffffff", paper_bgcolor="#ffffff",
+                      legend=dict(orientation="h", font=dict(size=24)), xaxis=dict(tickfont=dict(size=24)))
+    st.plotly_chart(fig, theme=None, config={"displayModeBar": False, "staticPlot": True}, key="mood_chart")
 
 
 def draw_plans(data: projector.ProjectorData) -> None:
