@@ -8,7 +8,7 @@ from typing import Any
 
 import streamlit as st
 
-from core import canvas, completeness, sensitive, suggestions, templates
+from core import canvas, completeness, entities, sensitive, suggestions, templates
 from core.categories import suggest_category
 from core.errors import AtelierError, StaleEdit
 from storage.models import BARRIER_NATURES, CATEGORIES
@@ -103,9 +103,9 @@ if undo and undo.get("persona_id") == chosen_id:
         try:
             if undo["entity"] == "canvas_item":
                 canvas.restore_canvas_item(actor, undo["id"])
+            elif undo["entity"] == "lead_resource":
+                canvas.link_resource(actor, undo["id"], undo["resource_id"])
             else:
-                from core import entities
-
                 entities.restore(actor, undo["entity"], undo["id"])
         except AtelierError as exc:
             errors.show(exc)
@@ -121,8 +121,6 @@ def _delete(entity: str, ident: int, text: str) -> None:
         if entity == "canvas_item":
             canvas.delete_canvas_item(actor, ident)
         else:
-            from core import entities
-
             entities.delete(actor, entity, ident)
     except AtelierError as exc:
         st.session_state["canvas_error"] = exc
@@ -130,7 +128,16 @@ def _delete(entity: str, ident: int, text: str) -> None:
     st.session_state["canvas_undo"] = {"entity": entity, "id": ident, "text": text, "persona_id": chosen_id}
 
 
+EDIT_KEYS = ("edit_text", "edit_category", "edit_nature", "edit_confirm")
+
+
+def _forget_editor() -> None:
+    for key in ("canvas_edit", *EDIT_KEYS):
+        st.session_state.pop(key, None)
+
+
 def _open_editor(item: canvas.ItemView) -> None:
+    _forget_editor()
     st.session_state["canvas_edit"] = {"id": item.id, "kind": item.kind, "text": item.text, "version": item.version,
                                        "category": item.category, "nature": item.nature}
 
@@ -173,18 +180,22 @@ def section_drawer(kind: str, key: str):  # noqa: ANN201
             if kind in ("barrier", "need"):
                 chips.append(category_label(item.category))
             row[0].text(f"• {item.text}" + (f"  [{' · '.join(chips)}]" if chips else ""))
+            # buttons inside a live fragment rerun only the fragment in a browser: what they open
+            # (dialog, undo bar, leads panel) is drawn outside it, hence the full rerun
             if editable:
-                row[1].button("", key=f"edit_{item.id}", icon=":material/edit:", help=t("canvas.edit"),
-                              on_click=_open_editor, args=(item,))
-                row[2].button("", key=f"del_{item.id}", icon=":material/delete:", help=t("canvas.delete"),
-                              on_click=_delete, args=("canvas_item", item.id, item.text))
+                if row[1].button("", key=f"edit_{item.id}", icon=":material/edit:", help=t("canvas.edit")):
+                    _open_editor(item)
+                    st.rerun()
+                if row[2].button("", key=f"del_{item.id}", icon=":material/delete:", help=t("canvas.delete")):
+                    _delete("canvas_item", item.id, item.text)
+                    st.rerun()
             if kind == "need":
                 for lead in item.leads:
                     resources = ", ".join(r.acronym or r.name for r in lead.resources) or t("canvas.no_resource")
                     st.text(f"    → {lead.text}  ({resources})")
-                if editable:
-                    st.button(t("canvas.work_on_need"), key=f"focus_{item.id}", icon=":material/add_link:",
-                              on_click=_focus, args=(item.id,))
+                if editable and st.button(t("canvas.work_on_need"), key=f"focus_{item.id}", icon=":material/add_link:"):
+                    _focus(item.id)
+                    st.rerun()
     return draw
 
 
@@ -226,7 +237,7 @@ def add_form(kind: str, icon: str) -> None:
         errors.show(st.session_state.pop(f"add_{kind}_error"))
     warning = st.session_state.get(f"add_{kind}_warning")
     if warning:
-        st.warning(t("canvas.sensitive", found=", ".join(t(sensitive.message_key(k)) + f" « {x} »"
+        st.warning(t("canvas.sensitive", found=", ".join(t(sensitive.message_key(k)) + f" « {md(x)} »"
                                                          for k, x in warning)), icon=":material/privacy_tip:")
         st.button(t("canvas.add_anyway"), key=f"add_{kind}_anyway", on_click=_add, args=(kind, True))
 
@@ -247,13 +258,17 @@ except AtelierError as exc:
 
 # --- the identity card and copies (outside the live fragment) ------------------------------------
 
-def _close(flag: str) -> None:
-    st.session_state.pop(flag, None)
+IDENTITY_KEYS = ("id_name", "id_age", "id_origin", "id_facts", "id_note", "id_confirm")
 
 
-@st.dialog(t("canvas.identity_title"), on_dismiss=lambda: _close("canvas_identity"))
-def identity_dialog() -> None:
-    card = canvas.get_canvas(chosen_id).persona
+def _forget_identity() -> None:
+    for key in ("canvas_identity", *IDENTITY_KEYS):
+        st.session_state.pop(key, None)
+
+
+@st.dialog(t("canvas.identity_title"), on_dismiss=_forget_identity)
+def identity_dialog(state: dict[str, Any]) -> None:
+    card = state["card"]  # what the user saw when opening: the version the save is checked against
     name = st.text_input(t("canvas.persona_name"), value=card.name, max_chars=120, key="id_name")
     age = st.number_input(t("canvas.age"), min_value=0, max_value=120, value=card.age, step=1, key="id_age")
     origin = st.text_input(t("canvas.origin"), value=card.origin, max_chars=120, key="id_origin")
@@ -265,25 +280,43 @@ def identity_dialog() -> None:
         st.warning(t("canvas.sensitive", found=", ".join(t(sensitive.message_key(f.kind)) + f" « {md(f.excerpt)} »"
                                                          for f in found)), icon=":material/privacy_tip:")
         confirmed = st.checkbox(t("canvas.sensitive_confirm"), key="id_confirm")
-    if st.button(t("canvas.save"), type="primary", key="id_save", disabled=not confirmed):
-        try:
-            canvas.update_persona(actor, chosen_id, card.version, name=name, age=age, origin=origin,
-                                  facts=facts.split("\n"), note=note)
-        except StaleEdit:
-            st.warning(t("canvas.identity_stale"), icon=":material/sync_problem:")
-        except AtelierError as exc:
-            errors.show(exc)
-        else:
-            st.session_state.pop("canvas_identity", None)
+    changes = {"name": name, "age": age, "origin": origin, "facts": facts.split("\n"), "note": note}
+    conflict = state.get("conflict")
+    if conflict:
+        theirs = " · ".join(str(x) for x in (conflict.get("name"), conflict.get("age"), conflict.get("origin")) if x)
+        st.warning(t("canvas.stale", text=md(theirs + " — " + " ; ".join(conflict.get("facts") or []))),
+                   icon=":material/sync_problem:")
+        cols = st.columns(2)
+        if cols[0].button(t("canvas.keep_theirs"), key="id_keep_theirs"):
+            _forget_identity()
             st.rerun()
+        if cols[1].button(t("canvas.apply_mine"), key="id_apply_mine", type="primary", disabled=not confirmed):
+            _save_identity(state, changes, conflict["version"])
+    elif st.button(t("canvas.save"), type="primary", key="id_save", disabled=not confirmed):
+        _save_identity(state, changes, card.version)
+
+
+def _save_identity(state: dict[str, Any], changes: dict[str, Any], version: int) -> None:
+    try:
+        canvas.update_persona(actor, chosen_id, version, **changes)
+    except StaleEdit as exc:
+        state["conflict"] = exc.current or entities.get("persona", chosen_id)
+        st.session_state["canvas_identity"] = state
+        st.rerun()
+    except AtelierError as exc:
+        errors.show(exc)
+    else:
+        _forget_identity()
+        st.rerun()
 
 
 if editable:
     actions = st.columns([1, 1, 3])
     if actions[0].button(t("canvas.edit_identity"), icon=":material/badge:", key="open_identity"):
-        st.session_state["canvas_identity"] = True
+        _forget_identity()
+        st.session_state["canvas_identity"] = {"card": canvas.get_canvas(chosen_id).persona}
     if st.session_state.get("canvas_identity"):
-        identity_dialog()
+        identity_dialog(st.session_state["canvas_identity"])
     if actor.is_staff:
         with actions[1].popover(t("canvas.copy"), icon=":material/content_copy:"):
             from core.events import list_events
@@ -303,7 +336,7 @@ if editable:
 
 # --- editing one item (outside the live fragment) ----------------------------------------------
 
-@st.dialog(t("canvas.edit_title"), on_dismiss=lambda: _close("canvas_edit"))
+@st.dialog(t("canvas.edit_title"), on_dismiss=_forget_editor)
 def edit_dialog(state: dict[str, Any]) -> None:
     text = st.text_area(t("canvas.text"), value=state["text"], key="edit_text", max_chars=1000)
     category = state["category"]
@@ -322,16 +355,27 @@ def edit_dialog(state: dict[str, Any]) -> None:
         changes["category"] = category
     if state["kind"] == "barrier":
         changes["nature"] = nature
+    confirmed = _personal_data_ok(text, "edit_confirm")
     if conflict:
         st.warning(t("canvas.stale", text=md(conflict["text"])), icon=":material/sync_problem:")
         cols = st.columns(2)
         if cols[0].button(t("canvas.keep_theirs"), key="keep_theirs"):
-            st.session_state.pop("canvas_edit", None)
+            _forget_editor()
             st.rerun()
-        if cols[1].button(t("canvas.apply_mine"), key="apply_mine", type="primary"):
+        if cols[1].button(t("canvas.apply_mine"), key="apply_mine", type="primary", disabled=not confirmed):
             _save(state, changes, conflict["version"])
-    elif st.button(t("canvas.save"), type="primary", key="save_edit"):
+    elif st.button(t("canvas.save"), type="primary", key="save_edit", disabled=not confirmed):
         _save(state, changes, state["version"])
+
+
+def _personal_data_ok(text: str, confirm_key: str) -> bool:
+    """Warn when a text looks like real personal data; True once the user confirms it is fictitious."""
+    found = sensitive.find_personal_data(text or "")
+    if not found:
+        return True
+    st.warning(t("canvas.sensitive", found=", ".join(t(sensitive.message_key(f.kind)) + f" « {md(f.excerpt)} »"
+                                                     for f in found)), icon=":material/privacy_tip:")
+    return st.checkbox(t("canvas.sensitive_confirm"), key=confirm_key)
 
 
 def _save(state: dict[str, Any], changes: dict[str, Any], version: int) -> None:
@@ -341,8 +385,6 @@ def _save(state: dict[str, Any], changes: dict[str, Any], version: int) -> None:
         state["conflict"] = exc.current or {"text": "?", "version": version}
         if not exc.current:  # lost a race between reading and writing: read the row again
             try:
-                from core import entities
-
                 state["conflict"] = entities.get("canvas_item", state["id"])
             except AtelierError:
                 pass
@@ -351,7 +393,7 @@ def _save(state: dict[str, Any], changes: dict[str, Any], version: int) -> None:
     except AtelierError as exc:
         errors.show(exc)
     else:
-        st.session_state.pop("canvas_edit", None)
+        _forget_editor()
         st.rerun()
 
 
@@ -373,18 +415,29 @@ if editable and focus:
                 st.session_state.pop("canvas_focus_need", None)
                 st.rerun()
 
-            def _add_lead() -> None:
+            def _add_lead(confirmed: bool = False) -> None:
+                text = st.session_state.get("lead_text", "")
+                found = [] if confirmed else sensitive.find_personal_data(text)
+                if found:
+                    st.session_state["lead_warning"] = [(f.kind, f.excerpt) for f in found]
+                    return
                 try:
-                    canvas.add_solution_lead(actor, need.id, st.session_state.get("lead_text", ""))
+                    canvas.add_solution_lead(actor, need.id, text)
                 except AtelierError as exc:
                     st.session_state["canvas_error"] = exc
                 else:
                     st.session_state["lead_text"] = ""
+                    st.session_state.pop("lead_warning", None)
 
             with st.form("add_lead_form", border=False, enter_to_submit=True):
                 st.text_input(t("canvas.add_lead"), key="lead_text", max_chars=1000,
                               placeholder=t("canvas.placeholder.lead"))
                 st.form_submit_button(t("canvas.add_button"), icon=":material/add:", on_click=_add_lead)
+            if st.session_state.get("lead_warning"):
+                st.warning(t("canvas.sensitive", found=", ".join(t(sensitive.message_key(k)) + f" « {md(x)} »"
+                                                                 for k, x in st.session_state["lead_warning"])),
+                           icon=":material/privacy_tip:")
+                st.button(t("canvas.add_anyway"), key="lead_anyway", on_click=_add_lead, args=(True,))
 
             if not need.leads:
                 st.caption(t("canvas.no_leads"))
@@ -393,14 +446,44 @@ if editable and focus:
                                                       limit=5, exclude_resource_ids=linked_anywhere)
             for lead in need.leads:
                 with st.container(border=True):
-                    st.markdown(f"**→ {md(lead.text)}**")
+                    lc = st.columns([6, 1, 1], vertical_alignment="center")
+                    lc[0].markdown(f"**→ {md(lead.text)}**")
+                    seen_key = f"seen_lead_{lead.id}"
+                    st.session_state.setdefault(seen_key, lead.version)
+                    with lc[1].popover("", icon=":material/edit:", help=t("canvas.edit")):
+                        new_text = st.text_input(t("canvas.text"), value=lead.text, key=f"lead_edit_{lead.id}",
+                                                 max_chars=1000)
+                        if st.button(t("canvas.save"), key=f"lead_save_{lead.id}", type="primary"):
+                            try:
+                                entities.update(actor, "solution_lead", lead.id, st.session_state[seen_key],
+                                                text=new_text)
+                            except StaleEdit as exc:
+                                st.warning(t("canvas.stale", text=md((exc.current or {}).get("text", ""))),
+                                           icon=":material/sync_problem:")
+                                st.session_state[seen_key] = (exc.current or {}).get("version", lead.version)
+                            except AtelierError as exc:
+                                errors.show(exc)
+                            else:
+                                st.session_state.pop(seen_key, None)
+                                st.session_state.pop(f"lead_edit_{lead.id}", None)
+                                st.rerun()
+                    if lc[2].button("", key=f"lead_del_{lead.id}", icon=":material/delete:", help=t("canvas.delete")):
+                        _delete("solution_lead", lead.id, lead.text)
+                        st.rerun()
                     for r in lead.resources:
                         rc = st.columns([5, 1], vertical_alignment="center")
                         rc[0].text(r.label)
                         if rc[1].button("", key=f"unlink_{lead.id}_{r.id}", icon=":material/link_off:",
                                         help=t("canvas.unlink")):
-                            canvas.unlink_resource(actor, lead.id, r.id)
-                            st.rerun()
+                            try:
+                                canvas.unlink_resource(actor, lead.id, r.id)
+                            except AtelierError as exc:
+                                errors.show(exc)
+                            else:
+                                st.session_state["canvas_undo"] = {"entity": "lead_resource", "id": lead.id,
+                                                                   "resource_id": r.id, "text": f"{lead.text} → {r.label}",
+                                                                   "persona_id": chosen_id}
+                                st.rerun()
                     if proposals:
                         st.caption(t("canvas.suggested"))
                     for sug in proposals:

@@ -30,15 +30,17 @@ class Spec:
     fields: dict[str, v.Rule]
     editable: frozenset[str] = field(default_factory=frozenset)   # fields an edit may change
     defaults: dict[str, Any] = field(default_factory=dict)
+    staff_only: frozenset[str] = frozenset()                     # fields a participant may not set
 
 
 SPECS: dict[str, Spec] = {}
 
 
 def _spec(name: str, model: type, fields: dict[str, v.Rule], editable: tuple[str, ...] | None = None,
-          **defaults: Any) -> Spec:
+          staff_only: tuple[str, ...] = (), **defaults: Any) -> Spec:
     refs = {k for k, r in fields.items() if r.kind == "ref"}
-    spec = Spec(name, model, fields, frozenset(editable if editable is not None else set(fields) - refs), defaults)
+    spec = Spec(name, model, fields, frozenset(editable if editable is not None else set(fields) - refs), defaults,
+                frozenset(staff_only))
     SPECS[name] = spec
     return spec
 
@@ -69,7 +71,7 @@ _spec("persona", m.Persona, {
     "origin": v.text(L.NAME_MAX, required=False, multiline=False), "facts": v.text_list(L.FACTS_MAX, L.ITEM_MAX),
     "note": v.text(L.LONG_MAX, required=False), "open_to_all": v.boolean(),
     "template_key": v.text(40, required=False, multiline=False),
-})
+}, staff_only=("open_to_all",))
 _spec("canvas_item", m.CanvasItem, {
     "persona_id": v.ref(m.Persona), "kind": v.choice(m.CANVAS_KINDS), "text": v.text(L.ITEM_MAX),
     "nature": v.choice(m.BARRIER_NATURES, required=False), "category": v.choice(m.CATEGORIES, required=False),
@@ -96,7 +98,7 @@ _spec("recommendation", m.Recommendation, {
     "title": v.text(L.TITLE_MAX, multiline=False), "text": v.text(L.LONG_MAX, required=False),
     "level": v.choice(m.POWER_LEVELS), "public": v.text(L.TITLE_MAX, required=False, multiline=False),
     "retained": v.boolean(),
-})
+}, staff_only=("retained",))
 _spec("implementation_plan", m.ImplementationPlan, {
     "recommendation_id": v.ref(m.Recommendation), "session_id": v.ref(m.WorkshopSession),
     "subgroup_id": v.ref(m.Subgroup, required=False),
@@ -164,18 +166,27 @@ def scope_of(s: Session, obj: Any) -> Scope:
     return Scope()
 
 
-def check_can_write(actor: Actor, scope: Scope, entity: str) -> None:
-    """Raise PermissionDenied unless ``actor`` may write into ``scope``."""
+def check_can_write(actor: Actor, scope: Scope, entity: str, action: str = "write") -> None:
+    """Raise PermissionDenied unless ``actor`` may write into ``scope``.
+
+    ``action`` is "create" for a new row, anything else for a change to an existing one.
+    - The shared inventory: organisers and admins edit it; facilitators and sub-groups add to it;
+      a sub-group may change only what it added.
+    - Inside a session, a participant writes only rows of their own sub-group (or a persona the
+      facilitator opened to all); rows without a sub-group belong to the facilitation."""
     if actor.kind == "system":
         return
     if scope.session_closed and entity not in ("session", "event", "theme"):
         raise PermissionDenied("error.session_frozen")
     if actor.role == "admin":
         return
+    if entity == "resource":
+        if actor.is_staff and (actor.role == "organiser" or action == "create"):
+            return
+        if actor.is_participant and scope.subgroup_id is not None and scope.subgroup_id == actor.subgroup_id:
+            return
+        raise PermissionDenied()
     if actor.is_staff:
-        if entity == "resource":
-            if actor.role == "organiser" or scope.event_id is None:
-                return
         if entity == "event" and actor.role == "organiser" and scope.event_id is None:
             return  # organisers create events
         if scope.event_id is not None and scope.event_id in actor.event_ids:
@@ -183,18 +194,20 @@ def check_can_write(actor: Actor, scope: Scope, entity: str) -> None:
                 return
         raise PermissionDenied()
     if actor.is_participant:
-        if entity == "resource" and scope.event_id is None and scope.session_id is None:
-            if scope.subgroup_id in (None, actor.subgroup_id):
-                return  # participants enrich the shared inventory (never edit others' entries)
         if scope.session_id is None or scope.session_id != actor.session_id:
             raise PermissionDenied()
         if entity in ("event", "theme", "session", "subgroup"):
             raise PermissionDenied()
         if not scope.contributions_open:
             raise PermissionDenied("error.contributions_paused")
-        if scope.subgroup_id is None or scope.subgroup_id == actor.subgroup_id or scope.open_to_all:
+        if (scope.subgroup_id is not None and scope.subgroup_id == actor.subgroup_id) or scope.open_to_all:
             return
     raise PermissionDenied()
+
+
+def _check_staff_only(actor: Actor, spec: Spec, values: dict[str, Any]) -> None:
+    if actor.is_participant and any(values.get(name) for name in spec.staff_only if name in values):
+        raise PermissionDenied()
 
 
 # --- snapshots and the activity log ---------------------------------------------------------
@@ -252,9 +265,10 @@ def _clean_values(s: Session, spec: Spec, values: dict[str, Any], partial: bool)
 def create_in(s: Session, actor: Actor, entity: str, **values: Any) -> Any:
     spec = SPECS[entity]
     clean = _clean_values(s, spec, values, partial=False)
+    _check_staff_only(actor, spec, clean)
     obj = spec.model(**{**spec.defaults, **{k: v_ for k, v_ in clean.items() if v_ is not None}})
     scope = scope_of(s, obj)
-    check_can_write(actor, scope, entity)
+    check_can_write(actor, scope, entity, "create")
     s.add(obj)
     s.flush()
     record(s, actor, "create", entity, obj.id, scope, after=snapshot(obj))
@@ -270,6 +284,8 @@ def update_in(s: Session, actor: Actor, entity: str, ident: Any, seen_version: i
     scope = scope_of(s, obj)
     check_can_write(actor, scope, entity)
     clean = _clean_values(s, spec, changes, partial=True)
+    if actor.is_participant and any(name in clean for name in spec.staff_only):
+        raise PermissionDenied()
     before = snapshot(obj)
     if seen_version is not None and obj.version != seen_version:
         raise StaleEdit(current=before, seen_version=seen_version, version=obj.version)

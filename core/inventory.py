@@ -268,7 +268,7 @@ def _create_resource_in(s: Session, actor: Actor, values: dict[str, Any], extra:
     obj = m.Resource(**{**spec.defaults, **{k: x for k, x in clean.items() if x is not None}})
     obj.extra = _clean_extra(extra)
     scope = e.scope_of(s, obj)
-    e.check_can_write(actor, scope, "resource")
+    e.check_can_write(actor, scope, "resource", "create")
     s.add(obj)
     s.flush()
     e.record(s, actor, "create", "resource", obj.id, scope, after=e.snapshot(obj))

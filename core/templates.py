@@ -101,7 +101,8 @@ class _Inventory:
         if found is None:
             found = e.create_in(self.s, actor, "resource", acronym=spec["acronym"], name=spec["name"],
                                 category=spec["category"], description=spec.get("description", ""),
-                                url=spec.get("url", ""))
+                                url=spec.get("url", ""),
+                                added_by_subgroup_id=actor.subgroup_id if actor.is_participant else None)
             self.by_id[found.id] = found
             if compact(found.acronym):
                 self.by_acronym[compact(found.acronym)] = found

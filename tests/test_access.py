@@ -209,3 +209,45 @@ def test_create_user_reads_the_password_from_stdin_never_argv(sqlite_file):
     assert '"zoe"' in listed.stdout and '"yan"' not in listed.stdout
     assert _manage(["deactivate-user", "--username", "zoe"], sqlite_file).returncode == 0
     assert '"active": false' in _manage(["list-users", "--json"], sqlite_file).stdout
+
+
+def test_participants_cannot_change_the_shared_inventory_or_facilitation_rows(workshop):
+    from core import entities, recommendations, session_flow
+    from core.suggestions import create_resource_inline
+
+    cpas = entities.create(SYSTEM, "resource", acronym="CPAS", name="Centre public d'action sociale",
+                           category="money_debt")
+    token, _ = join.join(workshop["session"]["id"], workshop["a"]["id"], "Karim")
+    participant = join.resolve(token).actor()
+    with pytest.raises(PermissionDenied):
+        entities.update(participant, "resource", cpas["id"], cpas["version"], name="Arnaque")
+    with pytest.raises(PermissionDenied):
+        entities.delete(participant, "resource", cpas["id"])
+    assert entities.get("resource", cpas["id"])["name"] == "Centre public d'action sociale"
+    # what the sub-group added itself stays its own to correct
+    own = create_resource_inline(participant, workshop["a"]["id"], "Épicerie sociale du quartier", "money_debt")
+    entities.update(participant, "resource", own["id"], own["version"], name="Épicerie sociale Anneessens")
+
+    # a facilitator adds resources but does not rewrite the inventory
+    accounts.create_user("anim2", "facilitator", "Anim", "", "motdepasse-anim")
+    accounts.attach_to_event("anim2", workshop["event"]["id"])
+    facilitator = accounts.get_user("anim2").actor()
+    entities.create(facilitator, "resource", name="Maison de l'emploi", category="employment")
+    with pytest.raises(PermissionDenied):
+        entities.update(facilitator, "resource", cpas["id"], cpas["version"], name="CPAS bis")
+
+    # rows without a sub-group belong to the facilitation
+    session_flow.set_stage(SYSTEM, workshop["session"]["id"], "recommendations")
+    persona = canvas.create_persona(SYSTEM, workshop["session"]["id"], "Paulette")
+    rec = recommendations.create_recommendation(SYSTEM, workshop["session"]["id"], "Guichet unique", "regional",
+                                                sources=[("persona", persona["id"])])
+    with pytest.raises(PermissionDenied):
+        entities.update(participant, "recommendation", rec["id"], rec["version"], title="Réécrit par une table")
+    with pytest.raises(PermissionDenied):
+        entities.delete(participant, "recommendation", rec["id"])
+    with pytest.raises(PermissionDenied):
+        canvas.add_barrier(participant, persona["id"], "Sur le persona de l'animation")
+    # and only staff open a persona to every table
+    mine = canvas.create_persona(participant, workshop["session"]["id"], "Ahmed", subgroup_id=workshop["a"]["id"])
+    with pytest.raises(PermissionDenied):
+        canvas.update_persona(participant, mine["id"], mine["version"], open_to_all=True)

@@ -86,3 +86,41 @@ def test_identity_dialog_saves_and_a_dismissed_dialog_stays_closed(demo_db):
         page.get_by_text("Sait cuisiner pour vingt personnes").first.wait_for(timeout=15_000)
         wait_idle(page)
         assert page.get_by_role("dialog").count() == 0
+
+
+def test_edit_delete_undo_and_leads_work_from_the_live_lists(demo_db):
+    """Buttons inside the live lists open things drawn outside them (dialog, undo bar, leads panel)."""
+    code = _code(demo_db)
+    with running_app(demo_db) as base, chromium() as browser:
+        page = _join(browser.new_context(viewport={"width": 1400, "height": 1000}), base, code, "Nadia")
+        from core import canvas
+        from core.events import get_event
+        from storage import db
+
+        db.configure(demo_db)
+        try:
+            ahmed = next(p for p in canvas.list_personas(get_event("partners-day-2024").sessions[0].id)
+                         if p.name == "Ahmed")
+            skill = next(i for i in canvas.get_canvas(ahmed.id).skills if i.text == "Français appris en prison")
+        finally:
+            db.configure(None)
+        # delete a skill, then undo
+        page.get_by_text("• Français appris en prison").wait_for(timeout=15_000)
+        page.locator(f".st-key-del_{skill.id} button").first.click()
+        page.get_by_role("button", name="Annuler").wait_for(timeout=15_000)
+        assert page.get_by_text("• Français appris en prison").count() == 0
+        page.get_by_role("button", name="Annuler").click()
+        page.get_by_text("• Français appris en prison").wait_for(timeout=15_000)
+        # the pencil opens the editor
+        page.locator(f".st-key-edit_{skill.id} button").first.click()
+        dialog = page.get_by_role("dialog")
+        dialog.get_by_role("textbox", name="Texte").fill("Français appris en prison, lu et écrit")
+        dialog.get_by_role("button", name="Enregistrer").click()
+        page.get_by_text("• Français appris en prison, lu et écrit").wait_for(timeout=15_000)
+        # a need's leads panel opens and takes a new lead
+        page.get_by_role("button", name="Pistes et partenaires").first.click()
+        page.get_by_text("Pistes pour :").wait_for(timeout=15_000)
+        box = page.get_by_role("textbox", name="Une piste de réponse")
+        box.fill("Atelier collectif de recherche d'emploi")
+        box.press("Enter")
+        page.get_by_text("→ Atelier collectif de recherche d'emploi").first.wait_for(timeout=15_000)

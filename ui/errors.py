@@ -7,13 +7,16 @@ import streamlit as st
 
 from core.errors import AtelierError
 from ui.i18n import t
+from ui.text import md
 
 log = logging.getLogger("atelier.ui")
 
 
 def message(exc: BaseException) -> str:
+    """The user's-language text of an error; text parameters (names, titles typed by users) are
+    escaped because st.error renders Markdown."""
     if isinstance(exc, AtelierError):
-        return t(exc.key, **exc.params)
+        return t(exc.key, **{k: md(v) if isinstance(v, str) else v for k, v in exc.params.items()})
     return t("error.unexpected")
 
 
