@@ -7,6 +7,7 @@ revealed, mood before/after). Everything is drawn by one live fragment from a sn
 from __future__ import annotations
 
 import datetime as dt
+import html
 from collections import Counter
 
 import plotly.graph_objects as go
@@ -184,7 +185,7 @@ def draw_votes(data: projector.ProjectorData) -> None:
         return
     recs = list(data.room.recommendations.items)
     ranking = votes.ranking([r.id for r in recs])
-    titles = {r.id: r.title for r in recs}
+    titles = {r.id: html.escape(r.title) for r in recs}  # plotly reads tags in labels
     fig = go.Figure(go.Bar(x=[n for _rid, n in ranking][::-1], y=[titles[rid] for rid, _n in ranking][::-1],
                            orientation="h", marker_color=PALETTE[0], text=[n for _rid, n in ranking][::-1],
                            textposition="outside", textfont=dict(size=30, color="#111111")))

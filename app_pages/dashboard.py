@@ -1,0 +1,411 @@
+"""Organiser dashboard: what the workshops produced across events, themes and sessions, the
+recommendations booklet and the data exports. Thin: filters in, core.dashboard figures out."""
+from __future__ import annotations
+
+import datetime as dt
+import html
+from typing import Any, Callable
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from core import booklet as bk
+from core import dashboard as d
+from core import exports as x
+from core.errors import AtelierError
+from core.events import list_events
+from storage import models as m
+from ui.auth import require_staff
+from ui.errors import show
+from ui.i18n import current_language, t
+
+# Okabe & Ito (2008): distinguishable with every common colour-vision deficiency.
+OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+NATURE_COLOURS = {"objective": "#0072B2", "subjective": "#E69F00"}
+LEVEL_COLOURS = dict(zip(m.POWER_LEVELS, OKABE_ITO))
+WEATHER_COLOURS = {"sunny": "#F0E442", "partly_cloudy": "#E69F00", "cloudy": "#999999", "rainy": "#56B4E9",
+                   "stormy": "#0072B2"}
+SEPARATORS = {"fr": ", ", "nl": ",.", "en": ".,"}  # plotly: decimal then thousands separator
+CHART_SESSIONS = 40  # per-session charts show the first 40 sessions; their tables show all
+TABLE_ROWS = 1_000   # rows shown in a table view; its downloads have every row
+
+actor = require_staff("organiser")
+lang = current_language()
+visible = None if actor.role == "admin" else frozenset(actor.event_ids)
+
+st.title(t("dashboard.title"))
+st.caption(t("dashboard.caption"))
+
+events = list_events(include_archived=True, event_ids=set(visible) if visible is not None else None)
+if not events:
+    st.info(t("dashboard.no_events"))
+    st.stop()
+
+
+# --- helpers: labels, tables, charts, downloads -----------------------------------------------
+
+def label(group: str, code: Any) -> str:
+    if code is None or code == "" or (isinstance(code, float) and pd.isna(code)):
+        return t("dashboard.category.none") if group == "category" else ""
+    return t(f"dashboard.{group}.{code}")
+
+
+def localise(df: pd.DataFrame, codes: dict[str, str] | None = None, keep_ids: bool = False) -> pd.DataFrame:
+    """Translated column names and code values, ids dropped: what the user reads and downloads."""
+    out = df.copy()
+    if not keep_ids:
+        out = out.drop(columns=[c for c in out.columns if c.endswith("_id")])
+    for col, group in (codes or {}).items():
+        if col in out.columns:
+            out[col] = out[col].map({v: label(group, v) for v in out[col].unique()})
+    for col in out.columns:
+        if out[col].dtype == bool:
+            out[col] = out[col].map({True: t("dashboard.yes"), False: t("dashboard.no")})
+    out.columns = [t(f"dashboard.col.{c}") for c in out.columns]
+    return out
+
+
+def layout(fig: go.Figure, height: int = 380, **kwargs: Any) -> go.Figure:
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=30, b=10), separators=SEPARATORS.get(lang, ", "),
+                      legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, traceorder="normal"),
+                      colorway=OKABE_ITO, font=dict(size=13), **kwargs)
+    # counts: whole-number ticks when the numbers are small
+    values = [v for tr in fig.data if tr.type == "bar"
+              for v in list((tr.x if tr.orientation == "h" else tr.y) if (tr.x if tr.orientation == "h" else tr.y)
+                            is not None else [])]
+    top = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").max() if values else 0
+    if fig.data and all(tr.type == "bar" for tr in fig.data) and top <= 10:
+        axis = "xaxis" if fig.data[0].orientation == "h" else "yaxis"
+        fig.update_layout({axis: dict(dtick=1)})
+    return fig
+
+
+def downloads(key: str, table: pd.DataFrame) -> None:
+    c1, c2, _ = st.columns([1, 1, 4])
+    c1.download_button(t("dashboard.download_csv"), data=lambda: x.to_csv(table), file_name=f"{key}.csv",
+                       mime=x.CSV_MIME, key=f"csv_{key}", on_click="ignore", icon=":material/download:")
+    c2.download_button(t("dashboard.download_xlsx"), data=lambda: x.to_xlsx(table, sheet_name=key),
+                       file_name=f"{key}.xlsx", mime=x.XLSX_MIME, key=f"xlsx_{key}", on_click="ignore",
+                       icon=":material/download:")
+
+
+def figure(key: str, title: str, table: pd.DataFrame, chart: Callable[[], go.Figure] | None = None,
+           empty: str | None = None, caption: str | None = None) -> None:
+    """One dashboard figure: a chart with a switch to its table, and its data as CSV / XLSX."""
+    st.subheader(title, anchor=False)
+    if caption:
+        st.caption(caption)
+    if table.empty:
+        st.info(empty or t("dashboard.empty"))
+        return
+    view = "table"
+    if chart is not None:
+        view = st.segmented_control(t("dashboard.view"), options=["chart", "table"], default="chart", required=True,
+                                    format_func=lambda v: t(f"dashboard.view_{v}"), key=f"view_{key}",
+                                    label_visibility="collapsed")
+    if view == "chart" and chart is not None:
+        st.plotly_chart(chart(), key=f"chart_{key}", config={"displaylogo": False}, alt=title)
+    else:
+        if len(table) > TABLE_ROWS:
+            st.caption(t("dashboard.table_first_rows", shown=TABLE_ROWS, total=len(table)))
+        st.dataframe(table.head(TABLE_ROWS), hide_index=True, key=f"table_{key}")
+    downloads(key, table)
+
+
+def unique_labels(labels: list[str]) -> list[str]:
+    """Two bars with the same label would be drawn as one: number the repeats."""
+    seen: dict[str, int] = {}
+    out = []
+    for text in labels:
+        seen[text] = seen.get(text, 0) + 1
+        out.append(text if seen[text] == 1 else f"{text} ({seen[text]})")
+    return out
+
+
+def hbar(df: pd.DataFrame, y: str, x_: str, colour: str = OKABE_ITO[0], x_title: str = "") -> go.Figure:
+    labels = [html.escape(v) for v in unique_labels([str(v) for v in df[y]])][::-1]  # plotly reads tags
+    df = df.iloc[::-1]
+    fig = go.Figure(go.Bar(y=labels, x=df[x_], orientation="h", marker_color=colour, text=df[x_],
+                           textposition="outside", textangle=0, cliponaxis=False,
+                           hovertemplate="%{y}: %{x}<extra></extra>"))
+    return layout(fig, height=max(260, 28 * len(df) + 80), xaxis_title=x_title, yaxis=dict(automargin=True))
+
+
+def too_many(sessions: int) -> str | None:
+    """A caption when a per-session chart shows only the first sessions (the table has them all)."""
+    return t("dashboard.chart_first_sessions", shown=CHART_SESSIONS, total=sessions) if sessions > CHART_SESSIONS \
+        else None
+
+
+def pct(value: float) -> str:
+    return t("dashboard.percent", value=round(100 * value))
+
+
+# --- filters ------------------------------------------------------------------------------------
+
+by_id = {ev.id: ev for ev in events}
+with st.container(border=True):
+    c1, c2, c3, c4 = st.columns([3, 3, 3, 2])
+    event_ids = c1.multiselect(t("dashboard.filter.events"), list(by_id), format_func=lambda i: by_id[i].title,
+                               key="dash_events", placeholder=t("dashboard.filter.all"))
+    chosen = [by_id[i] for i in event_ids] or events
+    themes = {th.id: th for ev in chosen for th in ev.themes}
+    theme_ids = c2.multiselect(t("dashboard.filter.themes"), list(themes), format_func=lambda i: themes[i].title,
+                               key="dash_themes", placeholder=t("dashboard.filter.all"))
+    sessions = {s.id: s for th in ([themes[i] for i in theme_ids] or list(themes.values())) for s in th.sessions}
+    session_ids = c3.multiselect(
+        t("dashboard.filter.sessions"), list(sessions), key="dash_sessions", placeholder=t("dashboard.filter.all"),
+        format_func=lambda i: " · ".join(p for p in (sessions[i].starts_at.strftime("%d/%m/%Y %H:%M")
+                                                       if sessions[i].starts_at else "", sessions[i].title) if p) or "—")
+    dates = c4.date_input(t("dashboard.filter.dates"), value=[], min_value=dt.date(2000, 1, 1),
+                          max_value=dt.date(2100, 12, 31), key="dash_dates", format="DD/MM/YYYY")
+
+dates = tuple(dates or ())
+try:
+    flt = d.DashboardFilter(event_ids=tuple(event_ids), theme_ids=tuple(theme_ids), session_ids=tuple(session_ids),
+                            date_from=dates[0] if dates else None, date_to=dates[1] if len(dates) > 1 else None,
+                            visible_event_ids=visible).validate()
+except AtelierError as exc:
+    show(exc)
+    st.stop()
+
+# --- headline numbers: the same function as `manage.py stats` --------------------------------
+
+totals = d.totals(flt)
+people = d.participation_totals(flt)
+row1 = st.columns(5)
+for col, key, value in zip(row1, ("sessions", "participants", "organisations", "personas", "recommendations"),
+                           (totals["sessions"], totals["participants"], people.organisations, totals["personas"],
+                            totals["recommendations"])):
+    col.metric(t(f"dashboard.metric.{key}"), value)
+row2 = st.columns(5)
+for col, key in zip(row2, ("canvas_items", "needs", "solution_leads", "resources", "votes")):
+    # with no filter `resources` is the whole inventory (as in `manage.py stats`), else those drawn on
+    name = "resources_inventory" if key == "resources" and flt.is_everything else key
+    col.metric(t(f"dashboard.metric.{name}"), totals[key])
+
+TABS = ("diagnostic", "coverage", "recommendations", "participation", "exports")
+tabs = st.tabs([t(f"dashboard.tab.{k}") for k in TABS], key="dash_tab", on_change="rerun")
+tab = dict(zip(TABS, tabs))
+
+# --- diagnostic: barriers and needs ------------------------------------------------------------
+
+with tab["diagnostic"]:
+    if tab["diagnostic"].open:
+        barriers = d.barriers_by_category(flt)
+        table = localise(barriers, {"category": "category", "nature": "nature"})
+
+        def barriers_chart() -> go.Figure:
+            order = barriers.groupby("category")["barriers"].sum().sort_values().index
+            fig = go.Figure()
+            for nature in ("objective", "subjective"):
+                part = barriers[barriers["nature"] == nature].set_index("category")["barriers"].reindex(
+                    order, fill_value=0)
+                fig.add_bar(y=[label("category", c) for c in order], x=list(part), orientation="h",
+                            name=label("nature", nature), marker_color=NATURE_COLOURS[nature],
+                            hovertemplate="%{y}: %{x}<extra>" + label("nature", nature) + "</extra>")
+            return layout(fig, height=max(300, 28 * len(order) + 90), barmode="stack",
+                          xaxis_title=t("dashboard.axis.barriers"), yaxis=dict(automargin=True))
+
+        figure("barriers_by_category", t("dashboard.fig.barriers_by_category"), table, barriers_chart,
+               caption=t("dashboard.fig.barriers_by_category_help"))
+
+        grid = d.barriers_by_persona(flt)
+        if not grid.empty:
+            def grid_chart() -> go.Figure:
+                pivot = grid.pivot_table(index="persona_id", columns="category", values="barriers", aggfunc="sum",
+                                         fill_value=0)
+                names = grid.drop_duplicates("persona_id").set_index("persona_id")["persona"]
+                fig = go.Figure(go.Heatmap(
+                    z=pivot.values, x=[label("category", c) for c in pivot.columns],
+                    y=[html.escape(str(names[i])) for i in pivot.index], colorscale=[[0, "#F7F7F7"], [1, OKABE_ITO[0]]],
+                    text=pivot.values, texttemplate="%{text}", hovertemplate="%{y} · %{x}: %{z}<extra></extra>",
+                    colorbar=dict(title=t("dashboard.axis.barriers"))))
+                return layout(fig, height=max(280, 34 * len(pivot) + 120), yaxis=dict(autorange="reversed",
+                                                                                     automargin=True))
+
+            figure("barriers_by_persona", t("dashboard.fig.barriers_by_persona"),
+                   localise(grid, {"category": "category"}), grid_chart,
+                   caption=t("dashboard.fig.barriers_by_persona_help", count=d.PERSONA_GRID_LIMIT))
+
+        for kind, colour in (("barrier", OKABE_ITO[0]), ("need", OKABE_ITO[2])):
+            rec = d.recurrent_items(flt, kind)
+            if kind != "barrier":
+                rec = rec.drop(columns=["nature"])
+            figure(f"recurrent_{kind}s", t(f"dashboard.fig.recurrent_{kind}s"),
+                   localise(rec, {"category": "category", "nature": "nature"}),
+                   lambda rec=rec, colour=colour: hbar(rec, "wording", "personas", colour, t("dashboard.axis.personas")),
+                   caption=t("dashboard.fig.recurrent_help"))
+
+        board = d.contributions_by_category(flt)
+        if not board.empty:
+            figure("contributions_by_category", t("dashboard.fig.contributions_by_category"),
+                   localise(board, {"kind": "kind"}))
+
+# --- coverage: needs, gaps, resources ----------------------------------------------------------
+
+with tab["coverage"]:
+    if tab["coverage"].open:
+        cov = d.needs_coverage(flt)
+        c1, c2, c3 = st.columns(3)
+        c1.metric(t("dashboard.metric.needs_with_lead"), pct(cov.share_needs_with_lead),
+                  help=t("dashboard.metric.out_of", count=cov.needs_with_lead, total=cov.needs))
+        c2.metric(t("dashboard.metric.leads_with_resource"), pct(cov.share_leads_with_resource),
+                  help=t("dashboard.metric.out_of", count=cov.leads_with_resource, total=cov.leads))
+        c3.metric(t("dashboard.metric.needs_with_resource"), pct(cov.share_needs_with_resource),
+                  help=t("dashboard.metric.out_of", count=cov.needs_with_resource, total=cov.needs))
+        gaps = d.needs_without_resource(flt)
+        figure("needs_without_resource", t("dashboard.fig.needs_without_resource"),
+               localise(gaps, {"category": "category"}), empty=t("dashboard.no_gaps"),
+               caption=t("dashboard.fig.needs_without_resource_help"))
+        linked = d.resources_most_linked(flt)
+        table = localise(linked, {"category": "category"})
+        figure("resources_most_linked", t("dashboard.fig.resources_most_linked"), table,
+               lambda: hbar(linked.assign(label=[f"{a} — {n[:40]}" if a and a != n else n[:50]
+                                                 for a, n in zip(linked["acronym"], linked["name"])]),
+                            "label", "leads", OKABE_ITO[0], t("dashboard.axis.leads")))
+        by_cat = d.resources_by_category(flt)
+        figure("resources_by_category", t("dashboard.fig.resources_by_category"),
+               localise(by_cat, {"category": "category"}),
+               lambda: hbar(by_cat.assign(category=[label("category", c) for c in by_cat["category"]]),
+                            "category", "links", OKABE_ITO[2], t("dashboard.axis.links")))
+        unused = d.unused_resources(flt)
+        figure("unused_resources", t("dashboard.fig.unused_resources"), localise(unused, {"category": "category"}),
+               empty=t("dashboard.no_unused"))
+
+# --- recommendations and implementation --------------------------------------------------------
+
+with tab["recommendations"]:
+    if tab["recommendations"].open:
+        recs = d.recommendations_ranked(flt)
+        top = recs.sort_values("votes", ascending=False).head(20)
+
+        def recs_chart() -> go.Figure:
+            fig = go.Figure()
+            for level in m.POWER_LEVELS:
+                part = top[top["level"] == level].iloc[::-1]
+                if len(part):
+                    fig.add_bar(y=[html.escape(f"#{r} · {title[:60]}") for r, title in zip(part["recommendation_id"], part["title"])],
+                                x=part["votes"], orientation="h", name=label("level", level),
+                                marker_color=LEVEL_COLOURS[level])
+            return layout(fig, height=max(300, 28 * len(top) + 90), xaxis_title=t("dashboard.axis.votes"),
+                          yaxis=dict(automargin=True, categoryorder="total ascending"))
+
+        figure("recommendations_ranked", t("dashboard.fig.recommendations_ranked"),
+               localise(recs, {"level": "level"}), recs_chart, empty=t("dashboard.no_recommendations"),
+               caption=t("dashboard.fig.recommendations_ranked_help"))
+        levels = d.votes_by_level(flt)
+
+        def levels_chart() -> go.Figure:
+            names = [label("level", lv) for lv in levels["level"]]
+            fig = go.Figure([go.Bar(x=names, y=levels["recommendations"], name=t("dashboard.col.recommendations"),
+                                    marker_color=OKABE_ITO[0]),
+                             go.Bar(x=names, y=levels["votes"], name=t("dashboard.col.votes"),
+                                    marker_color=OKABE_ITO[1])])
+            return layout(fig, barmode="group")
+
+        figure("votes_by_level", t("dashboard.fig.votes_by_level"), localise(levels, {"level": "level"}), levels_chart,
+               empty=t("dashboard.no_recommendations"))
+        plans = d.implementation_completeness(flt)
+        if not plans.empty:
+            c1, c2, c3, c4 = st.columns(4)
+            c1.metric(t("dashboard.metric.complete_plans"), pct(plans["complete"].mean()),
+                      help=t("dashboard.metric.out_of", count=int(plans["complete"].sum()), total=len(plans)))
+            actions = int(plans["actions"].sum())
+            for col, key in ((c2, "with_carrier"), (c3, "with_due"), (c4, "with_indicator")):
+                col.metric(t(f"dashboard.col.{key}"), pct(plans[key].sum() / actions if actions else 0),
+                           help=t("dashboard.metric.out_of", count=int(plans[key].sum()), total=actions))
+
+        def plans_chart() -> go.Figure:
+            keys = ("with_carrier", "with_due", "with_indicator")
+            done = [int(plans[k].sum()) for k in keys]
+            total = int(plans["actions"].sum())
+            names = [t(f"dashboard.col.{k}") for k in keys]
+            fig = go.Figure([go.Bar(x=names, y=done, name=t("dashboard.legend.filled"), marker_color=OKABE_ITO[2]),
+                             go.Bar(x=names, y=[total - v for v in done], name=t("dashboard.legend.missing"),
+                                    marker_color=OKABE_ITO[5])])
+            return layout(fig, barmode="stack", yaxis_title=t("dashboard.axis.actions"))
+
+        figure("implementation_completeness", t("dashboard.fig.implementation_completeness"), localise(plans),
+               plans_chart, empty=t("dashboard.no_plans"), caption=t("dashboard.fig.implementation_help"))
+
+# --- participation and mood --------------------------------------------------------------------
+
+with tab["participation"]:
+    if tab["participation"].open:
+        c1, c2, c3, c4 = st.columns(4)
+        for col, key in ((c1, "participants"), (c2, "present"), (c3, "organisations"), (c4, "sectors")):
+            col.metric(t(f"dashboard.metric.{key}"), getattr(people, key))
+        part = d.participation(flt)
+
+        def part_chart() -> go.Figure:
+            shown = part.head(CHART_SESSIONS)
+            xs = [f"{s}<br>{th[:30]}" for s, th in zip(shown["session"], shown["theme"])]
+            fig = go.Figure([go.Bar(x=xs, y=shown[k], name=t(f"dashboard.col.{k}"), marker_color=c)
+                             for k, c in (("registered", OKABE_ITO[0]), ("present", OKABE_ITO[1]),
+                                          ("organisations", OKABE_ITO[2]))])
+            return layout(fig, barmode="group", yaxis_title=t("dashboard.axis.people"))
+
+        figure("participation", t("dashboard.fig.participation"), localise(part), part_chart,
+               caption=too_many(len(part)))
+        sectors = d.participants_by_sector(flt)
+        figure("participants_by_sector", t("dashboard.fig.participants_by_sector"),
+               localise(sectors.assign(sector=sectors["sector"].replace("", t("dashboard.not_given")))),
+               lambda: hbar(sectors.assign(sector=sectors["sector"].replace("", t("dashboard.not_given"))),
+                            "sector", "participants", OKABE_ITO[0], t("dashboard.axis.people")),
+               empty=t("dashboard.no_registrations"))
+        moods = d.mood(flt)
+
+        mood_sessions = list(dict.fromkeys(moods["session_id"]))
+
+        def mood_chart() -> go.Figure:
+            names = dict(zip(moods["session_id"], moods["session"]))
+            xs = [(sid, mo) for sid in mood_sessions[:CHART_SESSIONS] for mo in m.MOOD_MOMENTS]
+            counts = moods.set_index(["session_id", "moment", "weather"])["checks"].to_dict()
+            fig = go.Figure()
+            for weather in m.WEATHERS:
+                fig.add_bar(x=[[names[sid] for sid, _ in xs], [label("moment", mo) for _, mo in xs]],
+                            y=[int(counts.get((sid, mo, weather), 0)) for sid, mo in xs], name=label("weather", weather),
+                            marker_color=WEATHER_COLOURS[weather], marker_line=dict(color="#333333", width=0.5))
+            return layout(fig, barmode="stack", yaxis_title=t("dashboard.axis.checks"))
+
+        figure("mood", t("dashboard.fig.mood"), localise(moods, {"moment": "moment", "weather": "weather"}), mood_chart,
+               empty=t("dashboard.no_mood"), caption=too_many(len(mood_sessions)))
+        scores = d.mood_scores(flt)
+        figure("mood_scores", t("dashboard.fig.mood_scores"), localise(scores), empty=t("dashboard.no_mood"),
+               caption=t("dashboard.fig.mood_scores_help"))
+
+# --- booklet and exports -----------------------------------------------------------------------
+
+with tab["exports"]:
+    if tab["exports"].open:
+        st.subheader(t("dashboard.booklet_header"), anchor=False)
+        st.caption(t("dashboard.booklet_help"))
+        c1, c2 = st.columns([3, 1])
+        booklet_event = c1.selectbox(t("dashboard.booklet_event"), [ev.id for ev in chosen],
+                                     format_func=lambda i: by_id[i].title, key="booklet_event")
+        booklet_lang = c2.selectbox(t("lang.label"), ("fr", "en", "nl"), index=("fr", "en", "nl").index(lang),
+                                    format_func=lambda code: t(f"lang.{code}"), key="booklet_lang")
+        slug = by_id[booklet_event].slug
+        b1, b2, _ = st.columns([1, 1, 3])
+        for col, fmt in ((b1, "docx"), (b2, "pdf")):
+            col.download_button(
+                t(f"dashboard.booklet_{fmt}"), key=f"booklet_{fmt}", on_click="ignore", type="primary",
+                data=lambda fmt=fmt, slug=slug, bl=booklet_lang: bk.export_booklet(slug, fmt, bl, visible),
+                file_name=bk.file_name(slug, fmt, booklet_lang), mime=bk.MIME[fmt], icon=":material/description:")
+
+        st.subheader(t("dashboard.exports_header"), anchor=False)
+        st.caption(t("dashboard.exports_help"))
+        c1, c2 = st.columns([3, 1])
+        table_name = c1.selectbox(t("dashboard.export_table"), list(x.TABLES), key="export_table",
+                                  format_func=lambda n: t(f"dashboard.table.{n}"))
+        c2.download_button(t("dashboard.download_csv"), key="export_csv", on_click="ignore",
+                           data=lambda n=table_name: x.export_bytes(n, "csv", flt), file_name=f"{table_name}.csv",
+                           mime=x.CSV_MIME, icon=":material/download:")
+        c2.download_button(t("dashboard.download_xlsx"), key="export_xlsx", on_click="ignore",
+                           data=lambda n=table_name: x.export_bytes(n, "xlsx", flt), file_name=f"{table_name}.xlsx",
+                           mime=x.XLSX_MIME, icon=":material/download:")
+        st.download_button(t("dashboard.export_all"), key="export_all", on_click="ignore",
+                           data=lambda: x.export_bytes("all", "xlsx", flt), file_name="atelier-export.xlsx",
+                           mime=x.XLSX_MIME, icon=":material/table_view:")
