@@ -14,7 +14,7 @@ from core.errors import AtelierError, StaleEdit
 from storage.models import BARRIER_NATURES, CATEGORIES
 from ui import auth, errors
 from ui.i18n import t
-from ui.live import live_view
+from ui import live
 from ui.text import md
 
 actor = auth.current_actor()
@@ -180,8 +180,7 @@ def section_drawer(kind: str, key: str):  # noqa: ANN201
             if kind in ("barrier", "need"):
                 chips.append(category_label(item.category))
             row[0].text(f"• {item.text}" + (f"  [{' · '.join(chips)}]" if chips else ""))
-            # buttons inside a live fragment rerun only the fragment in a browser: what they open
-            # (dialog, undo bar, leads panel) is drawn outside it, hence the full rerun
+            # what these buttons open (dialog, undo bar, leads panel) is drawn elsewhere on the page
             if editable:
                 if row[1].button("", key=f"edit_{item.id}", icon=":material/edit:", help=t("canvas.edit")):
                     _open_editor(item)
@@ -243,17 +242,19 @@ def add_form(kind: str, icon: str) -> None:
 
 
 try:
-    live_view(option.session_id, canvas.get_canvas, draw_header, key=f"canvas_head_{chosen_id}", args=(chosen_id,))
-    columns = st.columns(2)
-    for index, (kind, key, icon) in enumerate(SECTIONS):
-        with columns[index % 2].container(border=True):
-            live_view(option.session_id, canvas.get_canvas, section_drawer(kind, key),
-                      key=f"canvas_{kind}_{chosen_id}", args=(chosen_id,))
-            if editable:
-                add_form(kind, icon)
+    # drawn in the page body from the revision-cached snapshot; `live.watch` (end of the page)
+    # reruns the page when another laptop changes this canvas
+    data = live.current(canvas.get_canvas, option.session_id, key=f"canvas_{chosen_id}", args=(chosen_id,))
 except AtelierError as exc:
     errors.show(exc)
     st.stop()
+draw_header(data)
+columns = st.columns(2)
+for index, (kind, key, icon) in enumerate(SECTIONS):
+    with columns[index % 2].container(border=True):
+        section_drawer(kind, key)(data)
+        if editable:
+            add_form(kind, icon)
 
 
 # --- the identity card and copies (outside the live fragment) ------------------------------------
@@ -515,3 +516,6 @@ if editable and focus:
                                     errors.show(exc)
                                 else:
                                     st.rerun()
+
+
+live.watch(canvas.get_canvas, option.session_id, key=f"canvas_{chosen_id}", args=(chosen_id,))
