@@ -14,7 +14,7 @@ from core.errors import AtelierError, StaleEdit
 from storage.models import BARRIER_NATURES, CATEGORIES
 from ui import auth, errors
 from ui.i18n import t
-from ui import live
+from ui.live import live_view, snapshot
 from ui.text import md
 
 actor = auth.current_actor()
@@ -166,95 +166,116 @@ def draw_header(data: canvas.Canvas) -> None:
         st.success(t("canvas.complete"), icon=":material/task_alt:")
 
 
-def section_drawer(kind: str, key: str):  # noqa: ANN201
-    def draw(data: canvas.Canvas) -> None:
-        items = data.section(kind)
-        st.markdown(f"**{t(key)}** ({len(items)})")
-        if not items:
-            st.caption(t("canvas.empty_section"))
-        for item in items:
-            row = st.columns([6, 1, 1] if editable else [1], vertical_alignment="center")
-            chips = []
-            if kind == "barrier" and item.nature:
-                chips.append(t(f"canvas.nature.{item.nature}"))
-            if kind in ("barrier", "need"):
-                chips.append(category_label(item.category))
-            row[0].text(f"• {item.text}" + (f"  [{' · '.join(chips)}]" if chips else ""))
-            # what these buttons open (dialog, undo bar, leads panel) is drawn elsewhere on the page
-            if editable:
-                if row[1].button("", key=f"edit_{item.id}", icon=":material/edit:", help=t("canvas.edit")):
-                    _open_editor(item)
-                    st.rerun()
-                if row[2].button("", key=f"del_{item.id}", icon=":material/delete:", help=t("canvas.delete")):
-                    _delete("canvas_item", item.id, item.text)
-                    st.rerun()
-            if kind == "need":
-                for lead in item.leads:
-                    resources = ", ".join(r.acronym or r.name for r in lead.resources) or t("canvas.no_resource")
-                    st.text(f"    → {lead.text}  ({resources})")
-                if editable and st.button(t("canvas.work_on_need"), key=f"focus_{item.id}", icon=":material/add_link:"):
-                    _focus(item.id)
-                    st.rerun()
-    return draw
+def _item_line(item: canvas.ItemView) -> str:
+    chips = []
+    if item.kind == "barrier" and item.nature:
+        chips.append(t(f"canvas.nature.{item.nature}"))
+    if item.kind in ("barrier", "need"):
+        chips.append(category_label(item.category))
+    return f"- {md(item.text)}" + (f" · _{md(' · '.join(chips))}_" if chips else "")
 
 
-def _add(kind: str, confirmed: bool = False) -> None:
-    text_key = f"add_{kind}_text"
-    text = st.session_state.get(text_key, "")
+def draw_canvas(data: canvas.Canvas) -> None:
+    """The live part: identity, what is missing, and the four sections as lists (few elements per
+    tick, whatever the canvas size; the controls are outside the fragment)."""
+    draw_header(data)
+    columns = st.columns(2)
+    for index, (kind, key, _icon) in enumerate(SECTIONS):
+        with columns[index % 2].container(border=True):
+            items = data.section(kind)
+            lines = [f"**{t(key)}** ({len(items)})"]
+            if not items:
+                lines.append(f"_{t('canvas.empty_section')}_")
+            for item in items:
+                lines.append(_item_line(item))
+                if kind == "need":
+                    for lead in item.leads:
+                        partners = ", ".join(r.acronym or r.name for r in lead.resources) or t("canvas.no_resource")
+                        lines.append(f"    - → {md(lead.text)} ({md(partners)})")
+            st.markdown("\n".join(lines))
+
+
+def _add(confirmed: bool = False) -> None:
+    kind = st.session_state.get("add_kind", "barrier")
+    text = st.session_state.get("add_text", "")
     if not confirmed:
         found = sensitive.find_personal_data(text)
         if found:
-            st.session_state[f"add_{kind}_warning"] = [(f.kind, f.excerpt) for f in found]
+            st.session_state["add_warning"] = [(f.kind, f.excerpt) for f in found]
             return
-    category = st.session_state.get(f"add_{kind}_category", AUTO)
+    category = st.session_state.get("add_category", AUTO)
     if category == AUTO:
         category = suggest_category(text) if kind in ("barrier", "need") else None
-    nature = st.session_state.get(f"add_{kind}_nature", "objective") if kind == "barrier" else None
+    elif kind not in ("barrier", "need"):
+        category = None
+    nature = st.session_state.get("add_nature", "objective") if kind == "barrier" else None
     try:
         canvas.add_canvas_item(actor, chosen_id, kind, text, nature=nature, category=category)
     except AtelierError as exc:
-        st.session_state[f"add_{kind}_error"] = exc
+        st.session_state["add_error"] = exc
         return
-    st.session_state[text_key] = ""
-    st.session_state.pop(f"add_{kind}_warning", None)
+    st.session_state["add_text"] = ""
+    st.session_state.pop("add_warning", None)
 
 
-def add_form(kind: str, icon: str) -> None:
-    """Type and press Enter: outside the live fragment, so a refresh never clears the text."""
-    with st.form(f"add_{kind}_form", border=False, enter_to_submit=True):
-        st.text_input(t(f"canvas.add.{kind}"), key=f"add_{kind}_text", max_chars=1000,
-                      placeholder=t(f"canvas.placeholder.{kind}"))
-        if kind in ("barrier", "need"):
-            cols = st.columns(2 if kind == "barrier" else 1)
-            cols[0].selectbox(t("canvas.category"), [AUTO, *CATEGORIES], key=f"add_{kind}_category",
-                              format_func=lambda c: t("canvas.category_auto") if c == AUTO else category_label(c))
-            if kind == "barrier":
-                cols[1].radio(t("canvas.nature"), BARRIER_NATURES, key="add_barrier_nature", horizontal=True,
-                              format_func=lambda n: t(f"canvas.nature.{n}"))
-        st.form_submit_button(t("canvas.add_button"), icon=icon, on_click=_add, args=(kind,))
-    if f"add_{kind}_error" in st.session_state:
-        errors.show(st.session_state.pop(f"add_{kind}_error"))
-    warning = st.session_state.get(f"add_{kind}_warning")
+def add_bar() -> None:
+    """Type, press Enter: the kind stays selected for the next item (fast entry)."""
+    with st.form("add_form", border=True, enter_to_submit=True):
+        st.radio(t("canvas.add_header"), [k for k, _key, _icon in SECTIONS], key="add_kind", horizontal=True,
+                 format_func=lambda k: t(f"canvas.add.{k}"))
+        st.text_input(t("canvas.text"), key="add_text", max_chars=1000, placeholder=t("canvas.placeholder.any"),
+                      label_visibility="collapsed")
+        cols = st.columns([2, 2, 1], vertical_alignment="bottom")
+        cols[0].selectbox(t("canvas.category"), [AUTO, *CATEGORIES], key="add_category",
+                          format_func=lambda c: t("canvas.category_auto") if c == AUTO else category_label(c),
+                          help=t("canvas.category_help"))
+        cols[1].radio(t("canvas.nature"), BARRIER_NATURES, key="add_nature", horizontal=True,
+                      format_func=lambda n: t(f"canvas.nature.{n}"), help=t("canvas.nature_help"))
+        cols[2].form_submit_button(t("canvas.add_button"), icon=":material/add:", on_click=_add, type="primary")
+    if "add_error" in st.session_state:
+        errors.show(st.session_state.pop("add_error"))
+    warning = st.session_state.get("add_warning")
     if warning:
         st.warning(t("canvas.sensitive", found=", ".join(t(sensitive.message_key(k)) + f" « {md(x)} »"
                                                          for k, x in warning)), icon=":material/privacy_tip:")
-        st.button(t("canvas.add_anyway"), key=f"add_{kind}_anyway", on_click=_add, args=(kind, True))
+        st.button(t("canvas.add_anyway"), key="add_anyway", on_click=_add, args=(True,))
 
 
+def item_manager(data: canvas.Canvas) -> None:
+    """Edit, delete, or work on the leads of one item (outside the live fragment)."""
+    items = [item for kind, _key, _icon in SECTIONS for item in data.section(kind)]
+    if not items:
+        return
+    by_id = {item.id: item for item in items}
+    with st.container(border=True):
+        cols = st.columns([4, 1, 1, 2], vertical_alignment="bottom")
+        chosen = cols[0].selectbox(t("canvas.manage"), list(by_id), index=None, key="manage_item",
+                                   placeholder=t("canvas.manage_placeholder"),
+                                   format_func=lambda i: f"{t(f'projector.kind.{by_id[i].kind}')} · {by_id[i].text[:90]}")
+        item = by_id.get(chosen)
+        if cols[1].button(t("canvas.edit"), key="manage_edit", icon=":material/edit:", disabled=item is None):
+            _open_editor(item)
+            st.rerun()
+        if cols[2].button(t("canvas.delete"), key="manage_delete", icon=":material/delete:", disabled=item is None):
+            _delete("canvas_item", item.id, item.text)
+            st.session_state.pop("manage_item", None)
+            st.rerun()
+        if cols[3].button(t("canvas.work_on_need"), key="manage_leads", icon=":material/add_link:",
+                          disabled=item is None or item.kind != "need"):
+            _focus(item.id)
+            st.rerun()
+
+
+if editable:
+    add_bar()
 try:
-    # drawn in the page body from the revision-cached snapshot; `live.watch` (end of the page)
-    # reruns the page when another laptop changes this canvas
-    data = live.current(canvas.get_canvas, option.session_id, key=f"canvas_{chosen_id}", args=(chosen_id,))
+    live_view(option.session_id, canvas.get_canvas, draw_canvas, key=f"canvas_{chosen_id}", args=(chosen_id,))
+    _rev, current_data = snapshot(canvas.get_canvas, option.session_id, args=(chosen_id,))
 except AtelierError as exc:
     errors.show(exc)
     st.stop()
-draw_header(data)
-columns = st.columns(2)
-for index, (kind, key, icon) in enumerate(SECTIONS):
-    with columns[index % 2].container(border=True):
-        section_drawer(kind, key)(data)
-        if editable:
-            add_form(kind, icon)
+if editable:
+    item_manager(current_data)
 
 
 # --- the identity card and copies (outside the live fragment) ------------------------------------
@@ -517,5 +538,3 @@ if editable and focus:
                                 else:
                                     st.rerun()
 
-
-live.watch(canvas.get_canvas, option.session_id, key=f"canvas_{chosen_id}", args=(chosen_id,))

@@ -40,7 +40,7 @@ def _join(context, base: str, code: str, name: str):  # noqa: ANN001, ANN202
     page.get_by_role("button", name="Rejoindre").click()
     page.get_by_text(f"Bienvenue, {name} !").wait_for(timeout=30_000)
     page.get_by_role("link", name="Canevas du persona").click()
-    page.get_by_text("Freins (").first.wait_for(timeout=30_000)
+    page.get_by_text("Freins").first.wait_for(timeout=30_000)
     wait_idle(page)
     return page
 
@@ -51,10 +51,11 @@ def test_item_added_in_one_browser_appears_in_the_other_without_losing_typing(de
         first = _join(browser.new_context(viewport={"width": 1400, "height": 1000}), base, code, "Nadia")
         second = _join(browser.new_context(viewport={"width": 1400, "height": 1000}), base, code, "Karim")
         # Karim starts typing a motivation and leaves it unsent
-        motivation = second.get_by_role("textbox", name="Une source de motivation")
+        second.get_by_text("Une source de motivation").click()
+        motivation = second.get_by_role("textbox", name="Texte")
         motivation.fill("Retrouver sa fille")
         # Nadia adds a barrier
-        box = first.get_by_role("textbox", name="Un frein")
+        box = first.get_by_role("textbox", name="Texte")
         box.fill("Pas de carte d'identité valide")
         box.press("Enter")
         first.get_by_text("Pas de carte d'identité valide").first.wait_for(timeout=15_000)
@@ -80,7 +81,8 @@ def test_identity_dialog_saves_and_a_dismissed_dialog_stays_closed(demo_db):
         page.get_by_role("dialog").wait_for(timeout=15_000)
         page.keyboard.press("Escape")
         page.get_by_role("dialog").wait_for(state="detached", timeout=15_000)
-        box = page.get_by_role("textbox", name="Une compétence")
+        page.get_by_text("Une compétence").click()
+        box = page.get_by_role("textbox", name="Texte")
         box.fill("Sait cuisiner pour vingt personnes")
         box.press("Enter")
         page.get_by_text("Sait cuisiner pour vingt personnes").first.wait_for(timeout=15_000)
@@ -104,21 +106,31 @@ def test_edit_delete_undo_and_leads_work_from_the_live_lists(demo_db):
             skill = next(i for i in canvas.get_canvas(ahmed.id).skills if i.text == "Français appris en prison")
         finally:
             db.configure(None)
+        def choose(label: str) -> None:
+            box = page.locator(".st-key-manage_item input")
+            box.click()
+            box.fill(label.split(" · ", 1)[1][:20])
+            page.get_by_role("option").filter(has_text=label).first.click()
+            wait_idle(page)
+
         # delete a skill, then undo
-        page.get_by_text("• Français appris en prison").wait_for(timeout=15_000)
-        page.locator(f".st-key-del_{skill.id} button").first.click()
+        page.get_by_text("Français appris en prison").first.wait_for(timeout=15_000)
+        choose("compétence · Français appris en prison")
+        page.locator(".st-key-manage_delete button").click()
         page.get_by_role("button", name="Annuler").wait_for(timeout=15_000)
-        assert page.get_by_text("• Français appris en prison").count() == 0
+        assert page.get_by_text("Français appris en prison", exact=True).count() == 0
         page.get_by_role("button", name="Annuler").click()
-        page.get_by_text("• Français appris en prison").wait_for(timeout=15_000)
-        # the pencil opens the editor
-        page.locator(f".st-key-edit_{skill.id} button").first.click()
+        page.get_by_text("Français appris en prison", exact=True).wait_for(timeout=15_000)
+        # the editor opens on the chosen item
+        choose("compétence · Français appris en prison")
+        page.locator(".st-key-manage_edit button").click()
         dialog = page.get_by_role("dialog")
         dialog.get_by_role("textbox", name="Texte").fill("Français appris en prison, lu et écrit")
         dialog.get_by_role("button", name="Enregistrer").click()
-        page.get_by_text("• Français appris en prison, lu et écrit").wait_for(timeout=15_000)
+        page.get_by_text("Français appris en prison, lu et écrit").first.wait_for(timeout=15_000)
         # a need's leads panel opens and takes a new lead
-        page.get_by_role("button", name="Pistes et partenaires").first.click()
+        choose("besoin · Sociabilisation")
+        page.locator(".st-key-manage_leads button").click()
         page.get_by_text("Pistes pour :").wait_for(timeout=15_000)
         box = page.get_by_role("textbox", name="Une piste de réponse")
         box.fill("Atelier collectif de recherche d'emploi")

@@ -1,26 +1,19 @@
 """Live views, as DESIGN.md prescribes.
 
-Two shapes, both an ``st.fragment(run_every=...)`` whose tick reads the session's revision (one
-indexed query) and uses a snapshot cached by (database, builder, session, revision, args), so many
-screens share one computation per change:
-
-- ``live_view``: the fragment draws the snapshot on every tick (projector, stage and timer). A
-  tick always draws (a fragment that returns early goes blank).
-- ``watch``: the fragment draws nothing and, when the data this screen shows has changed, reruns
-  the whole page, which draws from the same cached snapshot. A quiet tick then costs about what a
-  trivial page costs, whatever the size of the page; buttons and forms live in the page body and
-  behave normally. Used by the pages people work in (canvas).
-
-Editors (forms) always stay outside ticking fragments so a tick never clears what someone types.
+A live view is an ``st.fragment(run_every=...)``. Each tick reads the session's revision (one
+indexed query) and draws from a snapshot cached by (database, builder, session, revision, args):
+many screens share one computation per change, and a quiet tick costs one query plus drawing.
+A tick always draws (a fragment that returns early goes blank). Keep what a tick draws small
+(lists as one Markdown block, not a widget per item): the cost of a tick grows with the number
+of elements. Editors (forms, buttons) stay outside live fragments, so a tick never clears what
+someone is typing and a click reruns the page, not only the fragment.
 
 When a whole room joins at once every browser's timer fires in step; each browser session gets a
 small random offset on its interval so the ticks spread out.
 """
 from __future__ import annotations
 
-import hashlib
 import os
-import pickle
 import random
 from typing import Any, Callable
 
@@ -42,45 +35,18 @@ def interval() -> float:
 
 @st.cache_resource(show_spinner=False, max_entries=1024)
 def _snapshot(database: str, builder_name: str, session_id: int, rev: tuple[int, int], args: tuple,
-              _builder: Callable[..., Any]) -> tuple[Any, str]:
+              _builder: Callable[..., Any]) -> Any:
     """One computation per (database, builder, session, revision, args), shared by every screen
-    (cache_resource: no copy per reader; snapshots are read-only), with a digest of its content."""
-    data = _builder(*args) if args else _builder(session_id)
-    return data, hashlib.sha1(pickle.dumps(data, protocol=5)).hexdigest()
-
-
-def _cached(builder: Callable[..., Any], session_id: int, args: tuple) -> tuple[tuple[int, int], Any, str]:
-    rev = live.revision(session_id)
-    name = f"{builder.__module__}.{builder.__qualname__}"
-    data, digest = _snapshot(db.database_url(), name, session_id, rev, tuple(args), builder)
-    return rev, data, digest
+    (cache_resource: no copy per reader; snapshots are read-only)."""
+    return _builder(*args) if args else _builder(session_id)
 
 
 def snapshot(builder: Callable[..., Any], session_id: int, args: tuple = ()) -> tuple[tuple[int, int], Any]:
     """The current revision and the builder's data at that revision (pure data, no widgets).
     The builder is called as ``builder(session_id)``, or ``builder(*args)`` when args are given."""
-    rev, data, _digest = _cached(builder, session_id, args)
-    return rev, data
-
-
-def current(builder: Callable[..., Any], session_id: int, key: str, args: tuple = ()) -> Any:
-    """The snapshot a page draws now; remembers what this screen shows, for ``watch``."""
-    _rev, data, digest = _cached(builder, session_id, args)
-    st.session_state[f"_live_seen_{key}"] = digest
-    return data
-
-
-def watch(builder: Callable[..., Any], session_id: int, key: str, args: tuple = ()) -> None:
-    """Rerun the whole page when the data drawn with ``current(..., key)`` changes (see above)."""
-
-    @st.fragment(run_every=interval())
-    def _watch() -> None:
-        _rev, _data, digest = _cached(builder, session_id, args)
-        seen = st.session_state.get(f"_live_seen_{key}")
-        if seen is not None and seen != digest:
-            st.rerun()
-
-    _watch()
+    rev = live.revision(session_id)
+    name = f"{builder.__module__}.{builder.__qualname__}"
+    return rev, _snapshot(db.database_url(), name, session_id, rev, tuple(args), builder)
 
 
 def live_view(session_id: int, builder: Callable[..., Any], draw: Callable[[Any], None],
