@@ -153,15 +153,14 @@ def draw_header(data: canvas.Canvas) -> None:
         bits = [t("group.persona_age", age=p.age) if p.age is not None else "", p.origin]
         if any(bits):
             st.caption(md(" · ".join(b for b in bits if b)))
-        for fact in p.facts:
-            st.text(f"• {fact}")
+        if p.facts:  # one block, not an element per fact: ticks stay cheap
+            st.markdown("\n".join(f"- {md(fact)}" for fact in p.facts))
         if p.note:
             st.caption(md(p.note))
     gaps = completeness.missing(data)
     if gaps:
         with st.expander(t("canvas.gaps", count=len(gaps)), icon=":material/checklist:"):
-            for gap in gaps:
-                st.text("• " + t(gap.kind_key, **gap.params))
+            st.markdown("\n".join("- " + md(t(gap.kind_key, **gap.params)) for gap in gaps))
     else:
         st.success(t("canvas.complete"), icon=":material/task_alt:")
 

@@ -5,6 +5,7 @@ check, the closing round and closing. A live panel follows the room; the control
 so a tick never clears what the facilitator is typing."""
 from __future__ import annotations
 
+import functools
 from typing import Any, Callable
 
 import pandas as pd
@@ -12,18 +13,19 @@ import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
 from core import projector
-from core import board, events, mood, recommendations, session_flow as flow, voting
+from core import board, canvas, events, mood, recommendations, session_flow as flow, voting
 from core import limits as L
 from core.errors import AtelierError
 from storage.models import POWER_LEVELS, WEATHERS
-from ui import auth, errors
+from ui import actions, auth, errors
+from ui.actions import Field, RowEdit, show_error
 from ui.i18n import current_language, fmt_datetime, t
+from ui.labels import category_label, source_label, weather_label
 from ui.live import live_view, snapshot
 from ui.text import md
 
 actor = auth.require_staff("facilitator", "organiser")
 lang = current_language()
-WEATHER_ICONS = {"sunny": "☀️", "partly_cloudy": "🌤️", "cloudy": "☁️", "rainy": "🌧️", "stormy": "⛈️"}
 
 st.title(t("flow.console.title"))
 
@@ -50,17 +52,9 @@ SID = st.selectbox(t("flow.console.session"), list(by_id), format_func=session_l
 st.session_state["console_session_id"] = SID
 
 
-def run(fn: Callable[..., Any], *args: Any, clear: dict[str, Any] | None = None, **kwargs: Any) -> None:
-    """A callback: one console action as this facilitator; errors are shown at the top, inputs
-    named in ``clear`` are emptied on success."""
-    try:
-        fn(actor, *args, **kwargs)
-    except AtelierError as exc:
-        st.session_state["console_error"] = exc
-    else:
-        st.session_state.pop("console_error", None)
-        for key, empty in (clear or {}).items():
-            st.session_state[key] = empty
+# one console action as this facilitator (``run(fn, *args, clear=..., **kwargs)``, usually a callback);
+# its error is shown at the top of the page
+run: Callable[..., bool] = functools.partial(actions.run, actor, "console_error")
 
 
 def merge_into(rec_id: int) -> None:
@@ -69,13 +63,31 @@ def merge_into(rec_id: int) -> None:
         run(recommendations.merge_recommendations, rec_id, duplicate, clear={f"merge_pick_{rec_id}": None})
 
 
-def category_label(value: str) -> str:
-    key = board.category_label_key(value)
-    return t(key) if key else value
+def follow_widget(key: str, value: Any) -> None:
+    """A widget showing a session setting others may change (another console, another tab): set it
+    to the stored value whenever that value moved. Call before drawing the widget."""
+    seen = f"_follow_{key}"
+    if seen not in st.session_state or st.session_state[seen] != value:
+        st.session_state[key] = value
+        st.session_state[seen] = value
+
+
+def set_projector(view_key: str, spotlight_key: str, spotlight: bool) -> None:
+    """The projector's view (a callback): a view chosen in the list, or one persona in the spotlight
+    (None: all the personas side by side)."""
+    if spotlight:
+        ok = run(flow.set_projector_view, SID, "personas", spotlight_id=st.session_state.get(spotlight_key))
+    else:
+        ok = run(flow.set_projector_view, SID, st.session_state.get(view_key))
+    if not ok:  # show the stored setting again
+        st.session_state.pop(f"_follow_{view_key}", None)
+        st.session_state.pop(f"_follow_{spotlight_key}", None)
 
 
 _rev, room = snapshot(flow.room_snapshot, SID)
 state = room.state
+REC_FIELDS = [Field("title", t("flow.rec.title_label")), Field("text", t("flow.rec.text_label")),
+              Field("level", t("flow.rec.level"), lambda x: t(f"flow.level.{x}") if x else "")]
 error = st.session_state.pop("console_error", None)
 if error is not None:
     errors.show(error)
@@ -165,7 +177,7 @@ def draw_live(r: flow.Room) -> None:
                 st.markdown(f"- {md(titles[rec_id])} — {t('flow.vote.total', count=n)}")
     if r.mood.total("before") or r.mood.total("after") or s.mood_check:
         st.markdown(f"**{t('flow.mood.title')}**")
-        st.dataframe(pd.DataFrame([{t("flow.mood.col_weather"): f"{WEATHER_ICONS[w]} {t(f'flow.weather.{w}')}",
+        st.dataframe(pd.DataFrame([{t("flow.mood.col_weather"): weather_label(w),
                                     t("flow.mood.before"): dict(r.mood.distribution("before"))[w],
                                     t("flow.mood.after"): dict(r.mood.distribution("after"))[w]} for w in WEATHERS]),
                      hide_index=True, width="stretch")
@@ -230,21 +242,38 @@ with tab_run:
                         disabled=not state.timer_duration_s)
         bcols[2].button(t("flow.console.timer_reset"), key="timer_reset", on_click=run, args=(flow.reset_timer, SID),
                         disabled=not state.timer_duration_s)
-    st.selectbox(t("flow.console.projector"), flow.PROJECTOR_VIEWS,
-                 index=flow.PROJECTOR_VIEWS.index(state.projector_view) if state.projector_view in flow.PROJECTOR_VIEWS else 0,
-                 format_func=lambda v: t(f"flow.projector.{v}"), key=f"projector_view_{state.version}",
-                 on_change=lambda: run(flow.set_projector_view, SID,
-                                       st.session_state.get(f"projector_view_{state.version}")))
+    view_key, spotlight_key = f"projector_view_{SID}", f"projector_spotlight_{SID}"
+    personas = {p.id: p for p in canvas.list_personas(SID)}
+    group_names = {g.id: g.name for g in state.subgroups}
+    spotlight = state.projector_spotlight_id if state.projector_view == "personas" else None
+    follow_widget(view_key, state.projector_view if state.projector_view in flow.PROJECTOR_VIEWS else flow.PROJECTOR_VIEWS[0])
+    follow_widget(spotlight_key, spotlight if spotlight in personas else None)
+    pcols = st.columns(2)
+    pcols[0].selectbox(t("flow.console.projector"), flow.PROJECTOR_VIEWS, format_func=lambda v: t(f"flow.projector.{v}"),
+                       key=view_key, on_change=set_projector, args=(view_key, spotlight_key, False))
+    pcols[1].selectbox(t("flow.console.spotlight"), [None, *personas], key=spotlight_key,
+                       format_func=lambda i: t("flow.console.spotlight_all") if i is None else
+                       f"{personas[i].name} ({group_names.get(personas[i].subgroup_id) or t('flow.facilitation')})",
+                       help=t("flow.console.spotlight_help"), on_change=set_projector,
+                       args=(view_key, spotlight_key, True), disabled=not personas)
 
 with tab_groups:
     if not state.subgroups:
         st.info(t("flow.console.no_groups"))
     for g in state.subgroups:
-        with st.expander(f"{md(g.name)} — {t('flow.console.code_is', code=g.join_code or '—')}"):
+        rename = RowEdit(f"rename_{g.id}")
+        rename.open(g.version, {f"rename_name_{g.id}": g.name})
+
+        def write_name(version: int | None, ident: int = g.id) -> Any:
+            return flow.rename_subgroup(actor, ident, st.session_state.get(f"rename_name_{ident}", ""), version)
+
+        with st.expander(f"{md(g.name)} — {t('flow.console.code_is', code=g.join_code or '—')}",
+                         expanded=rename.conflict is not None):
             with st.form(f"rename_{g.id}", border=False):
-                st.text_input(t("flow.console.group_name"), value=g.name, key=f"rename_name_{g.id}", max_chars=L.NAME_MAX)
-                st.form_submit_button(t("flow.console.rename"), key=f"rename_save_{g.id}", on_click=lambda g=g: run(
-                    flow.rename_subgroup, g.id, st.session_state.get(f"rename_name_{g.id}", ""), g.version))
+                st.text_input(t("flow.console.group_name"), key=f"rename_name_{g.id}", max_chars=L.NAME_MAX)
+                st.form_submit_button(t("flow.console.rename"), key=f"rename_save_{g.id}", on_click=rename.save,
+                                      args=(write_name,))
+            rename.show([Field("name", t("flow.console.group_name"))], write_name)
     with st.form("add_group", border=True):
         st.text_input(t("flow.console.group_name"), value=t("flow.console.group_default", n=len(state.subgroups) + 1),
                       key=f"new_group_name_{len(state.subgroups)}", max_chars=L.NAME_MAX)
@@ -275,6 +304,27 @@ with tab_recs:
                         args=(voting.clear_votes, SID))
 
     items = room.recommendations.items
+    if not state.closed:
+        st.markdown(f"**{t('flow.console.rec_new')}**")
+        sources = {f"{o.kind}:{o.id}": o for o in room.recommendations.options}
+        with st.form("c_rec_new", border=True):
+            st.text_input(t("flow.rec.title_label"), key="c_rec_new_title", max_chars=200)
+            st.text_area(t("flow.rec.text_label"), key="c_rec_new_text", max_chars=5000)
+            ncols = st.columns(2)
+            ncols[0].selectbox(t("flow.rec.level"), POWER_LEVELS, key="c_rec_new_level",
+                               format_func=lambda x: t(f"flow.level.{x}"))
+            ncols[1].text_input(t("flow.rec.public"), key="c_rec_new_public", max_chars=200)
+            st.multiselect(t("flow.rec.sources"), list(sources), key="c_rec_new_sources",
+                           format_func=lambda k: source_label(sources[k]) if k in sources else k,
+                           help=t("flow.rec.sources_help"), placeholder=t("flow.rec.sources_placeholder"))
+            st.form_submit_button(t("flow.rec.add_button"), key="c_rec_new_submit", type="primary", on_click=lambda: actions.run(
+                actor, "c_rec_new_error", recommendations.create_recommendation, SID,
+                st.session_state.get("c_rec_new_title", ""), st.session_state.get("c_rec_new_level"),
+                text=st.session_state.get("c_rec_new_text", ""), public=st.session_state.get("c_rec_new_public", ""),
+                sources=[(k.split(":")[0], int(k.split(":")[1])) for k in st.session_state.get("c_rec_new_sources") or []],
+                subgroup_id=None,
+                clear={"c_rec_new_title": "", "c_rec_new_text": "", "c_rec_new_public": "", "c_rec_new_sources": []}))
+        show_error("c_rec_new_error")
     if not items:
         st.caption(t("flow.rec.none"))
     titles = {x.id: x.title for x in items}
@@ -299,16 +349,24 @@ with tab_recs:
                 pass
             st.button(t("flow.rec.unretain") if rec.retained else t("flow.rec.retain"), key=f"retain_{rec.id}",
                       on_click=run, args=(recommendations.set_retained, rec.id, not rec.retained))
+            wording = RowEdit(f"c_rec_{rec.id}")
+            wording.open(rec.version, {f"c_rec_title_{rec.id}": rec.title, f"c_rec_text_{rec.id}": rec.text,
+                                       f"c_rec_level_{rec.id}": rec.level})
+
+            def write_wording(version: int | None, ident: int = rec.id) -> Any:
+                g = st.session_state.get
+                return recommendations.edit_recommendation(actor, ident, version, title=g(f"c_rec_title_{ident}", ""),
+                                                           text=g(f"c_rec_text_{ident}", ""),
+                                                           level=g(f"c_rec_level_{ident}"))
+
             with st.form(f"console_rec_edit_{rec.id}", border=False):
-                st.text_input(t("flow.rec.title_label"), value=rec.title, key=f"c_rec_title_{rec.id}", max_chars=200)
-                st.text_area(t("flow.rec.text_label"), value=rec.text, key=f"c_rec_text_{rec.id}", max_chars=5000)
-                st.selectbox(t("flow.rec.level"), POWER_LEVELS, index=POWER_LEVELS.index(rec.level),
-                             key=f"c_rec_level_{rec.id}", format_func=lambda x: t(f"flow.level.{x}"))
-                st.form_submit_button(t("flow.rec.save_wording"), key=f"c_rec_save_{rec.id}", on_click=lambda r=rec: run(
-                    recommendations.edit_recommendation, r.id, r.version,
-                    title=st.session_state.get(f"c_rec_title_{r.id}", ""),
-                    text=st.session_state.get(f"c_rec_text_{r.id}", ""),
-                    level=st.session_state.get(f"c_rec_level_{r.id}")))
+                st.text_input(t("flow.rec.title_label"), key=f"c_rec_title_{rec.id}", max_chars=200)
+                st.text_area(t("flow.rec.text_label"), key=f"c_rec_text_{rec.id}", max_chars=5000)
+                st.selectbox(t("flow.rec.level"), POWER_LEVELS, key=f"c_rec_level_{rec.id}",
+                             format_func=lambda x: t(f"flow.level.{x}"))
+                st.form_submit_button(t("flow.rec.save_wording"), key=f"c_rec_save_{rec.id}", on_click=wording.save,
+                                      args=(write_wording,))
+            wording.show(REC_FIELDS, write_wording)
             others = [x for x in titles if x != rec.id]
             if others:
                 mcols = st.columns([3, 1], vertical_alignment="bottom")

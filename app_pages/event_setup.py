@@ -5,15 +5,16 @@ explains, nothing needs the command line."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Callable
+from typing import Any
 
 import streamlit as st
 
 from core import board, events
 from core import limits as L
-from core.errors import AtelierError, ValidationError
+from core.errors import ValidationError
 from core.i18n import LANGUAGES
-from ui import auth, errors
+from ui import actions, auth
+from ui.actions import Field, RowEdit, show_error
 from ui.i18n import current_language, fmt_date, fmt_time, t
 from ui.text import md
 
@@ -24,24 +25,21 @@ NEW = 0
 st.title(t("flow.setup.title"))
 
 
-def run(error_key: str, fn: Callable[..., Any], *args: Any, select: bool = False, **kwargs: Any) -> None:
-    """A callback: the write as this organiser; its error is shown next to the form. ``select``:
-    open the event just created."""
-    try:
-        result = fn(actor, *args, **kwargs)
-    except AtelierError as exc:
-        st.session_state[error_key] = exc
-        return
-    st.session_state.pop(error_key, None)
+def saved() -> None:
     st.session_state["setup_notice"] = "flow.setup.saved"
-    if select and isinstance(result, dict):
+
+
+def open_event(result: Any) -> None:
+    """After creating or copying an event: show it."""
+    if isinstance(result, dict):
         st.session_state["setup_event"] = result["id"]
 
 
-def show_error(error_key: str) -> None:
-    exc = st.session_state.pop(error_key, None)
-    if exc is not None:
-        errors.show(exc)
+def run(error_key: str, fn: Any, *args: Any, select: bool = False, **kwargs: Any) -> bool:
+    """A callback: the write as this organiser; its error is shown next to the form, "saved" on
+    success. ``select``: open the event just created."""
+    return actions.run(actor, error_key, fn, *args, notice=("setup_notice", "flow.setup.saved"),
+                       then=open_event if select else None, **kwargs)
 
 
 def event_values(prefix: str) -> dict[str, Any]:
@@ -53,37 +51,79 @@ def event_values(prefix: str) -> dict[str, Any]:
             "category_template": g(f"{prefix}_template"), "languages": g(f"{prefix}_languages") or []}
 
 
-def event_fields(prefix: str, record: events.EventRecord | None) -> None:
-    """The event form's fields (a new event when ``record`` is None)."""
-    st.text_input(t("flow.setup.ev_title"), value=record.title if record else "", key=f"{prefix}_title",
-                  max_chars=L.TITLE_MAX)
-    if record:
-        st.text_input(t("flow.setup.ev_slug"), value=record.slug, key=f"{prefix}_slug", max_chars=80,
-                      help=t("flow.setup.ev_slug_help"))
-    st.text_area(t("flow.setup.ev_organisers"), value=record.organisers if record else "", key=f"{prefix}_organisers",
-                 max_chars=L.LONG_MAX, height=80)
-    st.text_input(t("flow.setup.ev_place"), value=record.place if record else "", key=f"{prefix}_place", max_chars=300)
-    st.text_area(t("flow.setup.ev_description"), value=record.description if record else "",
-                 key=f"{prefix}_description", max_chars=L.LONG_MAX, height=80)
-    cols = st.columns(2)
-    cols[0].date_input(t("flow.setup.ev_starts_on"), value=record.starts_on if record else None,
-                       key=f"{prefix}_starts_on", format="DD/MM/YYYY")
-    cols[1].date_input(t("flow.setup.ev_ends_on"), value=record.ends_on if record else None,
-                       key=f"{prefix}_ends_on", format="DD/MM/YYYY")
-    cols = st.columns(2)
-    cols[0].number_input(t("flow.setup.ev_cap"), min_value=L.CAP_MIN, max_value=L.CAP_MAX, step=1,
-                         value=record.participant_cap if record else 40, key=f"{prefix}_cap")
-    cols[1].number_input(t("flow.setup.ev_per_org"), min_value=L.PER_ORG_CAP_MIN, max_value=L.PER_ORG_CAP_MAX,
-                         step=1, value=record.per_org_cap if record else 2, key=f"{prefix}_per_org")
+def event_initial(prefix: str, record: events.EventRecord | None) -> dict[str, Any]:
+    """The event form's starting values, by widget key (a new event when ``record`` is None)."""
     templates = list(board.TEMPLATES)
+    values = {
+        f"{prefix}_title": record.title if record else "",
+        f"{prefix}_organisers": record.organisers if record else "",
+        f"{prefix}_place": record.place if record else "",
+        f"{prefix}_description": record.description if record else "",
+        f"{prefix}_starts_on": record.starts_on if record else None,
+        f"{prefix}_ends_on": record.ends_on if record else None,
+        f"{prefix}_cap": record.participant_cap if record else 40,
+        f"{prefix}_per_org": record.per_org_cap if record else 2,
+        f"{prefix}_template": record.category_template if record and record.category_template in templates
+        else templates[0],
+        f"{prefix}_languages": list(record.languages) if record else list(LANGUAGES),
+    }
+    if record:
+        values[f"{prefix}_slug"] = record.slug
+    return values
+
+
+def event_fields(prefix: str, with_slug: bool) -> None:
+    """The event form's fields; their values come from ``event_initial`` (set before drawing)."""
+    st.text_input(t("flow.setup.ev_title"), key=f"{prefix}_title", max_chars=L.TITLE_MAX)
+    if with_slug:
+        st.text_input(t("flow.setup.ev_slug"), key=f"{prefix}_slug", max_chars=80, help=t("flow.setup.ev_slug_help"))
+    st.text_area(t("flow.setup.ev_organisers"), key=f"{prefix}_organisers", max_chars=L.LONG_MAX, height=80)
+    st.text_input(t("flow.setup.ev_place"), key=f"{prefix}_place", max_chars=300)
+    st.text_area(t("flow.setup.ev_description"), key=f"{prefix}_description", max_chars=L.LONG_MAX, height=80)
     cols = st.columns(2)
-    cols[0].selectbox(t("flow.setup.ev_template"), templates, key=f"{prefix}_template",
-                      index=templates.index(record.category_template) if record and record.category_template in templates
-                      else 0, format_func=lambda k: t(board.TEMPLATES[k].label_key),
-                      help=t("flow.setup.ev_template_help"))
+    cols[0].date_input(t("flow.setup.ev_starts_on"), key=f"{prefix}_starts_on", format="DD/MM/YYYY")
+    cols[1].date_input(t("flow.setup.ev_ends_on"), key=f"{prefix}_ends_on", format="DD/MM/YYYY")
+    cols = st.columns(2)
+    cols[0].number_input(t("flow.setup.ev_cap"), min_value=L.CAP_MIN, max_value=L.CAP_MAX, step=1, key=f"{prefix}_cap")
+    cols[1].number_input(t("flow.setup.ev_per_org"), min_value=L.PER_ORG_CAP_MIN, max_value=L.PER_ORG_CAP_MAX,
+                         step=1, key=f"{prefix}_per_org")
+    cols = st.columns(2)
+    cols[0].selectbox(t("flow.setup.ev_template"), list(board.TEMPLATES), key=f"{prefix}_template",
+                      format_func=lambda k: t(board.TEMPLATES[k].label_key), help=t("flow.setup.ev_template_help"))
     cols[1].multiselect(t("flow.setup.ev_languages"), list(LANGUAGES), key=f"{prefix}_languages",
-                        default=list(record.languages) if record else list(LANGUAGES),
                         format_func=lambda code: t(f"lang.{code}"))
+
+
+def day_text(value: Any) -> str:
+    """A date of the other version (ISO text) in the reader's language."""
+    try:
+        return fmt_date(dt.date.fromisoformat(str(value)[:10]), lang, "medium") if value else ""
+    except ValueError:
+        return str(value)
+
+
+def moment_text(value: Any) -> str:
+    try:
+        moment = dt.datetime.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return str(value)
+    return f"{fmt_date(moment.date(), lang, 'medium')} {fmt_time(moment, lang)}" if moment else ""
+
+
+EVENT_FIELDS = [Field("title", t("flow.setup.ev_title")), Field("slug", t("flow.setup.ev_slug")),
+                Field("organisers", t("flow.setup.ev_organisers")), Field("place", t("flow.setup.ev_place")),
+                Field("description", t("flow.setup.ev_description")),
+                Field("starts_on", t("flow.setup.ev_starts_on"), day_text),
+                Field("ends_on", t("flow.setup.ev_ends_on"), day_text),
+                Field("participant_cap", t("flow.setup.ev_cap")), Field("per_org_cap", t("flow.setup.ev_per_org")),
+                Field("category_template", t("flow.setup.ev_template"),
+                      lambda k: t(board.TEMPLATES[k].label_key) if k in board.TEMPLATES else str(k or "")),
+                Field("languages", t("flow.setup.ev_languages"),
+                      lambda v: ", ".join(t(f"lang.{c}") for c in str(v or "").split(",") if c in LANGUAGES))]
+THEME_FIELDS = [Field("title", t("flow.setup.theme_title")), Field("why", t("flow.setup.theme_why"))]
+SESSION_FIELDS = [Field("starts_at", t("flow.setup.session_start"), moment_text),
+                  Field("ends_at", t("flow.setup.session_end"), moment_text),
+                  Field("title", t("flow.setup.session_title"))]
 
 
 # --- which event -----------------------------------------------------------------------------------
@@ -102,9 +142,11 @@ if notice:
     st.success(t(notice))
 
 if selected == NEW:
+    for key, value in event_initial("ev_new", None).items():
+        st.session_state.setdefault(key, value)
     with st.form("ev_new", border=True):
         st.subheader(t("flow.setup.new_event"), anchor=False)
-        event_fields("ev_new", None)
+        event_fields("ev_new", with_slug=False)
         st.form_submit_button(t("flow.setup.create_event"), key="ev_new_submit", type="primary",
                               on_click=lambda: run("ev_new_error", events.create_event, select=True,
                                                    **event_values("ev_new")))
@@ -150,14 +192,21 @@ def add_session() -> None:
         st.session_state["session_new_staff"] = []
 
 
-def save_session(session_id: int, version: int) -> None:
-    starts, ends = _when(f"s_{session_id}_date", f"s_{session_id}_start", f"s_{session_id}_end")
-
-    def _save(a: Any) -> None:
-        events.update_session(a, session_id, version, starts_at=starts, ends_at=ends,
+def session_writer(session_id: int):  # noqa: ANN201 - Callable[[int | None], None]
+    """Save a session's edit form with the version the organiser saw."""
+    def write(version: int | None) -> None:
+        starts, ends = _when(f"s_{session_id}_date", f"s_{session_id}_start", f"s_{session_id}_end")
+        events.update_session(actor, session_id, version, starts_at=starts, ends_at=ends,
                               title=st.session_state.get(f"s_{session_id}_title", ""))
-        events.set_session_facilitators(a, session_id, st.session_state.get(f"s_{session_id}_staff") or [])
-    run("theme_error", _save)
+        events.set_session_facilitators(actor, session_id, st.session_state.get(f"s_{session_id}_staff") or [])
+    return write
+
+
+def theme_writer(theme_id: int):  # noqa: ANN201 - Callable[[int | None], dict]
+    def write(version: int | None) -> dict:
+        return events.update_theme(actor, theme_id, version, title=st.session_state.get(f"th_{theme_id}_title", ""),
+                                   why=st.session_state.get(f"th_{theme_id}_why", ""))
+    return write
 
 
 # --- themes and sessions --------------------------------------------------------------------------
@@ -178,34 +227,37 @@ with tab_themes:
                         f"{fmt_time(x.ends_at, lang)}" if x.starts_at and x.ends_at else
                         fmt_date(x.starts_at.date(), lang, 'full') if x.starts_at else t("home.session_line_nodate"))
                 who = ", ".join(f.name for f in events.session_facilitators(x.id)) or t("flow.setup.no_facilitator")
-                with st.expander(f"{when} · {t('flow.console.code_is', code=x.join_code or '—')} · {md(who)}"):
-                    with st.form(f"session_edit_{x.id}_{x.version}", border=False):
+                edit = RowEdit(f"session_{x.id}")
+                edit.open(x.version, {
+                    f"s_{x.id}_date": x.starts_at.date() if x.starts_at else None,
+                    f"s_{x.id}_start": x.starts_at.time() if x.starts_at else dt.time(9, 0),
+                    f"s_{x.id}_end": x.ends_at.time() if x.ends_at else dt.time(12, 30),
+                    f"s_{x.id}_title": x.title,
+                    f"s_{x.id}_staff": [f.id for f in events.session_facilitators(x.id) if f.id in staff_names]})
+                with st.expander(f"{when} · {t('flow.console.code_is', code=x.join_code or '—')} · {md(who)}",
+                                 expanded=edit.conflict is not None):
+                    with st.form(f"session_edit_{x.id}", border=False):
                         cols = st.columns(3)
-                        cols[0].date_input(t("flow.setup.session_date"), value=x.starts_at.date() if x.starts_at else None,
-                                           key=f"s_{x.id}_date", format="DD/MM/YYYY")
-                        cols[1].time_input(t("flow.setup.session_start"), value=x.starts_at.time() if x.starts_at
-                                           else dt.time(9, 0), key=f"s_{x.id}_start", step=900)
-                        cols[2].time_input(t("flow.setup.session_end"), value=x.ends_at.time() if x.ends_at
-                                           else dt.time(12, 30), key=f"s_{x.id}_end", step=900)
-                        st.text_input(t("flow.setup.session_title"), value=x.title, key=f"s_{x.id}_title",
-                                      max_chars=L.TITLE_MAX)
+                        cols[0].date_input(t("flow.setup.session_date"), key=f"s_{x.id}_date", format="DD/MM/YYYY")
+                        cols[1].time_input(t("flow.setup.session_start"), key=f"s_{x.id}_start", step=900)
+                        cols[2].time_input(t("flow.setup.session_end"), key=f"s_{x.id}_end", step=900)
+                        st.text_input(t("flow.setup.session_title"), key=f"s_{x.id}_title", max_chars=L.TITLE_MAX)
                         st.multiselect(t("flow.setup.session_facilitators"), list(staff_names),
-                                       default=[f.id for f in events.session_facilitators(x.id) if f.id in staff_names],
                                        format_func=lambda i: staff_names[i], key=f"s_{x.id}_staff")
-                        st.form_submit_button(t("flow.save"), key=f"s_{x.id}_save",
-                                              on_click=lambda x=x: save_session(x.id, x.version))
+                        st.form_submit_button(t("flow.save"), key=f"s_{x.id}_save", on_click=edit.save,
+                                              args=(session_writer(x.id), saved))
+                    edit.show(SESSION_FIELDS, session_writer(x.id), saved)
                     st.button(t("flow.setup.delete_session"), key=f"s_{x.id}_delete", on_click=run,
                               args=("theme_error", events.delete_session, x.id))
-            with st.expander(t("flow.setup.edit_theme")):
-                with st.form(f"theme_edit_{theme.id}_{theme.version}", border=False):
-                    st.text_input(t("flow.setup.theme_title"), value=theme.title, key=f"th_{theme.id}_title",
-                                  max_chars=L.TITLE_MAX)
-                    st.text_area(t("flow.setup.theme_why"), value=theme.why, key=f"th_{theme.id}_why",
-                                 max_chars=L.LONG_MAX)
-                    st.form_submit_button(t("flow.save"), key=f"th_{theme.id}_save", on_click=lambda th=theme: run(
-                        "theme_error", events.update_theme, th.id, th.version,
-                        title=st.session_state.get(f"th_{th.id}_title", ""),
-                        why=st.session_state.get(f"th_{th.id}_why", "")))
+            edit = RowEdit(f"theme_{theme.id}")
+            edit.open(theme.version, {f"th_{theme.id}_title": theme.title, f"th_{theme.id}_why": theme.why})
+            with st.expander(t("flow.setup.edit_theme"), expanded=edit.conflict is not None):
+                with st.form(f"theme_edit_{theme.id}", border=False):
+                    st.text_input(t("flow.setup.theme_title"), key=f"th_{theme.id}_title", max_chars=L.TITLE_MAX)
+                    st.text_area(t("flow.setup.theme_why"), key=f"th_{theme.id}_why", max_chars=L.LONG_MAX)
+                    st.form_submit_button(t("flow.save"), key=f"th_{theme.id}_save", on_click=edit.save,
+                                          args=(theme_writer(theme.id), saved))
+                edit.show(THEME_FIELDS, theme_writer(theme.id), saved)
                 st.button(t("flow.setup.delete_theme"), key=f"th_{theme.id}_delete", on_click=run,
                           args=("theme_error", events.delete_theme, theme.id))
     show_error("theme_error")
@@ -239,12 +291,19 @@ with tab_themes:
 # --- the event itself -------------------------------------------------------------------------------
 
 with tab_event:
-    prefix = f"ev_{record.id}_{record.version}"
+    prefix = f"ev_{record.id}"
+    edit = RowEdit(prefix)
+    edit.open(record.version, event_initial(prefix, record))
+
+    def write_event(version: int | None, ident: int = record.id, prefix: str = prefix) -> dict:
+        return events.update_event(actor, ident, version, slug=st.session_state.get(f"{prefix}_slug", ""),
+                                   **event_values(prefix))
+
     with st.form(prefix, border=True):
-        event_fields(prefix, record)
-        st.form_submit_button(t("flow.save"), key=f"{prefix}_submit", type="primary", on_click=lambda: run(
-            "ev_edit_error", events.update_event, record.id, record.version,
-            slug=st.session_state.get(f"{prefix}_slug", ""), **event_values(prefix)))
+        event_fields(prefix, with_slug=True)
+        st.form_submit_button(t("flow.save"), key=f"{prefix}_submit", type="primary", on_click=edit.save,
+                              args=(write_event, saved))
+    edit.show(EVENT_FIELDS, write_event, saved)
     show_error("ev_edit_error")
     if record.archived:
         st.button(t("flow.setup.unarchive"), key="ev_unarchive", on_click=run,

@@ -3,21 +3,29 @@ what the sub-group does in it — diagnostic board and personas, recommendations
 implementation plans — plus the mood check and the closing round when the facilitator opens
 them. The live part follows the session on every tick and reruns the page when the stage (or
 anything that changes the forms) moves, so no one is left on an old stage. Forms stay outside
-the live fragment so a tick never clears what someone is typing."""
+the live fragment so a tick never clears what someone is typing, and no button inside it changes
+what is drawn outside it (in a browser such a click reruns the fragment only).
+
+The sub-group edits what it wrote (contributions, recommendations, plan answers and actions)
+through ``ui.actions.RowEdit``: a save over a teammate's newer version is refused and both are
+shown; deletes can be undone."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from pathlib import Path
 from typing import Any, Callable
 
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-from core import board, canvas, mood, plans, recommendations, session_flow as flow, voting
-from core.errors import AtelierError
+from core import board, canvas, entities, mood, plans, recommendations, session_flow as flow, voting
 from storage.models import POWER_LEVELS, WEATHERS
-from ui import auth, errors
+from ui import actions, auth
+from ui.actions import Field, RowEdit, show_error
 from ui.i18n import t
+from ui import labels as labels_mod
+from ui.labels import category_label, weather_label
 from ui.live import live_view, snapshot
 from ui.text import md
 
@@ -25,50 +33,66 @@ actor = auth.require_participant()
 membership = st.session_state["membership"]
 SID, GROUP, TOKEN = membership.session_id, membership.subgroup_id, membership.token_id
 CANVAS_PAGE = "app_pages/canvas.py"
-WEATHER_ICONS = {"sunny": "☀️", "partly_cloudy": "🌤️", "cloudy": "☁️", "rainy": "🌧️", "stormy": "⛈️"}
+UNDO_KEY = "group_undo"
 DPA_PC = (("who_wants_what", "flow.plan.who_wants_what"), ("people_concerned_view", "flow.plan.people_concerned_view"),
           ("try_here_now", "flow.plan.try_here_now"), ("tried_learned", "flow.plan.tried_learned"))
+ACTION_TEXT_FIELDS = (("action", "flow.plan.action"), ("carrier", "flow.plan.carrier"), ("means", "flow.plan.means"),
+                      ("indicator", "flow.plan.indicator"), ("risks", "flow.plan.risks"))
+# a write as this participant (``run(error_key, fn, *args, clear=..., **kwargs)``), usually a callback
+run: Callable[..., bool] = functools.partial(actions.run, actor)
 
 
 # --- small helpers ----------------------------------------------------------------------------
-
-def category_label(value: str) -> str:
-    key = board.category_label_key(value)
-    return t(key) if key else value
-
-
-def weather_label(weather: str) -> str:
-    return f"{WEATHER_ICONS[weather]} {t(f'flow.weather.{weather}')}"
-
-
-def run(error_key: str, fn: Callable[..., Any], *args: Any, clear: dict[str, Any] | None = None,
-        **kwargs: Any) -> None:
-    """A callback: do the write as this participant; keep the error to show next to the form, or
-    empty the inputs named in ``clear`` (key -> empty value)."""
-    try:
-        fn(actor, *args, **kwargs)
-    except AtelierError as exc:
-        st.session_state[error_key] = exc
-    else:
-        st.session_state.pop(error_key, None)
-        for key, empty in (clear or {}).items():
-            st.session_state[key] = empty
-
-
-def show_error(error_key: str) -> None:
-    exc = st.session_state.pop(error_key, None)
-    if exc is not None:
-        errors.show(exc)
-
 
 def shape(room: flow.Room) -> tuple:
     """What the forms below the live part depend on: when it changes, the whole page reruns."""
     s = room.state
     own_recs = tuple(r.id for r in room.recommendations.items if r.subgroup_id == GROUP)
     options = len(room.recommendations.options) if s.stage == "recommendations" else 0
+    own_plans = [p for p in room.plans if p.subgroup_id == GROUP]
+    own_items = tuple(i.id for i in room.board.items if i.subgroup_id == GROUP)
     return (s.stage, s.status, s.contributions_open, s.contributions_hidden, s.vote_status, s.mood_check,
             s.closing_round, tuple(r.id for r in room.recommendations.retained),
-            tuple(p.id for p in room.plans if p.subgroup_id == GROUP), own_recs, options)
+            tuple(p.id for p in own_plans), own_recs, options, own_items,
+            tuple(a.id for p in own_plans for a in p.actions))
+
+
+def time_text(value: Any) -> str:
+    """A stored date (ISO text in a stale edit's other version) as the page shows it."""
+    return str(value)[:10] if value else ""
+
+
+# --- delete with undo ---------------------------------------------------------------------------
+
+def delete_with_undo(entity: str, ident: int, text: str, fn: Callable[..., Any]) -> None:
+    """A callback: soft-delete one of our rows and offer to bring it back."""
+    if run(f"{entity}_delete_error", fn, ident):
+        st.session_state[UNDO_KEY] = (entity, ident, text)
+
+
+def undo_delete() -> None:
+    pending = st.session_state.pop(UNDO_KEY, None)
+    if pending:
+        run(f"{pending[0]}_delete_error", entities.restore, pending[0], pending[1])
+
+
+_undo_drawn: set[str] = set()   # this run's undo notices (each drawn once, e.g. board and closing round)
+
+
+def show_undo(entity: str) -> None:
+    """The notice after a delete of ``entity`` on this page, with its undo button."""
+    if entity in _undo_drawn:
+        return
+    _undo_drawn.add(entity)
+    show_error(f"{entity}_delete_error")
+    pending = st.session_state.get(UNDO_KEY)
+    if not pending or pending[0] != entity:
+        return
+    with st.container(border=True, key=f"undo_box_{entity}"):
+        cols = st.columns([4, 1], vertical_alignment="center")
+        cols[0].caption(t("flow.undo.deleted", text=md(pending[2])))
+        cols[1].button(t("flow.undo.button"), key=f"undo_{entity}_{pending[1]}", icon=":material/undo:",
+                       on_click=undo_delete)
 
 
 def follow(_old: int, _new: int) -> None:
@@ -208,6 +232,94 @@ def draw(room: flow.Room) -> None:
         draw_board(room.board, closing=True)
 
 
+# --- editors of the sub-group's own rows (outside the live part: a tick never clears them) -------
+
+def contribution_editor(item: board.BoardItem, closing: bool) -> None:
+    """Edit or delete one of our board contributions (closing-round ones keep their category)."""
+    edit = RowEdit(f"contrib_{item.id}")
+    keys = {"text": f"contrib_text_{item.id}", "category": f"contrib_category_{item.id}"}
+    values = {keys["text"]: item.text}
+    cats: list[str] = []
+    if not closing:
+        cats = list(board.categories_for(state.category_template, item.kind))
+        if item.category not in cats:
+            cats.insert(0, item.category)
+        values[keys["category"]] = item.category
+    edit.open(item.version, values)
+
+    def write(version: int | None, ident: int = item.id, with_category: bool = not closing) -> Any:
+        changes = {"text": st.session_state.get(keys["text"], "")}
+        if with_category:
+            changes["category"] = st.session_state.get(keys["category"]) or ""
+        return board.edit_contribution(actor, ident, version, **changes)
+
+    label = f"{t(f'flow.kind.{item.kind}')} · {md(item.text[:80])}"
+    with st.expander(label, expanded=edit.conflict is not None):
+        with st.form(f"contrib_form_{item.id}", border=False):
+            if cats:
+                st.selectbox(t("flow.board.category"), cats, key=keys["category"], format_func=category_label)
+            st.text_area(t("flow.board.text"), key=keys["text"], max_chars=1000)
+            st.form_submit_button(t("flow.save"), key=f"contrib_save_{item.id}", on_click=edit.save, args=(write,))
+        edit.show([Field("category", t("flow.board.category"), category_label), Field("text", t("flow.board.text"))],
+                  write)
+        st.button(t("flow.board.delete"), key=f"contrib_delete_{item.id}", icon=":material/delete:",
+                  on_click=delete_with_undo, args=("contribution", item.id, item.text, board.delete_contribution))
+
+
+def own_contributions(closing: bool) -> None:
+    items = room.board.closing_round(GROUP) if closing else room.board.diagnostic(GROUP)
+    mine = [i for i in items if i.subgroup_id == GROUP]
+    show_undo("contribution")
+    if not mine:
+        return
+    st.markdown(f"**{t('flow.board.ours')}**")
+    for item in mine:
+        contribution_editor(item, closing)
+
+
+def action_editor(a: plans.ActionView) -> None:
+    """Edit or delete one action of our plan."""
+    edit = RowEdit(f"action_{a.id}")
+    keys = {f: f"act_{f}_{a.id}" for f, _k in ACTION_TEXT_FIELDS} | {"due": f"act_due_{a.id}"}
+    edit.open(a.version, {keys[f]: getattr(a, f) for f in keys})
+
+    def write(version: int | None, ident: int = a.id) -> Any:
+        return plans.update_action(actor, ident, version, **{f: st.session_state.get(k) if f == "due" else
+                                                             st.session_state.get(k, "") for f, k in keys.items()})
+
+    with st.expander(f"{md(a.action[:80])} · {md(a.carrier or '—')}", expanded=edit.conflict is not None):
+        with st.form(f"action_edit_{a.id}", border=False):
+            cols = st.columns(3)
+            cols[0].text_input(t("flow.plan.action"), key=keys["action"], max_chars=1000)
+            cols[1].text_input(t("flow.plan.carrier"), key=keys["carrier"], max_chars=200)
+            cols[2].date_input(t("flow.plan.due"), key=keys["due"], min_value=dt.date(2000, 1, 1), format="DD/MM/YYYY")
+            cols = st.columns(3)
+            cols[0].text_input(t("flow.plan.means"), key=keys["means"], max_chars=1000)
+            cols[1].text_input(t("flow.plan.indicator"), key=keys["indicator"], max_chars=1000)
+            cols[2].text_input(t("flow.plan.risks"), key=keys["risks"], max_chars=1000)
+            st.form_submit_button(t("flow.save"), key=f"action_save_{a.id}", on_click=edit.save, args=(write,))
+        edit.show([Field(f, t(k)) for f, k in ACTION_TEXT_FIELDS[:2]] + [Field("due", t("flow.plan.due"), time_text)]
+                  + [Field(f, t(k)) for f, k in ACTION_TEXT_FIELDS[2:]], write)
+        st.button(t("flow.plan.delete_action"), key=f"action_delete_{a.id}", icon=":material/delete:",
+                  on_click=delete_with_undo, args=("plan_action", a.id, a.action, plans.delete_action))
+
+
+def plan_editor(plan: plans.PlanView) -> None:
+    """The four DPA-PC answers of our plan."""
+    edit = RowEdit(f"plan_{plan.id}")
+    edit.open(plan.version, {f"plan_{f}_{plan.id}": getattr(plan, f) for f, _k in DPA_PC})
+
+    def write(version: int | None, ident: int = plan.id) -> Any:
+        return plans.update_plan(actor, ident, version,
+                                 **{f: st.session_state.get(f"plan_{f}_{ident}", "") for f, _k in DPA_PC})
+
+    with st.form(f"plan_form_{plan.id}", border=False):
+        for field, key in DPA_PC:
+            st.text_area(t(key), key=f"plan_{field}_{plan.id}", max_chars=5000)
+        st.form_submit_button(t("flow.save"), key=f"plan_save_{plan.id}", on_click=edit.save, args=(write,))
+    edit.show([Field(f, t(k)) for f, k in DPA_PC], write)
+
+
 # --- the page -----------------------------------------------------------------------------------
 
 st.title(md(membership.subgroup_name) if membership.subgroup_name else t("group.title"))
@@ -271,6 +383,7 @@ if state.stage == "diagnostic":
                 "board_error", board.add_contribution, SID, kind, st.session_state.get(f"board_category_{kind}") or "",
                 st.session_state.get("board_text", ""), clear={"board_text": ""}))
         show_error("board_error")
+        own_contributions(closing=False)
 
 # stage 2: write recommendations (the list and the vote are in the live part)
 if state.stage == "recommendations" and writable:
@@ -280,14 +393,7 @@ if state.stage == "recommendations" and writable:
     labels = {f"{o.kind}:{o.id}": o for o in options}
 
     def source_label(key: str) -> str:
-        o = labels.get(key)
-        if o is None:
-            return key
-        if o.kind == "contribution":
-            return f"{t(f'flow.kind.{o.detail}')} · {o.text}"
-        if o.kind == "need":
-            return f"{t('flow.source.need')} · {o.text} ({o.detail})"
-        return f"{t('flow.source.persona')} · {o.text}"
+        return labels_mod.source_label(labels[key]) if key in labels else key
 
     def parse_sources(keys: list[str]) -> list[tuple[str, int]]:
         return [(k.split(":")[0], int(k.split(":")[1])) for k in keys or []]
@@ -308,25 +414,35 @@ if state.stage == "recommendations" and writable:
             clear={"rec_title": "", "rec_text": "", "rec_public": "", "rec_sources": []}))
     show_error("rec_error")
 
+    rec_fields = [Field("title", t("flow.rec.title_label")), Field("text", t("flow.rec.text_label")),
+                  Field("level", t("flow.rec.level"), lambda x: t(f"flow.level.{x}") if x else ""),
+                  Field("public", t("flow.rec.public"))]
     for rec in [r for r in room.recommendations.items if r.subgroup_id == GROUP]:
-        with st.expander(t("flow.rec.edit", title=md(rec.title))):
+        edit = RowEdit(f"rec_{rec.id}")
+        edit.open(rec.version, {
+            f"rec_edit_title_{rec.id}": rec.title, f"rec_edit_text_{rec.id}": rec.text,
+            f"rec_edit_level_{rec.id}": rec.level, f"rec_edit_public_{rec.id}": rec.public,
+            f"rec_edit_sources_{rec.id}": [f"{k}:{i}" for k, i in rec.source_keys if f"{k}:{i}" in labels]})
+
+        def write_rec(version: int | None, ident: int = rec.id) -> Any:
+            g = st.session_state.get
+            return recommendations.edit_recommendation(
+                actor, ident, version, sources=parse_sources(g(f"rec_edit_sources_{ident}")),
+                title=g(f"rec_edit_title_{ident}", ""), text=g(f"rec_edit_text_{ident}", ""),
+                level=g(f"rec_edit_level_{ident}"), public=g(f"rec_edit_public_{ident}", ""))
+
+        with st.expander(t("flow.rec.edit", title=md(rec.title)), expanded=edit.conflict is not None):
             with st.form(f"rec_edit_{rec.id}", border=False):
-                st.text_input(t("flow.rec.title_label"), value=rec.title, key=f"rec_edit_title_{rec.id}", max_chars=200)
-                st.text_area(t("flow.rec.text_label"), value=rec.text, key=f"rec_edit_text_{rec.id}", max_chars=5000)
-                st.selectbox(t("flow.rec.level"), POWER_LEVELS, index=POWER_LEVELS.index(rec.level),
-                             key=f"rec_edit_level_{rec.id}", format_func=lambda x: t(f"flow.level.{x}"))
-                st.text_input(t("flow.rec.public"), value=rec.public, key=f"rec_edit_public_{rec.id}", max_chars=200)
-                current = [f"{k}:{i}" for k, i in rec.source_keys if f"{k}:{i}" in labels]
-                st.multiselect(t("flow.rec.sources"), list(labels), default=current, key=f"rec_edit_sources_{rec.id}",
+                st.text_input(t("flow.rec.title_label"), key=f"rec_edit_title_{rec.id}", max_chars=200)
+                st.text_area(t("flow.rec.text_label"), key=f"rec_edit_text_{rec.id}", max_chars=5000)
+                st.selectbox(t("flow.rec.level"), POWER_LEVELS, key=f"rec_edit_level_{rec.id}",
+                             format_func=lambda x: t(f"flow.level.{x}"))
+                st.text_input(t("flow.rec.public"), key=f"rec_edit_public_{rec.id}", max_chars=200)
+                st.multiselect(t("flow.rec.sources"), list(labels), key=f"rec_edit_sources_{rec.id}",
                                format_func=source_label, placeholder=t("flow.rec.sources_placeholder"))
-                st.form_submit_button(t("flow.save"), key=f"rec_edit_save_{rec.id}", on_click=lambda r=rec: run(
-                    "rec_edit_error", recommendations.edit_recommendation, r.id, r.version,
-                    sources=parse_sources(st.session_state.get(f"rec_edit_sources_{r.id}")),
-                    title=st.session_state.get(f"rec_edit_title_{r.id}", ""),
-                    text=st.session_state.get(f"rec_edit_text_{r.id}", ""),
-                    level=st.session_state.get(f"rec_edit_level_{r.id}"),
-                    public=st.session_state.get(f"rec_edit_public_{r.id}", "")))
-    show_error("rec_edit_error")
+                st.form_submit_button(t("flow.save"), key=f"rec_edit_save_{rec.id}", on_click=edit.save,
+                                      args=(write_rec,))
+            edit.show(rec_fields, write_rec)
 
 # stage 3: plans of the sub-group for the retained recommendations
 if state.stage == "implementation" and writable:
@@ -341,13 +457,10 @@ if state.stage == "implementation" and writable:
                 st.button(t("flow.plan.start"), key=f"plan_start_{rec.id}", on_click=run,
                           args=("plan_error", plans.start_plan, rec.id))
                 continue
-            with st.form(f"plan_form_{plan.id}", border=False):
-                for field, key in DPA_PC:
-                    st.text_area(t(key), value=getattr(plan, field), key=f"plan_{field}_{plan.id}", max_chars=5000)
-                st.form_submit_button(t("flow.save"), key=f"plan_save_{plan.id}", on_click=lambda p=plan: run(
-                    "plan_error", plans.update_plan, p.id, p.version,
-                    **{f: st.session_state.get(f"plan_{f}_{p.id}", "") for f, _k in DPA_PC}))
+            plan_editor(plan)
             st.markdown(f"*{t('flow.plan.actions')}*")
+            for a in plan.actions:
+                action_editor(a)
             with st.form(f"action_form_{plan.id}", border=False):
                 cols = st.columns(3)
                 cols[0].text_input(t("flow.plan.action"), key=f"action_text_{plan.id}", max_chars=1000)
@@ -367,6 +480,7 @@ if state.stage == "implementation" and writable:
                     risks=st.session_state.get(f"action_risks_{p.id}", ""),
                     clear={**{f"action_{x}_{p.id}": "" for x in ("text", "carrier", "means", "indicator", "risks")},
                            f"action_due_{p.id}_date": None}))
+    show_undo("plan_action")
 
 # closing round: findings and wishes
 if state.closing_round and writable:
@@ -380,3 +494,4 @@ if state.closing_round and writable:
             board.categories_for(state.category_template, st.session_state["closing_kind"], closing=True)[0],
             st.session_state.get("closing_text", ""), clear={"closing_text": ""}))
     show_error("closing_error")
+    own_contributions(closing=True)

@@ -2,7 +2,6 @@
 organisers and admins add, edit, merge duplicates and import a CSV."""
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pandas as pd
@@ -10,23 +9,20 @@ import streamlit as st
 
 from core import inventory as inv
 from core.categories import CATEGORIES
-from core.errors import AtelierError, StaleEdit
+from core.errors import AtelierError
+from ui.actions import Field, RowEdit
 from ui.auth import current_actor
 from ui.errors import message
 from ui.i18n import t
+from ui.text import md
 
 FORM_FIELDS = ("acronym", "name", "category", "description", "organisation_name", "service_name", "address",
                "contact_name", "phone", "email", "url")
 LONG_FIELDS = ("description",)
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+SAVED_KEY = "inv_edit_saved"
 
 actor = current_actor()
 can_edit = inv.can_edit_inventory(actor)
-
-
-def plain(text: str) -> str:
-    """User text placed inside a message that Streamlit renders as Markdown, shown as typed."""
-    return _MARKDOWN.sub(r"\\\1", text)
 
 
 def category_label(code: str) -> str:
@@ -58,22 +54,34 @@ def resources_frame(rows: list[inv.ResourceView]) -> pd.DataFrame:
     })
 
 
-def resource_fields(prefix: str, current: inv.ResourceView | None, auto_category: bool) -> dict[str, Any]:
-    """The inputs of a resource form; returns field -> value."""
+def resource_fields(prefix: str, auto_category: bool) -> dict[str, Any]:
+    """The inputs of a resource form (empty, or filled beforehand through their keys); returns
+    field -> value."""
     values: dict[str, Any] = {}
     for name in FORM_FIELDS:
         label = t(f"inventory.col.{name}")
         key = f"{prefix}_{name}"
         if name == "category":
             options = ["", *CATEGORIES] if auto_category else list(CATEGORIES)
-            index = options.index(current.category) if current else 0
-            values[name] = st.selectbox(label, options, index=index, key=key,
+            values[name] = st.selectbox(label, options, key=key,
                                         format_func=lambda c: category_label(c) if c else t("inventory.add.category_auto"))
         elif name in LONG_FIELDS:
-            values[name] = st.text_area(label, value=getattr(current, name) if current else "", key=key, height=100)
+            values[name] = st.text_area(label, key=key, height=100)
         else:
-            values[name] = st.text_input(label, value=getattr(current, name) if current else "", key=key)
+            values[name] = st.text_input(label, key=key)
     return values
+
+
+def resource_writer(resource_id: int):  # noqa: ANN201 - Callable[[int | None], dict]
+    """Save the edit form of a resource with the version the organiser saw."""
+    def write(version: int | None) -> dict:
+        values = {name: st.session_state.get(f"inv_edit_{resource_id}_{name}") or "" for name in FORM_FIELDS}
+        return inv.update_resource(actor, resource_id, version, **values)
+    return write
+
+
+def edit_saved() -> None:
+    st.session_state[SAVED_KEY] = True
 
 
 st.title(t("inventory.title"))
@@ -114,26 +122,17 @@ with tabs[0]:
                 current = None
             if current is not None:
                 # the version the user SAW is the one the form was opened on, not a fresh read
-                seen = st.session_state.get("inv_edit_seen")
-                if not seen or seen[0] != pick:
-                    seen = st.session_state["inv_edit_seen"] = (pick, current.version)
+                edit = RowEdit(f"inv_edit_{pick}", show_exc=show_error)
+                edit.open(current.version, {f"inv_edit_{pick}_{name}": getattr(current, name) for name in FORM_FIELDS})
                 with st.form(f"inv_edit_form_{pick}"):
-                    values = resource_fields(f"inv_edit_{pick}", current, auto_category=False)
-                    saved = st.form_submit_button(t("inventory.edit.save"), type="primary")
-                if saved:
-                    try:
-                        row = inv.update_resource(actor, pick, seen[1], **values)
-                        st.session_state["inv_edit_seen"] = (pick, row["version"])
-                        st.success(t("inventory.edit.saved"), icon=":material/check:")
-                    except StaleEdit as exc:
-                        show_error(exc)
-                        if exc.current:
-                            st.caption(t("inventory.edit.other_version"))
-                            st.dataframe(pd.DataFrame({t(f"inventory.col.{f}"): [str(exc.current.get(f, ""))]
-                                                       for f in FORM_FIELDS}), hide_index=True)
-                            st.session_state["inv_edit_seen"] = (pick, exc.current.get("version", seen[1]))
-                    except AtelierError as exc:
-                        show_error(exc)
+                    resource_fields(f"inv_edit_{pick}", auto_category=False)
+                    st.form_submit_button(t("inventory.edit.save"), type="primary", on_click=edit.save,
+                                          args=(resource_writer(pick), edit_saved))
+                if st.session_state.pop(SAVED_KEY, False):
+                    st.success(t("inventory.edit.saved"), icon=":material/check:")
+                edit.show([Field(name, t(f"inventory.col.{name}"),
+                                 (lambda c: category_label(c or "")) if name == "category" else None)
+                           for name in FORM_FIELDS], resource_writer(pick), edit_saved)
 
 # --- glossary -------------------------------------------------------------------------------
 with tabs[1]:
@@ -152,12 +151,12 @@ if can_edit:
     with tabs[2]:
         st.subheader(t("inventory.add.header"), anchor=False)
         with st.form("inv_add_form"):
-            values = resource_fields("inv_add", None, auto_category=True)
+            values = resource_fields("inv_add", auto_category=True)
             added = st.form_submit_button(t("inventory.add.submit"), type="primary")
         if added:
             try:
                 row = inv.add_resource(actor, **values)
-                st.success(t("inventory.add.done", name=plain(row["name"]), category=category_label(row["category"])),
+                st.success(t("inventory.add.done", name=md(row["name"]), category=category_label(row["category"])),
                            icon=":material/check:")
             except AtelierError as exc:
                 show_error(exc)
@@ -170,8 +169,8 @@ if can_edit:
         if pending:
             keep_id, duplicate_ids, keep_label, duplicate_labels = pending
             with st.container(border=True):
-                st.warning(t("inventory.duplicates.confirm_text", keep=plain(keep_label),
-                             duplicates=plain(" ; ".join(duplicate_labels))))
+                st.warning(t("inventory.duplicates.confirm_text", keep=md(keep_label),
+                             duplicates=md(" ; ".join(duplicate_labels))))
                 yes, no = st.columns(2)
                 if yes.button(t("inventory.duplicates.confirm"), key="inv_merge_confirm", type="primary"):
                     st.session_state.pop("inv_merge_pending", None)

@@ -12,20 +12,13 @@ from core.errors import AtelierError
 from ui import errors
 from ui.text import md
 from ui.i18n import current_language, t
+from ui.labels import session_name, when
 
 FLASH_KEY = "my_flash"
 ERASED_KEY = "my_erased"
 
 lang = current_language()
 token = str(st.query_params.get("token", "") or "")
-
-
-def when(starts_at, ends_at) -> str:  # noqa: ANN001
-    return inv.when_text(starts_at, ends_at, lang)
-
-
-def session_name(theme_title: str, session_title: str) -> str:
-    return f"{theme_title} — {session_title}" if session_title else theme_title
 
 
 def act(fn, success: str) -> None:  # noqa: ANN001

@@ -126,23 +126,26 @@ def draw_board(data: projector.ProjectorData) -> None:
 
 
 def draw_canvas(c: Canvas, compact: bool) -> None:
+    """One persona card: a heading, a caption and one Markdown block (few elements per tick)."""
     st.subheader(md(c.persona.name), anchor=False)
     bits = [t("group.persona_age", age=c.persona.age) if c.persona.age is not None else "", c.persona.origin]
     if any(bits):
         st.caption(md(" · ".join(b for b in bits if b)))
     limit = 5 if compact else 50
+    lines: list[str] = []
     for kind, key in (("barrier", "canvas.barriers"), ("motivation", "canvas.motivations"),
                       ("skill", "canvas.skills"), ("need", "canvas.needs")):
         items = c.section(kind)
-        st.markdown(f"**{t(key)}** ({len(items)})")
+        lines.append(f"\n**{t(key)}** ({len(items)})\n")
         if len(items) > limit:  # the newest ones: the room watches its work arrive
-            st.caption(t("projector.more", count=len(items) - limit))
+            lines.append(f"_{t('projector.more', count=len(items) - limit)}_\n")
         for item in items[-limit:]:
-            st.text(f"• {item.text}")
+            lines.append(f"- {md(item.text)}")
             if kind == "need" and not compact:
                 for lead in item.leads:
                     partners = ", ".join(r.acronym or r.name for r in lead.resources)
-                    st.text(f"   → {lead.text}" + (f" ({partners})" if partners else ""))
+                    lines.append(f"    - → {md(lead.text)}" + (f" ({md(partners)})" if partners else ""))
+    st.markdown("\n".join(lines))
 
 
 def draw_gallery(data: projector.ProjectorData) -> None:

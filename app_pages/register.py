@@ -1,8 +1,10 @@
 """Public registration for an event's sessions: ``?event=SLUG``, no account needed.
 
-The form asks for the person, the sessions (grouped by theme) and consent to the privacy notice;
-the confirmation shows, per session, whether the place is confirmed or on the waiting list, a
-calendar file and a printable invitation, and the personal link (for a new person only)."""
+The form asks for the person, the sessions (grouped by theme) and consent to the privacy notice.
+The confirmation is the same neutral "check your mailbox" text whatever happened: a new person
+gets an email with their places (confirmed or waiting list), calendar file and personal link;
+someone already registered with that address gets an email with their personal link and nothing
+is changed. So the page never tells whether an address is registered."""
 from __future__ import annotations
 
 import streamlit as st
@@ -11,8 +13,9 @@ from core import invitations as inv
 from core import registration as reg
 from core.errors import AtelierError
 from ui import errors
-from ui.text import md
 from ui.i18n import current_language, t
+from ui.labels import when
+from ui.text import md
 
 RESULT_KEY = "reg_result"
 FIELDS = ("first_name", "last_name", "email", "organisation", "sector", "sessions", "consent")
@@ -21,50 +24,14 @@ lang = current_language()
 slug = str(st.query_params.get("event", "") or "")
 
 
-def when(starts_at, ends_at) -> str:  # noqa: ANN001
-    return inv.when_text(starts_at, ends_at, lang)
-
-
-def session_name(theme_title: str, session_title: str) -> str:
-    return f"{theme_title} — {session_title}" if session_title else theme_title
-
-
-def show_confirmation(event: reg.PublicEvent, result: reg.RegistrationResult, name: str) -> None:
+def show_confirmation(event: reg.PublicEvent, email: str) -> None:
+    """The same page for a new registration and for an address already registered."""
     st.title(t("reg.confirm.title"))
     st.subheader(md(event.title), anchor=False)
-    if result.existing:
-        st.info(t("reg.confirm.existing"))
-    sessions = event.sessions
-    for p in result.placements:
-        theme, x = sessions[p.session_id]
-        with st.container(border=True, key=f"reg_placement_{p.session_id}"):
-            st.markdown("**" + t("reg.confirm.session") + "**")
-            st.text(session_name(theme.title, x.title))
-            st.caption(when(x.starts_at, x.ends_at))
-            if p.reason in ("confirmed", "already_confirmed"):
-                st.success(t("reg.confirm.confirmed") if p.reason == "confirmed" else t("reg.confirm.already_confirmed"))
-                if x.starts_at is not None:
-                    st.download_button(t("reg.confirm.ics"), data=lambda sid=p.session_id: inv.session_ics(sid, lang, result.token),
-                                       file_name=f"atelier-{event.slug}-{x.starts_at:%Y-%m-%d}.ics", mime="text/calendar",
-                                       key=f"reg_ics_{p.session_id}", on_click="ignore", icon=":material/event:")
-                if result.token:
-                    st.download_button(t("reg.my.invitation"),
-                                       data=lambda sid=p.session_id: inv.invitation_for(sid, lang, result.token, name),
-                                       file_name=f"invitation-{p.session_id}.html", mime="text/html",
-                                       key=f"reg_invitation_{p.session_id}", on_click="ignore", icon=":material/print:")
-            elif p.reason == "waiting_org":
-                st.warning(t("reg.confirm.waiting_org", per_org=event.per_org_cap, position=p.waiting_position))
-            elif p.reason == "already_waiting":
-                st.warning(t("reg.confirm.already_waiting", position=p.waiting_position))
-            else:
-                st.warning(t("reg.confirm.waiting_full", position=p.waiting_position))
-    if result.token:
-        link = inv.personal_link(result.token, lang)
-        st.subheader(t("reg.confirm.link_title"), anchor=False)
-        st.write(t("reg.confirm.link_help"))
-        st.code(link, language=None)
-        st.link_button(t("reg.confirm.open_link"), link, icon=":material/open_in_new:")
-    st.caption(t("reg.confirm.email_sent") if inv.smtp_settings() else t("reg.confirm.email_queued"))
+    with st.container(border=True, key="reg_check_mailbox"):
+        st.markdown(t("reg.confirm.check_mailbox", email=md(email)))
+        st.caption(t("reg.confirm.email_sent") if inv.smtp_settings() else t("reg.confirm.email_queued"))
+    st.caption(t("reg.confirm.no_email"))
     if st.button(t("reg.confirm.another"), key="reg_another"):
         st.session_state.pop(RESULT_KEY, None)
         st.rerun()
@@ -84,7 +51,7 @@ except AtelierError as exc:
 
 done = st.session_state.get(RESULT_KEY)
 if done and done.get("slug") == slug:
-    show_confirmation(event, done["result"], done.get("name", ""))
+    show_confirmation(event, done.get("email", ""))
     st.stop()
 
 st.title(t("reg.page.title"))
@@ -152,13 +119,13 @@ if not any_available:
 
 if submitted:
     try:
-        result = reg.register(slug, first_name=first_name, last_name=last_name, email=email, organisation=organisation,
-                              sector=sector, session_ids=chosen, consent=consent, lang=lang)
+        reg.register(slug, first_name=first_name, last_name=last_name, email=email, organisation=organisation,
+                     sector=sector, session_ids=chosen, consent=consent, lang=lang)
     except AtelierError as exc:
         errors.show(exc, where=slots.get(exc.field or "", slots["event"]))
         if exc.field in ("first_name", "last_name", "email", "organisation", "sector"):
             errors.show(exc)  # also under the button: the field may be out of sight on a phone
     else:
-        st.session_state[RESULT_KEY] = {"slug": slug, "result": result,
-                                        "name": f"{first_name.strip()} {last_name.strip()}".strip()}
+        # nothing about the result goes to the page (see the module docstring)
+        st.session_state[RESULT_KEY] = {"slug": slug, "email": reg.clean_email(email)}
         st.rerun()

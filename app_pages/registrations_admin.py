@@ -1,7 +1,10 @@
 """Registrations of an event, for its organisers (and its facilitators, for attendance):
 per-session lists and waiting lists with override, attendance sheets, organisations and their
-merging, the outbox of emails, a person's data (export, erase) and the registration settings."""
+merging, the outbox of emails, a person's data (export, erase) and the registration settings.
+Facilitators see names and organisations, never email addresses."""
 from __future__ import annotations
+
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -12,9 +15,11 @@ from core import registration as reg
 from core.errors import AtelierError
 from core.events import list_events
 from ui import errors
-from ui.text import md
+from ui.actions import Field, RowEdit
 from ui.auth import require_staff
 from ui.i18n import current_language, fmt_date, fmt_datetime, t
+from ui.labels import when
+from ui.text import md
 
 FLASH_KEY = "ra_flash"
 
@@ -23,8 +28,8 @@ lang = current_language()
 is_organiser = actor.role in ("organiser", "admin")
 
 
-def when(starts_at, ends_at) -> str:  # noqa: ANN001
-    return inv.when_text(starts_at, ends_at, lang)
+def flash(message_key: str) -> None:
+    st.session_state[FLASH_KEY] = t(message_key)
 
 
 def act(fn, success: str) -> None:  # noqa: ANN001
@@ -41,17 +46,34 @@ def people_frame(rows, with_position: bool = False) -> pd.DataFrame:  # noqa: AN
     data = [{
         **({t("reg.admin.col_position"): i + 1} if with_position else {}),
         t("reg.admin.col_name"): r.name, t("reg.admin.col_organisation"): r.organisation,
-        t("reg.admin.col_email"): r.email, t("reg.admin.col_sector"): r.sector,
+        **({t("reg.admin.col_email"): r.email} if contacts else {}), t("reg.admin.col_sector"): r.sector,
         t("reg.admin.col_registered"): fmt_datetime(r.registered_at, lang, "short"),
         t("reg.admin.col_present"): r.present, t("reg.admin.col_override"): r.overridden,
     } for i, r in enumerate(rows)]
     return pd.DataFrame(data)
 
 
+def save_attendance(session_id: int, boxes: dict[int, str]) -> None:
+    """A callback: save the ticks this person changed since the sheet was drawn."""
+    seen = st.session_state.get(f"ra_seen_present_{session_id}", {})
+    changes = {rid: bool(st.session_state.get(key)) for rid, key in boxes.items()
+               if rid in seen and bool(st.session_state.get(key)) != seen[rid]}
+    try:
+        reg.update_attendance(actor, session_id, changes)
+    except AtelierError as exc:
+        st.session_state["ra_attendance_error"] = exc
+        return
+    st.session_state.pop(f"ra_seen_present_{session_id}", None)   # draw the sheet again from the database
+    flash("reg.admin.attendance_saved")
+
+
 st.title(t("reg.admin.title"))
-flash = st.session_state.pop(FLASH_KEY, None)
-if flash:
-    st.success(flash)
+notice = st.session_state.pop(FLASH_KEY, None)
+if notice:
+    st.success(notice)
+attendance_error = st.session_state.pop("ra_attendance_error", None)
+if attendance_error is not None:
+    errors.show(attendance_error)
 
 event_ids = None if actor.role == "admin" else set(actor.event_ids)
 events = list_events(include_archived=True, event_ids=event_ids)
@@ -62,6 +84,7 @@ by_id = {ev.id: ev for ev in events}
 event_id = st.selectbox(t("reg.admin.event"), list(by_id), format_func=lambda i: by_id[i].title, key="ra_event")
 event = by_id[event_id]
 settings = reg.event_settings(event_id)
+contacts = is_organiser and reg.sees_contacts(actor, event_id)   # email addresses: organisers only
 st.caption(t("reg.admin.open") if settings.registration_open else t("reg.admin.closed"))
 
 rosters = reg.rosters(actor, event_id)
@@ -122,17 +145,21 @@ with tab_attendance:
         if not people:
             st.info(t("reg.admin.nobody"))
         else:
+            # the sheet as this person SAW it: saving sends only their changes, never someone else's ticks back
+            boxes = {r.registration_id: f"ra_present_{sid}_{r.registration_id}" for r in people}
+            seen = st.session_state.setdefault(f"ra_seen_present_{sid}", {})
+            for r in people:
+                if boxes[r.registration_id] not in st.session_state or r.registration_id not in seen:
+                    st.session_state[boxes[r.registration_id]] = seen[r.registration_id] = r.present
             with st.form(f"ra_attendance_form_{sid}"):
                 st.caption(t("reg.admin.attendance_help"))
-                ticked = []
                 for r in people:
                     label = md(f"{r.name} — {r.organisation}" if r.organisation else r.name)
                     if r.status == "waiting":
                         label += " (" + t("reg.admin.on_waiting_list") + ")"
-                    if st.checkbox(label, value=r.present, key=f"ra_present_{sid}_{r.registration_id}_{int(r.present)}"):
-                        ticked.append(r.registration_id)
-                if st.form_submit_button(t("reg.admin.attendance_save"), type="primary"):
-                    act(lambda: reg.set_attendance(actor, sid, ticked), t("reg.admin.attendance_saved"))
+                    st.checkbox(label, key=boxes[r.registration_id])
+                st.form_submit_button(t("reg.admin.attendance_save"), type="primary", key=f"ra_attendance_save_{sid}",
+                                      on_click=save_attendance, args=(sid, boxes))
 
 with tab_orgs:
     orgs = reg.event_organisations(actor, event_id)
@@ -193,7 +220,7 @@ with tab_people:
                 act(lambda: reg.resend_link(actor, pid), t("reg.admin.resent"))
             with st.expander(t("reg.admin.erase_header"), icon=":material/delete_forever:"):
                 st.write(t("reg.admin.erase_help"))
-                sure = st.checkbox(t("reg.admin.erase_confirm", name=names[pid]), key=f"ra_erase_sure_{pid}")
+                sure = st.checkbox(t("reg.admin.erase_confirm", name=md(names[pid])), key=f"ra_erase_sure_{pid}")
                 if st.button(t("reg.admin.erase_button"), key="ra_erase", type="primary", disabled=not sure):
                     act(lambda: privacy.erase_participant(actor, pid), t("reg.admin.erased"))
 
@@ -206,16 +233,29 @@ with tab_settings:
     else:
         st.caption(t("reg.admin.retention_none"))
     if is_organiser:
-        with st.form("ra_settings"):
-            open_ = st.toggle(t("reg.admin.registration_open"), value=settings.registration_open, key="ra_open")
-            cap = st.number_input(t("reg.admin.participant_cap"), min_value=1, max_value=1000,
-                                  value=settings.participant_cap, step=1, key="ra_cap")
-            per_org = st.number_input(t("reg.admin.per_org_cap"), min_value=1, max_value=100,
-                                      value=settings.per_org_cap, step=1, key="ra_per_org")
-            months = st.number_input(t("reg.admin.retention_months"), min_value=0, max_value=120,
-                                     value=settings.retention_months or 0, step=1, key="ra_retention",
-                                     help=t("reg.admin.retention_help"))
-            if st.form_submit_button(t("reg.admin.save"), type="primary"):
-                act(lambda: reg.update_settings(actor, event_id, settings.version, registration_open=open_,
-                                                participant_cap=int(cap), per_org_cap=int(per_org),
-                                                retention_months=int(months) or None), t("reg.admin.saved"))
+        keys = {f: f"ra_{f}_{event_id}" for f in ("open", "cap", "per_org", "retention")}
+        edit = RowEdit(f"ra_settings_{event_id}")
+        edit.open(settings.version, {keys["open"]: settings.registration_open, keys["cap"]: settings.participant_cap,
+                                     keys["per_org"]: settings.per_org_cap,
+                                     keys["retention"]: settings.retention_months or 0})
+
+        def write_settings(version: int | None, ident: int = event_id) -> Any:
+            g = st.session_state.get
+            return reg.update_settings(actor, ident, version, registration_open=bool(g(keys["open"])),
+                                       participant_cap=int(g(keys["cap"])), per_org_cap=int(g(keys["per_org"])),
+                                       retention_months=int(g(keys["retention"]) or 0) or None)
+
+        with st.form(f"ra_settings_{event_id}"):
+            st.toggle(t("reg.admin.registration_open"), key=keys["open"])
+            st.number_input(t("reg.admin.participant_cap"), min_value=1, max_value=1000, step=1, key=keys["cap"])
+            st.number_input(t("reg.admin.per_org_cap"), min_value=1, max_value=100, step=1, key=keys["per_org"])
+            st.number_input(t("reg.admin.retention_months"), min_value=0, max_value=120, step=1, key=keys["retention"],
+                            help=t("reg.admin.retention_help"))
+            st.form_submit_button(t("reg.admin.save"), type="primary", key=f"ra_settings_save_{event_id}",
+                                  on_click=edit.save, args=(write_settings, lambda: flash("reg.admin.saved")))
+        edit.show([Field("registration_open", t("reg.admin.registration_open"),
+                         lambda v: t("reg.admin.open") if v else t("reg.admin.closed")),
+                   Field("participant_cap", t("reg.admin.participant_cap")),
+                   Field("per_org_cap", t("reg.admin.per_org_cap")),
+                   Field("retention_months", t("reg.admin.retention_months"), lambda v: str(v or "—"))],
+                  write_settings, lambda: flash("reg.admin.saved"))

@@ -2,6 +2,7 @@
 link (a secret token the facilitator can open on another device without logging in)."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import os
@@ -46,6 +47,7 @@ def join_url(code: str) -> str:
     return f"{base_url()}/join?join={code}"
 
 
+@functools.lru_cache(maxsize=256)
 def qr_png(url: str, scale: int = 10) -> bytes:
     """A QR code (segno) for a URL, as PNG bytes; dark on white for any projector."""
     buf = io.BytesIO()

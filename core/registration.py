@@ -8,9 +8,12 @@ Rules (the way the Assises ran):
   frees (a cancellation, a bigger cap), the first *eligible* waiting person (whose organisation
   is under its cap) is confirmed and told by email;
 - an organiser can confirm a waiting person anyway (override) or cancel someone;
-- a second registration with the same email for the same event updates that person and adds the
-  sessions; the personal link (``participants.personal_token``) is shown only to a new person and
-  otherwise sent by email, so a public form never reveals someone else's data.
+- the public form never changes, and never reveals, someone already registered: a submission with
+  the email of a person already registered for the event leaves that person exactly as they are
+  (name, organisation, sector, language, sessions) and only queues an email to that address with
+  their personal link ("you, or someone, tried to register with this address"); the page shows
+  the same neutral "check your mailbox" text either way. Changes go through the personal link
+  (``participants.personal_token``), which is only ever sent to the address.
 
 Concurrency: every write that can change a session's counts first locks the event row
 (``SELECT ... FOR UPDATE`` on PostgreSQL, then the chosen session rows in id order; on SQLite the
@@ -38,8 +41,8 @@ from core import entities as e
 from core import invitations as inv
 from core import limits as L
 from core.actor import SYSTEM, Actor
-from core.errors import Conflict, NotFound, StaleEdit, ValidationError
-from core.i18n import LANGUAGES
+from core.errors import Conflict, NotFound, PermissionDenied, StaleEdit, ValidationError
+from core.i18n import LANGUAGES, translate
 from core.validation import clean_text
 from storage import db
 from storage import models as m
@@ -52,6 +55,8 @@ EMAIL_MAX = 200
 ORGANISATION_MAX = 200
 SECTOR_MAX = 120
 RETENTION_MIN, RETENTION_MAX = 1, 120
+# the "someone tried to register with your address" email goes at most once in this interval
+ATTEMPT_EMAIL_INTERVAL = dt.timedelta(minutes=10)
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 EMAIL_RE = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
                       r"[A-Za-z]{2,63}$")
@@ -284,10 +289,13 @@ class Placement:
 
 @dataclass(frozen=True)
 class RegistrationResult:
+    """What ``register`` did. Pages must not show any of it: the public page looks the same whether
+    the address was new or already registered (the details go by email)."""
+
     participant_id: int
-    token: str | None                 # only for a new person: never reveal an existing person's link
-    existing: bool
-    placements: tuple[Placement, ...]
+    token: str | None                 # only for a new person (for the caller's tests and tools)
+    existing: bool                    # the address was already registered: nothing was changed
+    placements: tuple[Placement, ...]   # empty for an existing person
     email_ids: tuple[int, ...] = ()
 
 
@@ -376,30 +384,49 @@ def register(event_slug: str, *, first_name: Any, last_name: Any = "", email: An
             raise ValidationError("error.reg_session_unavailable", field="sessions")
         now = m.utcnow()  # arrival time, taken under the lock
         cursor = _outbox_cursor(s)
-        org = _organisation_in(s, person_in.organisation, person_in.sector)
         person = s.execute(select(m.Participant).where(
             m.Participant.event_id == event.id, m.Participant.email == person_in.email,
             m.Participant.erased_at.is_(None)).order_by(m.Participant.id)).scalars().first()
-        existing = person is not None
-        if person is None:
-            person = m.Participant(event_id=event.id, email=person_in.email, personal_token=secrets.token_urlsafe(32),
-                                   created_at=now)
-            s.add(person)
-        person.first_name, person.last_name = person_in.first_name, person_in.last_name
-        person.sector, person.lang, person.consent_at = person_in.sector, person_in.lang, now
-        person.organisation_id = org.id if org else None
+        if person is not None:   # already registered: change nothing, tell the address (not the form)
+            _tell_existing_in(s, event, person, now)
+            return RegistrationResult(person.id, None, True, (), _new_emails(s, cursor))
+        org = _organisation_in(s, person_in.organisation, person_in.sector)
+        person = m.Participant(event_id=event.id, email=person_in.email, personal_token=secrets.token_urlsafe(32),
+                               first_name=person_in.first_name, last_name=person_in.last_name,
+                               sector=person_in.sector, lang=person_in.lang, consent_at=now,
+                               organisation_id=org.id if org else None, created_at=now)
+        s.add(person)
         s.flush()
-        e.record(s, SELF_SERVICE, "update" if existing else "create", "participant", person.id, _scope(event.id),
+        e.record(s, SELF_SERVICE, "create", "participant", person.id, _scope(event.id),
                  after={"event_id": event.id, "organisation_id": person.organisation_id, "lang": person.lang})
         ordered = sorted(sessions.values(), key=lambda x: (x.starts_at or dt.datetime.max, x.id))
         placements = [_sign_up_in(s, SELF_SERVICE, event, person, x, now)[0] for x in ordered]
         inv.queue_confirmation_in(s, person, event, _email_lines(s, placements))
-        return RegistrationResult(person.id, None if existing else person.personal_token, existing,
-                                  tuple(placements), _new_emails(s, cursor))
+        return RegistrationResult(person.id, person.personal_token, False, tuple(placements), _new_emails(s, cursor))
 
     result = e.run_write(work)
     inv.deliver_quietly(result.email_ids)
     return result
+
+
+def _tell_existing_in(s: Session, event: m.Event, person: m.Participant, now: dt.datetime) -> None:
+    """The public form was sent with the address of someone already registered: email them their
+    personal link (at most once per ``ATTEMPT_EMAIL_INTERVAL``, so the form cannot flood a mailbox)."""
+    recent = s.execute(select(m.Activity.id).where(
+        m.Activity.entity_type == "participant", m.Activity.entity_id == person.id,
+        m.Activity.action == "register_again", m.Activity.at > now - ATTEMPT_EMAIL_INTERVAL).limit(1)).first()
+    if recent is not None or not person.email:
+        return
+    lang = person.lang or "fr"
+    name = f"{person.first_name} {person.last_name}".strip()
+    body = "\n".join([translate(lang, "reg.email.greeting", name=name), "",
+                      translate(lang, "reg.email.again_body", event=event.title), "",
+                      inv.personal_link(person.personal_token, lang), "",
+                      translate(lang, "reg.email.again_not_you"), "", translate(lang, "reg.email.signature")])
+    inv.queue_in(s, person.email, translate(lang, "reg.email.again_subject", event=event.title), body,
+                 event_id=event.id, participant_id=person.id)
+    e.record(s, SELF_SERVICE, "register_again", "participant", person.id, _scope(event.id),
+             after={"event_id": event.id})
 
 
 def _participant_by_token_in(s: Session, token: Any) -> m.Participant:
@@ -590,6 +617,33 @@ def set_attendance(actor: Actor, session_id: Any, present_registration_ids: Iter
         return changed
 
     return e.run_write(work)
+
+
+def update_attendance(actor: Actor, session_id: Any, changes: dict[Any, bool]) -> int:
+    """Save only what the sheet changed (registration id -> present), so two people ticking the same
+    sheet at the door never untick each other's. Returns how many changed."""
+    try:
+        wanted = {int(k): v for k, v in dict(changes).items()}
+    except (TypeError, ValueError):
+        raise NotFound(field="registration") from None
+    if any(not isinstance(v, bool) for v in wanted.values()):
+        raise ValidationError("error.invalid", field="present")
+
+    def work(s: Session) -> int:
+        event_id = _event_of_session(s, session_id)
+        _require(actor, event_id, organiser=False)
+        regs = {r.id: r for r in s.execute(select(m.Registration).where(
+            m.Registration.session_id == int(session_id), m.Registration.id.in_(list(wanted)))).scalars()}
+        if set(wanted) - set(regs):
+            raise NotFound(field="registration")
+        changed = 0
+        for reg_id, present in sorted(wanted.items()):
+            if regs[reg_id].present != present:
+                _set_present_in(s, actor, event_id, regs[reg_id], present)
+                changed += 1
+        return changed
+
+    return e.run_write(work) if wanted else 0
 
 
 def mark_present(session_id: int, participant_id: int, actor: Actor = SYSTEM) -> bool:
@@ -900,9 +954,21 @@ class SessionRoster:
         return sum(r.present for r in self.confirmed) + sum(r.present for r in self.waiting)
 
 
+def sees_contacts(actor: Actor, event_id: int) -> bool:
+    """Whether ``actor`` may read people's email addresses: the event's organisers and admins (its
+    facilitators see names and organisations, for the attendance sheet)."""
+    try:
+        _require(actor, event_id, organiser=True)
+    except PermissionDenied:
+        return False
+    return True
+
+
 def rosters(actor: Actor, event_id: int) -> list[SessionRoster]:
-    """Per session, the confirmed and waiting people (organisers and facilitators of the event)."""
+    """Per session, the confirmed and waiting people (organisers and facilitators of the event;
+    the email addresses for organisers only)."""
     _require(actor, event_id, organiser=False)
+    contacts = sees_contacts(actor, event_id)
     with db.read_session() as s:
         ev = s.get(m.Event, int(event_id))
         if ev is None or ev.deleted_at is not None:
@@ -918,7 +984,8 @@ def rosters(actor: Actor, event_id: int) -> list[SessionRoster]:
         by_session: dict[int, list[tuple[m.Registration, RosterRow]]] = {sid: [] for sid in sessions}
         for reg, person, org_name in rows:
             by_session[reg.session_id].append((reg, RosterRow(
-                reg.id, person.id, f"{person.first_name} {person.last_name}".strip(), person.email, org_name or "",
+                reg.id, person.id, f"{person.first_name} {person.last_name}".strip(), person.email if contacts else "",
+                org_name or "",
                 person.sector, reg.status, reg.present, reg.created_at, reg.promoted_at, reg.overridden_by is not None)))
         ordered = sorted(sessions.values(), key=lambda x: (x.starts_at or dt.datetime.max, x.id))
         out = []
@@ -1018,5 +1085,6 @@ __all__ = [
     "cancel", "cancel_registration", "change_sessions", "clean_email", "confirm_anyway", "event_organisations",
     "event_people", "event_settings", "fill_from_waiting_list", "mark_present", "merge_organisations",
     "merge_suggestions", "normalize_organisation", "participant_view", "public_event", "queue_invitations",
-    "register", "resend_link", "rosters", "set_attendance", "set_present", "update_settings",
+    "register", "resend_link", "rosters", "sees_contacts", "set_attendance", "set_present", "update_attendance",
+    "update_settings",
 ]

@@ -45,7 +45,7 @@ def test_participant_joins_by_link_and_a_reload_keeps_the_subgroup(demo_db):
         page.get_by_role("textbox", name="Votre prénom (facultatif)").fill("Nadia")
         page.get_by_role("button", name="Rejoindre").click()
         page.get_by_text("Bienvenue, Nadia !").wait_for(timeout=30_000)
-        assert "Éric" in page.inner_text("body")  # the persona of Sous-groupe 3
+        page.get_by_text("Éric").first.wait_for(timeout=15_000)  # the persona of Sous-groupe 3
         page.wait_for_timeout(500)
         page.reload()
         page.get_by_text("Bienvenue, Nadia !").wait_for(timeout=30_000)

@@ -67,7 +67,7 @@ def test_change_through_one_server_shows_on_the_other(shared_postgres):
         laptop.get_by_text("Sous-groupe 1").click()
         laptop.get_by_role("button", name="Rejoindre").click()
         laptop.get_by_role("link", name="Canevas du persona").click()
-        box = laptop.get_by_role("textbox", name="Un frein")
+        box = laptop.get_by_role("textbox", name="Texte")
         box.wait_for(timeout=30_000)
         box.fill("Frein écrit sur le serveur A")
         box.press("Enter")

@@ -55,7 +55,7 @@ def test_barrier_reaches_the_projector_and_revealed_votes_draw_a_chart(room):
         laptop.get_by_text("Sous-groupe 2").click()
         laptop.get_by_role("button", name="Rejoindre").click()
         laptop.get_by_role("link", name="Canevas du persona").click()
-        box = laptop.get_by_role("textbox", name="Un frein")
+        box = laptop.get_by_role("textbox", name="Texte")
         box.wait_for(timeout=30_000)
         box.fill("Horaires de garde incompatibles")
         box.press("Enter")

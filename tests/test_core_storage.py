@@ -169,6 +169,6 @@ def test_revision_moves_even_when_an_older_write_commits_last(persona):
         record(late, SYSTEM, "create", "canvas_item", 1, Scope(session_id=persona["session_id"]))
         late.flush()  # takes the lower id, not committed yet
         canvas.add_barrier(SYSTEM, persona["id"], "Écrit pendant ce temps")  # higher id, committed
-        seen = live.revision(persona["session_id"])
+        seen = live.revision(persona["session_id"], max_age_s=0)
         late.commit()
-    assert live.revision(persona["session_id"]) != seen
+    assert live.revision(persona["session_id"], max_age_s=0) != seen

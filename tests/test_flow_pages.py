@@ -20,10 +20,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(autouse=True)
 def _fresh_live_cache():
-    """Live snapshots are cached by (session id, revision): another test's database may reuse both."""
+    """Live snapshots are cached by (database, session id, revision): a PostgreSQL test schema, emptied
+    between tests, reuses all three."""
     st.cache_data.clear()
+    st.cache_resource.clear()
     yield
     st.cache_data.clear()
+    st.cache_resource.clear()
 
 
 def _app() -> AppTest:
@@ -124,8 +127,7 @@ def test_organiser_creates_an_event_with_two_themes_and_three_sessions_and_a_fac
         (dt.datetime(2026, 3, 12, 9, 30), dt.datetime(2026, 3, 12, 12, 30))]
     assert "jeudi 5 février 2026, 09:30–12:30" in _text(at) and "Anim Ateur" in _text(at)
     # edit the event, then copy its structure for a new season
-    record = events.get_event_record(ev.id)
-    prefix = f"ev_{record.id}_{record.version}"
+    prefix = f"ev_{ev.id}"      # keys stay the same whatever the version: a colleague's save never wipes a form
     at.text_input(key=f"{prefix}_place").input("Forest, Centre culturel")
     _click(at, f"{prefix}_submit")
     assert events.get_event_record(ev.id).place == "Forest, Centre culturel"
@@ -359,3 +361,248 @@ def test_the_recommendation_page_shows_its_trail(workshop):
     at.run()
     assert "Des visites à domicile" not in _text(at)
     assert "Vous n’avez pas le droit" in "\n".join(e.value for e in at.error)
+
+
+# --- editing existing rows: a stale save never overwrites someone else's ------------------------
+
+@pytest.fixture
+def room(workshop):
+    """A started session with two tables; Amina and Ali sit at table A (two laptops), Bruno at B."""
+    from types import SimpleNamespace
+
+    from core import join
+
+    sid, eid = workshop["session"]["id"], workshop["event"]["id"]
+    a = events.add_subgroup(SYSTEM, sid, "Table A")
+    b = events.add_subgroup(SYSTEM, sid, "Table B")
+    flow.start_session(SYSTEM, sid)
+    anim = Actor(kind="staff", label="Anim", role="facilitator", event_ids=frozenset({eid}))
+    return SimpleNamespace(sid=sid, event_id=eid, anim=anim, groups=(a["id"], b["id"]),
+                           amina=join.join(sid, a["id"], "Amina")[1], ali=join.join(sid, a["id"], "Ali")[1],
+                           bruno=join.join(sid, b["id"], "Bruno")[1])
+
+
+def _page(name: str, actor: Actor, membership=None) -> AppTest:  # noqa: ANN001
+    """A page script on its own (no login): the actor (and the participant's membership) as app.py sets them."""
+    at = AppTest.from_file(str(ROOT / "app_pages" / f"{name}.py"), default_timeout=60)
+    at.session_state["actor"] = actor
+    if membership is not None:
+        at.session_state["membership"] = membership
+    return _ok(at.run())
+
+
+def _errors(at: AppTest) -> str:
+    return "\n".join(e.value for e in at.error)
+
+
+def _retained_plan(room) -> tuple[dict, dict]:  # noqa: ANN001
+    """A retained recommendation and table A's plan for it, in stage 3."""
+    from core import board, plans, recommendations
+
+    finding = board.add_contribution(room.anim, room.sid, "finding", "people", "Les loyers explosent")
+    flow.set_stage(room.anim, room.sid, "recommendations")
+    rec = recommendations.create_recommendation(room.anim, room.sid, "Un guichet unique", "regional",
+                                                sources=[("contribution", finding["id"])])
+    recommendations.set_retained(room.anim, rec["id"])
+    flow.set_stage(room.anim, room.sid, "implementation")
+    return rec, plans.start_plan(room.amina.actor(), rec["id"])
+
+
+def test_a_stale_plan_edit_is_refused_with_the_other_version_then_apply_mine_or_keep_theirs(room):
+    from core import plans
+    from ui.text import md
+
+    _rec, plan = _retained_plan(room)
+    amina = _page("group", room.amina.actor(), room.amina)
+    key, save = f"plan_who_wants_what_{plan['id']}", f"plan_save_{plan['id']}"
+    mine = "Les familles veulent un seul guichet"
+    amina.text_area(key=key).input(mine)
+    # while Amina types, Ali, at the same table on another laptop, saves his answer
+    theirs = "Les CPAS **et** les AIS [voir](javascript:alert(1))"
+    plans.update_plan(room.ali.actor(), plan["id"], plan["version"], who_wants_what=theirs)
+    amina.button(key=save).click().run()
+    assert "Quelqu’un a modifié cet élément" in _errors(amina)
+    assert plans.plans_snapshot(room.sid)[0].who_wants_what == theirs       # nothing overwritten
+    assert md(theirs) in _text(amina)                                       # their version, shown as typed
+    amina.run()                                           # any rerun (a tick, another click): her text stays
+    assert amina.text_area(key=key).value == mine
+    assert md(theirs) in _text(amina)
+    _click(amina, f"plan_{plan['id']}_apply_mine")
+    assert plans.plans_snapshot(room.sid)[0].who_wants_what == mine
+    assert not [b for b in amina.button if b.key == f"plan_{plan['id']}_apply_mine"]
+    # a second time: Amina keeps Ali's version instead, and her next save (on his version) goes through
+    amina.text_area(key=key).input("Ma deuxième idée")
+    current = plans.plans_snapshot(room.sid)[0]
+    plans.update_plan(room.ali.actor(), plan["id"], current.version, who_wants_what="La version d’Ali")
+    amina.button(key=save).click().run()
+    assert "Quelqu’un a modifié cet élément" in _errors(amina)
+    _click(amina, f"plan_{plan['id']}_keep_theirs")
+    assert amina.text_area(key=key).value == "La version d’Ali"
+    amina.text_area(key=key).input("La version d’Ali, complétée")
+    _click(amina, save)
+    assert plans.plans_snapshot(room.sid)[0].who_wants_what == "La version d’Ali, complétée"
+
+
+def test_a_stale_event_edit_is_refused_then_apply_mine_wins(workshop):
+    from ui.text import md
+
+    ev_id = workshop["event"]["id"]
+    organiser = Actor(kind="staff", label="Orga", role="organiser", event_ids=frozenset({ev_id}))
+    at = _page("event_setup", organiser)
+    place = f"ev_{ev_id}_place"
+    at.text_input(key=place).input("Forest, Centre culturel")
+    # a colleague saves the event while the organiser types
+    record = events.get_event_record(ev_id)
+    events.update_event(SYSTEM, ev_id, record.version, place="Liège, salle *B*", organisers="Fédération [x](y)")
+    at.button(key=f"ev_{ev_id}_submit").click().run()
+    assert "Quelqu’un a modifié cet élément" in _errors(at)
+    assert events.get_event_record(ev_id).place == "Liège, salle *B*"
+    assert md("Liège, salle *B*") in _text(at) and md("Fédération [x](y)") in _text(at)
+    at.run()                                              # the colleague's save does not wipe the organiser's text
+    assert at.text_input(key=place).value == "Forest, Centre culturel"
+    _click(at, f"ev_{ev_id}_apply_mine")
+    saved = events.get_event_record(ev_id)
+    assert saved.place == "Forest, Centre culturel" and "Enregistré." in _text(at)
+    assert saved.organisers == ""           # "apply mine" applies the whole form as the organiser has it
+    # keep theirs: the form takes the colleague's version
+    at.text_input(key=f"ev_{ev_id}_title").input("Mon titre")
+    events.update_event(SYSTEM, ev_id, saved.version, title="Leur titre")
+    at.button(key=f"ev_{ev_id}_submit").click().run()
+    _click(at, f"ev_{ev_id}_keep_theirs")
+    assert at.text_input(key=f"ev_{ev_id}_title").value == "Leur titre"
+    assert at.text_input(key=place).value == "Forest, Centre culturel"
+    assert events.get_event_record(ev_id).title == "Leur titre"
+
+
+def test_stale_theme_and_session_edits_are_refused(workshop):
+    ev_id = workshop["event"]["id"]
+    organiser = Actor(kind="staff", label="Orga", role="organiser", event_ids=frozenset({ev_id}))
+    theme = events.get_event("assises").themes[0]
+    x = theme.sessions[0]
+    at = _page("event_setup", organiser)
+    events.update_theme(SYSTEM, theme.id, theme.version, title="Accès au logement (2)")
+    events.update_session(SYSTEM, x.id, x.version, title="Après-midi")
+    at.text_input(key=f"th_{theme.id}_title").input("Le logement d’abord")
+    at.button(key=f"th_{theme.id}_save").click().run()
+    assert "Quelqu’un a modifié cet élément" in _errors(at)
+    at.text_input(key=f"s_{x.id}_title").input("Matinée")
+    at.button(key=f"s_{x.id}_save").click().run()
+    assert at.text_input(key=f"th_{theme.id}_title").value == "Le logement d’abord"
+    theme_now = events.get_event("assises").themes[0]
+    assert (theme_now.title, theme_now.sessions[0].title) == ("Accès au logement (2)", "Après-midi")
+    at.button(key=f"session_{x.id}_apply_mine").click().run()
+    assert events.get_event("assises").themes[0].sessions[0].title == "Matinée"
+    assert "Quelqu’un a modifié cet élément" in _errors(at)          # the theme still waits for a choice
+    _click(at, f"theme_{theme.id}_apply_mine")
+    assert events.get_event("assises").themes[0].title == "Le logement d’abord"
+
+
+def test_a_stale_recommendation_wording_and_subgroup_rename_are_refused_in_the_console(room):
+    from core import board, recommendations
+    from ui.text import md
+
+    finding = board.add_contribution(room.amina.actor(), room.sid, "finding", "people", "Les loyers explosent")
+    flow.set_stage(room.anim, room.sid, "recommendations")
+    rec = recommendations.create_recommendation(room.amina.actor(), room.sid, "Un guichet", "communal",
+                                                sources=[("contribution", finding["id"])])
+    fac = _page("console", room.anim)
+    amina = _page("group", room.amina.actor(), room.amina)
+    fac.text_input(key=f"c_rec_title_{rec['id']}").input("Un guichet unique du logement")
+    amina.text_input(key=f"rec_edit_title_{rec['id']}").input("Un guichet par commune")
+    _click(amina, f"rec_edit_save_{rec['id']}")
+    fac.button(key=f"c_rec_save_{rec['id']}").click().run()
+    assert "Quelqu’un a modifié cet élément" in _errors(fac)
+    assert recommendations.list_recommendations(room.sid)[0].title == "Un guichet par commune"
+    assert md("Un guichet par commune") in _text(fac)
+    _click(fac, f"c_rec_{rec['id']}_apply_mine")
+    assert recommendations.list_recommendations(room.sid)[0].title == "Un guichet unique du logement"
+    # the table's form is now stale in turn: keep theirs shows the facilitator's wording
+    amina.text_input(key=f"rec_edit_title_{rec['id']}").input("Encore autre chose")
+    amina.button(key=f"rec_edit_save_{rec['id']}").click().run()
+    assert "Quelqu’un a modifié cet élément" in _errors(amina)
+    _click(amina, f"rec_{rec['id']}_keep_theirs")
+    assert amina.text_input(key=f"rec_edit_title_{rec['id']}").value == "Un guichet unique du logement"
+
+    group = room.groups[0]
+    fac.text_input(key=f"rename_name_{group}").input("Les Lilas")
+    view = flow.session_view(room.sid)
+    flow.rename_subgroup(room.anim, group, "Les Roses", next(g.version for g in view.subgroups if g.id == group))
+    fac.button(key=f"rename_save_{group}").click().run()
+    assert "Quelqu’un a modifié cet élément" in _errors(fac)
+    assert flow.session_view(room.sid).subgroup_name(group) == "Les Roses"
+    _click(fac, f"rename_{group}_apply_mine")
+    assert flow.session_view(room.sid).subgroup_name(group) == "Les Lilas"
+
+
+# --- what a table and the facilitator can do with what they wrote ---------------------------------
+
+def test_a_table_edits_and_deletes_its_own_contributions_with_undo(room):
+    from core import board
+
+    mine = board.add_contribution(room.amina.actor(), room.sid, "finding", "people", "Texte à corigger")
+    other = board.add_contribution(room.bruno.actor(), room.sid, "challenge", "people", "De la table B")
+    amina = _page("group", room.amina.actor(), room.amina)
+    assert f"contrib_text_{mine['id']}" in [w.key for w in amina.text_area]
+    assert f"contrib_text_{other['id']}" not in [w.key for w in amina.text_area]     # not theirs to edit
+    amina.text_area(key=f"contrib_text_{mine['id']}").input("Texte à corriger")
+    amina.selectbox(key=f"contrib_category_{mine['id']}").set_value("network")
+    _click(amina, f"contrib_save_{mine['id']}")
+    item = next(i for i in board.board_snapshot(room.sid).items if i.id == mine["id"])
+    assert (item.text, item.category) == ("Texte à corriger", "network")
+    _click(amina, f"contrib_delete_{mine['id']}")
+    assert [i.id for i in board.board_snapshot(room.sid).items] == [other["id"]]
+    assert "Supprimé : « Texte à corriger »" in _text(amina)
+    _click(amina, f"undo_contribution_{mine['id']}")
+    assert sorted(i.id for i in board.board_snapshot(room.sid).items) == sorted([mine["id"], other["id"]])
+    assert "Texte à corriger" in _text(amina)
+
+
+def test_a_table_edits_and_deletes_the_actions_of_its_plan(room):
+    from core import plans
+
+    _rec, plan = _retained_plan(room)
+    action = plans.add_action(room.amina.actor(), plan["id"], "Réunir les CPAS", carrier="Fédération")
+    amina = _page("group", room.amina.actor(), room.amina)
+    amina.text_input(key=f"act_carrier_{action['id']}").input("Fédération des CPAS")
+    amina.date_input(key=f"act_due_{action['id']}").set_value(dt.date(2026, 9, 30))
+    _click(amina, f"action_save_{action['id']}")
+    (saved,) = plans.plans_snapshot(room.sid)[0].actions
+    assert (saved.action, saved.carrier, saved.due) == ("Réunir les CPAS", "Fédération des CPAS", dt.date(2026, 9, 30))
+    _click(amina, f"action_delete_{action['id']}")
+    assert plans.plans_snapshot(room.sid)[0].actions == ()
+    _click(amina, f"undo_plan_action_{action['id']}")
+    assert [a.id for a in plans.plans_snapshot(room.sid)[0].actions] == [action["id"]]
+
+
+def test_the_console_puts_a_persona_in_the_spotlight_and_the_facilitator_writes_a_recommendation(room):
+    from core import board, recommendations
+
+    paulette = canvas.create_persona(room.amina.actor(), room.sid, "Paulette", subgroup_id=room.groups[0], age=67)
+    canvas.create_persona(room.bruno.actor(), room.sid, "Ahmed", subgroup_id=room.groups[1])
+    fac = _page("console", room.anim)
+    spot, view = f"projector_spotlight_{room.sid}", f"projector_view_{room.sid}"
+    assert fac.selectbox(key=spot).options == ["Tous les personas côte à côte", "Paulette (Table A)", "Ahmed (Table B)"]
+    fac.selectbox(key=spot).set_value(paulette["id"]).run()
+    state = flow.session_view(room.sid)
+    assert (state.projector_view, state.projector_spotlight_id) == ("personas", paulette["id"])
+    assert fac.selectbox(key=view).value == "personas"
+    fac.selectbox(key=spot).set_value(None).run()
+    state = flow.session_view(room.sid)
+    assert (state.projector_view, state.projector_spotlight_id) == ("personas", None)
+    # another console changes the projector: this one follows
+    flow.set_projector_view(room.anim, room.sid, "board")
+    fac.run()
+    assert fac.selectbox(key=view).value == "board" and fac.selectbox(key=spot).value is None
+
+    finding = board.add_contribution(room.amina.actor(), room.sid, "finding", "people", "Les aînés sont isolés")
+    flow.set_stage(room.anim, room.sid, "recommendations")
+    fac.run()
+    fac.text_input(key="c_rec_new_title").input("Des visites à domicile")
+    fac.selectbox(key="c_rec_new_level").set_value("communal")
+    fac.multiselect(key="c_rec_new_sources").set_value([f"contribution:{finding['id']}"])
+    _click(fac, "c_rec_new_submit")
+    (rec,) = recommendations.list_recommendations(room.sid)
+    assert (rec.title, rec.level, rec.subgroup_id) == ("Des visites à domicile", "communal", None)
+    assert fac.text_input(key="c_rec_new_title").value == ""
+    amina = _page("group", room.amina.actor(), room.amina)
+    assert "Des visites à domicile" in _text(amina)

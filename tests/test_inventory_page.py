@@ -14,6 +14,7 @@ from core import inventory as inv
 from core.actor import SYSTEM, Actor
 from storage import db
 from storage import models as m
+from ui.text import md
 
 ROOT = Path(__file__).resolve().parent.parent
 ORGANISER = Actor(kind="staff", id=1, role="organiser", label="Organisatrice", event_ids=frozenset({1, 2}))
@@ -111,16 +112,36 @@ def test_an_edit_is_saved_and_a_stale_one_is_refused_with_the_other_version(orga
 
     # someone else saves meanwhile: this form was opened on the previous version
     current = _resource(acronym="AIS")
-    entities.update(SYSTEM, "resource", ais.id, current.version, phone="02 111 11 11")
+    entities.update(SYSTEM, "resource", ais.id, current.version, phone="02 111 11 11", contact_name="*Jo* [x](y)")
     at.text_input(key=f"inv_edit_{ais.id}_phone").input("02 222 22 22")
     at.button(key=f"FormSubmitter:inv_edit_form_{ais.id}-Enregistrer").click().run()
     assert "Quelqu’un a modifié cet élément" in _texts(at)
     assert _resource(acronym="AIS").phone == "02 111 11 11"
-    other = next(d.value for d in at.dataframe if "Téléphone" in d.value.columns and "Pistes reliées" not in d.value.columns)
-    assert list(other["Téléphone"]) == ["02 111 11 11"]
-    # having seen it, saving again applies
+    markdown = "\n".join(e.value for e in at.markdown)
+    assert "02 111 11 11" in markdown and md("*Jo* [x](y)") in markdown        # their version, shown as typed
+    assert at.text_input(key=f"inv_edit_{ais.id}_phone").value == "02 222 22 22"   # mine is still in the form
+    # saving again is still refused: the organiser chooses
     at.button(key=f"FormSubmitter:inv_edit_form_{ais.id}-Enregistrer").click().run()
+    assert _resource(acronym="AIS").phone == "02 111 11 11"
+    at.button(key=f"inv_edit_{ais.id}_apply_mine").click().run()
     assert _resource(acronym="AIS").phone == "02 222 22 22"
+    assert _resource(acronym="AIS").contact_name == ""          # the whole form as the organiser had it
+    assert "Modifications enregistrées." in _texts(at)
+
+    # keep theirs: the form takes the other version back
+    entities.update(SYSTEM, "resource", ais.id, _resource(acronym="AIS").version, phone="02 333 33 33")
+    at.text_input(key=f"inv_edit_{ais.id}_phone").input("02 444 44 44")
+    at.button(key=f"FormSubmitter:inv_edit_form_{ais.id}-Enregistrer").click().run()
+    at.button(key=f"inv_edit_{ais.id}_keep_theirs").click().run()
+    assert at.text_input(key=f"inv_edit_{ais.id}_phone").value == "02 333 33 33"
+    assert _resource(acronym="AIS").phone == "02 333 33 33"
+
+
+def test_user_text_in_messages_is_escaped_with_the_shared_escaper(organiser_page):
+    at = organiser_page
+    at.text_input(key="inv_add_name").input("**Gras** [lien](javascript:alert(1))")
+    at.button(key="FormSubmitter:inv_add_form-Ajouter à l’inventaire").click().run()
+    assert md("**Gras** [lien](javascript:alert(1))") in "\n".join(e.value for e in at.success)
 
 
 def test_a_proposed_duplicate_is_merged_after_confirmation(seeded):

@@ -109,19 +109,53 @@ def test_registration_confirms_and_queues_an_email_with_link_and_calendar(event)
     assert all("p1@example.org" not in str(a.after) and "Prénom1" not in str(a.after) for a in activity)
 
 
-def test_email_is_uppercase_insensitive_and_second_registration_updates_the_same_person(event):
-    first = sign_up(event, 1, "Stics", sessions=event["sessions"][:1])
+def test_a_second_submission_with_a_registered_email_changes_nothing_and_emails_the_link(event):
+    first = sign_up(event, 1, "Stics", sessions=event["sessions"][:1], lang="fr")
+    before = reg.participant_view(first.token)
+    # someone else (or the person, with other details) submits the public form with the same address
     again = reg.register(event["slug"], first_name="Marie", last_name="Dubois", email="P1@Example.ORG",
-                         organisation="Samusocial", sector="Santé", session_ids=event["sessions"][:2], consent=True)
-    assert again.existing and again.token is None and again.participant_id == first.participant_id
-    assert [p.reason for p in again.placements] == ["already_confirmed", "confirmed"]
-    assert table_count(m.Participant) == 1
-    view = reg.participant_view(first.token)
-    assert (view.first_name, view.last_name, view.organisation, view.sector) == ("Marie", "Dubois", "Samusocial", "Santé")
-    assert [r.status for r in view.registrations][:2] == ["confirmed", "confirmed"]
+                         organisation="Samusocial", sector="Santé", session_ids=event["sessions"][1:3], consent=True,
+                         lang="nl")
+    assert again.existing and again.token is None and again.placements == ()
+    assert table_count(m.Participant) == 1 and table_count(m.Organisation) == 1   # « Samusocial » not even created
+    after = reg.participant_view(first.token)
+    assert after == before                                   # name, organisation, sector, language, sessions
+    assert [(r.session_id, r.status) for r in after.registrations] == [(event["sessions"][0], "confirmed")]
     with db.read_session() as s:
         mails = s.execute(select(m.OutboxEmail).order_by(m.OutboxEmail.id)).scalars().all()
-    assert len(mails) == 2 and first.token in mails[1].body   # the link goes to the address, never to the form
+        activity = s.execute(select(m.Activity).where(m.Activity.action == "register_again")).scalars().all()
+    assert len(mails) == 2 and again.email_ids == (mails[1].id,)           # exactly one more: the link email
+    link_mail = mails[1]
+    assert link_mail.to_address == "p1@example.org" and link_mail.participant_id == first.participant_id
+    assert inv.personal_link(first.token, "fr") in link_mail.body          # in the person's language, not the form's
+    assert "Bonjour Prénom1 Nom1" in link_mail.body and "Marie" not in link_mail.body
+    assert "déjà inscrite. Rien n’a été modifié." in link_mail.body and not link_mail.attachment
+    assert [a.after for a in activity] == [{"event_id": event["id"]}]       # no personal field in the trail
+
+
+def test_repeated_submissions_with_a_registered_email_send_one_link_email_per_ten_minutes(event):
+    first = sign_up(event, 1, sessions=event["sessions"][:1])
+    for _ in range(3):   # the form cannot be used to flood someone's mailbox
+        reg.register(event["slug"], first_name="X", email="p1@example.org", session_ids=event["sessions"][:1],
+                     consent=True)
+    assert table_count(m.OutboxEmail) == 2
+    with db.write_session() as s:   # ten minutes later
+        for row in s.execute(select(m.Activity).where(m.Activity.action == "register_again")).scalars():
+            row.at -= reg.ATTEMPT_EMAIL_INTERVAL
+    reg.register(event["slug"], first_name="X", email="p1@example.org", session_ids=event["sessions"][:1], consent=True)
+    assert table_count(m.OutboxEmail) == 3
+    assert reg.participant_view(first.token).first_name == "Prénom1"
+
+
+def test_a_registered_email_gets_the_same_validation_as_a_new_one(event):
+    sign_up(event, 1, sessions=event["sessions"][:1])
+    for changes, key in (({"consent": False}, "error.reg_consent_required"), ({"session_ids": []}, "error.reg_no_session")):
+        args = {"first_name": "X", "email": "p1@example.org", "session_ids": event["sessions"][:1], "consent": True,
+                **changes}
+        with pytest.raises(AtelierError) as err:
+            reg.register(event["slug"], **args)
+        assert err.value.key == key
+    assert table_count(m.OutboxEmail) == 1
 
 
 @pytest.mark.parametrize("changes,key", [
@@ -355,6 +389,35 @@ def test_attendance_marked_by_the_facilitator_and_by_a_join(event):
     stranger = Actor(kind="participant", id=1, session_id=sid, label="x")
     with pytest.raises(PermissionDenied):
         reg.set_attendance(stranger, sid, ids)
+
+
+def test_two_attendance_sheets_saved_at_once_keep_each_others_ticks(event):
+    sid = event["sessions"][0]
+    for n in range(4):
+        sign_up(event, n, sessions=[sid])
+    facilitator = organiser(event["id"], "facilitator")
+    ids = sorted(r.registration_id for r in reg.rosters(facilitator, event["id"])[0].confirmed)
+    # two people at the door, each ticking on their own sheet opened when nobody was present
+    assert reg.update_attendance(facilitator, sid, {ids[0]: True, ids[1]: True}) == 2
+    assert reg.update_attendance(facilitator, sid, {ids[2]: True}) == 1
+    assert reg.update_attendance(facilitator, sid, {ids[1]: False}) == 1
+    assert sorted(r.registration_id for r in reg.rosters(facilitator, event["id"])[0].confirmed if r.present) == \
+        [ids[0], ids[2]]
+    assert reg.update_attendance(facilitator, sid, {}) == 0
+    with pytest.raises(AtelierError):
+        reg.update_attendance(facilitator, sid, {ids[0] + 1000: True})
+    with pytest.raises(PermissionDenied):
+        reg.update_attendance(Actor(kind="participant", id=1, session_id=sid, label="x"), sid, {ids[0]: False})
+
+
+def test_facilitators_see_names_but_not_email_addresses(event):
+    sid = event["sessions"][0]
+    sign_up(event, 1, "Stics", sessions=[sid])
+    boss, facilitator = organiser(event["id"]), organiser(event["id"], "facilitator")
+    (row,) = reg.rosters(facilitator, event["id"])[0].confirmed
+    assert (row.name, row.organisation, row.email) == ("Prénom1 Nom1", "Stics", "")
+    assert reg.rosters(boss, event["id"])[0].confirmed[0].email == "p1@example.org"
+    assert reg.sees_contacts(boss, event["id"]) and not reg.sees_contacts(facilitator, event["id"])
 
 
 def test_merging_organisations_counts_them_as_one(database):

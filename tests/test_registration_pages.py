@@ -13,6 +13,7 @@ from core.actor import Actor
 from storage import db
 from storage import models as m
 from tests.test_registration import make_event, organiser, sign_up
+from ui.text import md
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -83,7 +84,12 @@ def test_missing_consent_and_bad_email_are_explained_and_nothing_is_written(even
     assert count(m.Participant) == 0
 
 
-def test_registering_confirms_one_session_waitlists_a_full_one_and_gives_the_personal_link(event):
+def outbox() -> list[m.OutboxEmail]:
+    with db.read_session() as s:
+        return list(s.execute(select(m.OutboxEmail).order_by(m.OutboxEmail.id)).scalars())
+
+
+def test_registering_confirms_one_session_waitlists_a_full_one_and_sends_the_details_by_email(event):
     full = event["sessions"][1]
     sign_up(event, 9, sessions=[full])                # the only place of the second session is taken
     at = page("register", event="assises-page").run()
@@ -92,26 +98,34 @@ def test_registering_confirms_one_session_waitlists_a_full_one_and_gives_the_per
     click(at, "M’inscrire")
     assert not at.exception
     text = shown(at)
-    assert "Merci, votre inscription est enregistrée" in text
-    assert "Inscription confirmée." in text
-    assert "Cet atelier est complet : vous êtes sur la liste d’attente (rang 1)" in text
+    assert "Merci ! Consultez votre boîte mail" in text and "ana.lima@example.org" in text.replace("\\", "")
     with db.read_session() as s:
         token = s.execute(select(m.Participant.personal_token).where(
             m.Participant.email == "ana.lima@example.org")).scalar_one()
-    assert any(token in e.value for e in at.code)
-    assert [b.label for b in at.download_button].count("Ajouter à mon agenda (.ics)") == 1
+    # the page shows nothing that would differ for an address already registered: the details go by email
+    assert token not in text and not at.code and not at.download_button
+    mail = outbox()[-1]
+    assert mail.to_address == "ana.lima@example.org" and token in mail.body
+    assert "inscription confirmée" in mail.body and "liste d’attente (rang 1)" in mail.body
     assert "p9@example.org" not in text and "Prénom9" not in text
 
 
-def test_an_existing_email_never_reveals_the_personal_link_on_the_page(event):
-    first = sign_up(event, 1, sessions=event["sessions"][:1])
-    at = page("register", event="assises-page").run()
-    fill(at, event["sessions"][2:3], email="p1@example.org")
-    click(at, "M’inscrire")
-    text = shown(at)
-    assert "Vous étiez déjà inscrit·e avec cette adresse" in text
-    assert first.token not in text and not at.code
-    assert count(m.Participant) == 1
+def test_an_existing_email_changes_nothing_and_the_page_cannot_tell(event):
+    first = sign_up(event, 1, "Stics", sessions=event["sessions"][:1])
+    before = reg.participant_view(first.token)
+    new = page("register", event="assises-page").run()
+    fill(new, event["sessions"][2:3], email="nouvelle@example.org")
+    click(new, "M’inscrire")
+    again = page("register", event="assises-page").run()
+    fill(again, event["sessions"][2:3], email="p1@example.org")        # Ana Lima, ASBL Stics, Logement
+    click(again, "M’inscrire")
+    assert shown(again) == shown(new).replace("nouvelle@example\\.org", "p1@example\\.org")
+    assert first.token not in shown(again) and not again.code
+    assert reg.participant_view(first.token) == before                 # not renamed, no session added
+    assert count(m.Participant) == 2
+    link_mail = outbox()[-1]
+    assert link_mail.to_address == "p1@example.org" and first.token in link_mail.body
+    assert "Rien n’a été modifié" in link_mail.body
 
 
 def test_closed_registration_and_missing_event_are_explained(database):
@@ -189,7 +203,7 @@ def test_organiser_sees_lists_overrides_marks_attendance_and_opens_registration(
     assert "Présences enregistrées." in shown(at)
     assert reg.attendance_summary(event["id"]).set_index("session_id").loc[sid, "present"] == 1
     # settings: close registration
-    at.toggle(key="ra_open").set_value(False)
+    at.toggle(key=f"ra_open_{event['id']}").set_value(False)
     click(at, "Enregistrer")
     assert "Réglages enregistrés." in shown(at)
     assert reg.event_settings(event["id"]).registration_open is False
@@ -206,5 +220,51 @@ def test_facilitator_marks_attendance_but_cannot_override_and_others_are_refused
     keys = {b.key for b in at.button}
     assert f"ra_override_{sid}" not in keys and "ra_erase" not in keys
     assert "Réservé aux organisateur·rice·s" in shown(at)
+    tables = "\n".join(d.value.to_csv() for d in at.dataframe)
+    assert "Prénom1 Nom1" in tables and "@example.org" not in tables and "E-mail" not in tables
+    assert "@example.org" not in shown(at)
     at = staff(page("registrations_admin"), Actor(kind="participant", id=1, session_id=sid, label="x")).run()
     assert "pas accessible" in shown(at) and "p1@example.org" not in shown(at)
+
+
+def test_a_stale_settings_form_is_refused_with_the_other_version_then_apply_mine_wins(event):
+    boss = organiser(event["id"])
+    at = staff(page("registrations_admin"), boss).run()
+    settings = reg.event_settings(event["id"])
+    reg.update_settings(boss, event["id"], settings.version, participant_cap=12)     # a colleague, meanwhile
+    at.number_input(key=f"ra_per_org_{event['id']}").set_value(3)
+    click(at, "Enregistrer")
+    assert "Quelqu’un a modifié cet élément" in shown(at)
+    assert (reg.event_settings(event["id"]).participant_cap, reg.event_settings(event["id"]).per_org_cap) == (12, 2)
+    assert "Places par atelier" in shown(at) and "12" in shown(at)
+    at.button(key=f"ra_settings_{event['id']}_apply_mine").click().run()
+    after = reg.event_settings(event["id"])
+    assert after.per_org_cap == 3 and after.participant_cap == 1       # the organiser's whole form, as chosen
+    assert "Réglages enregistrés." in shown(at)
+
+
+def test_two_attendance_sheets_keep_each_others_ticks_and_names_are_shown_as_typed(event):
+    sid = event["sessions"][0]
+    boss, facilitator = organiser(event["id"]), organiser(event["id"], "facilitator")
+    reg.update_settings(boss, event["id"], None, participant_cap=5)
+    reg.register(event["slug"], first_name="_*Ana*_", email="ana@example.org", session_ids=[sid], consent=True)
+    sign_up(event, 2, sessions=[sid])
+    door_a = staff(page("registrations_admin"), facilitator).run()
+    door_b = staff(page("registrations_admin"), facilitator).run()
+    boxes = sorted((c for c in door_a.checkbox if c.key and c.key.startswith(f"ra_present_{sid}_")), key=lambda c: c.key)
+    assert boxes[0].label == "\\_\\*Ana\\*\\_"                 # escaped: shown as typed, not in italics
+    door_a.checkbox(key=boxes[0].key).check()
+    click(door_a, "Enregistrer les présences")
+    door_b.checkbox(key=boxes[1].key).check()                # on a sheet opened before door A saved
+    click(door_b, "Enregistrer les présences")
+    roster = reg.rosters(boss, event["id"])[0]
+    assert sorted(r.present for r in roster.confirmed) == [True, True]
+    assert door_b.checkbox(key=boxes[0].key).value is True   # door B's sheet now shows door A's tick
+
+
+def test_the_erase_confirmation_shows_the_name_as_typed(event):
+    reg.register(event["slug"], first_name="[x](javascript:alert(1))", email="x@example.org",
+                 session_ids=event["sessions"][:1], consent=True)
+    at = staff(page("registrations_admin"), organiser(event["id"])).run()
+    box = next(c for c in at.checkbox if c.key and c.key.startswith("ra_erase_sure_"))
+    assert md("[x](javascript:alert(1)) — x@example.org") in box.label     # a link would be clickable otherwise

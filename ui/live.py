@@ -18,6 +18,7 @@ import random
 from typing import Any, Callable
 
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from core import live
 from storage import db
@@ -41,10 +42,18 @@ def _snapshot(database: str, builder_name: str, session_id: int, rev: tuple[int,
     return _builder(*args) if args else _builder(session_id)
 
 
+def _ticking() -> bool:
+    """True during a fragment's own rerun (a tick), False during a full run of the page."""
+    ctx = get_script_run_ctx()
+    return bool(ctx is not None and ctx.fragment_ids_this_run)
+
+
 def snapshot(builder: Callable[..., Any], session_id: int, args: tuple = ()) -> tuple[tuple[int, int], Any]:
     """The current revision and the builder's data at that revision (pure data, no widgets).
-    The builder is called as ``builder(session_id)``, or ``builder(*args)`` when args are given."""
-    rev = live.revision(session_id)
+    The builder is called as ``builder(session_id)``, or ``builder(*args)`` when args are given.
+    A full run reads the revision fresh (someone who just saved sees it at once); ticks may share
+    a read made a moment ago by another screen."""
+    rev = live.revision(session_id, max_age_s=live.MAX_AGE_S if _ticking() else 0)
     name = f"{builder.__module__}.{builder.__qualname__}"
     return rev, _snapshot(db.database_url(), name, session_id, rev, tuple(args), builder)
 
