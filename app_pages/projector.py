@@ -19,7 +19,7 @@ from core.errors import AtelierError
 from storage.models import CONTRIBUTION_KINDS, POWER_LEVELS
 from ui import auth, errors
 from ui.i18n import t
-from ui.live import interval, snapshot
+from ui.live import live_view
 from ui.text import md
 
 # Okabe-Ito: colour-blind-safe
@@ -58,21 +58,17 @@ def clock(seconds: float) -> str:
     return f"{seconds // 60:02d}:{seconds % 60:02d}"
 
 
-def draw_timer(state: session_flow.SessionState) -> None:
-    if state.timer_duration_s:
-        remaining, colour, running = session_flow.timer_state(state, dt.datetime.now(dt.timezone.utc).replace(tzinfo=None))
-        st.html(f'<div class="atelier-timer {colour}" role="timer">{clock(remaining)}</div>')
-        if not running:
-            st.caption(t("projector.timer_paused"))
-
-
-def draw_header(state: session_flow.SessionState, drawn_revision: tuple[int, int]) -> None:
+def draw_header(state: session_flow.SessionState) -> None:
     left, right = st.columns([3, 2], vertical_alignment="top")
     with left:
         st.caption(md(f"{state.event_title} · {state.theme_title}"))
         st.title(t(f"stage.{state.stage}") if not state.closed else t("projector.closed"), anchor=False)
         st.markdown(md(state.prompt) if state.prompt else t(f"flow.prompt.{state.stage}"))
-        ticker(drawn_revision)
+        if state.timer_duration_s:
+            remaining, colour, running = session_flow.timer_state(state, dt.datetime.now(dt.timezone.utc).replace(tzinfo=None))
+            st.html(f'<div class="atelier-timer {colour}" role="timer">{clock(remaining)}</div>')
+            if not running:
+                st.caption(t("projector.timer_paused"))
     with right:
         if state.join_code and not state.closed:
             url = projector.join_url(state.join_code)
@@ -234,24 +230,16 @@ VIEWS = {"feed": draw_feed, "board": draw_board, "personas": draw_gallery, "reco
          "votes": draw_votes, "mood": draw_mood, "plans": draw_plans}
 
 
-@st.fragment(run_every=interval())
-def ticker(drawn_revision: tuple[int, int]) -> None:
-    """The only part that ticks: the countdown, and a full redraw of the page when the room's
-    work changed. The gallery, board and charts are drawn once per change, not once per second."""
-    rev, data = snapshot(projector.projector_snapshot, int(session_id))
-    if rev > drawn_revision:  # revisions only grow; an older shared read is not a change
-        st.rerun()
-    draw_timer(data.room.state)
+def draw(data: projector.ProjectorData) -> None:
+    state = data.room.state
+    draw_header(state)
+    view = VIEWS.get(state.projector_view)
+    if view is not None and state.projector_view != "join":
+        st.divider()
+        view(data)
 
 
 try:
-    revision, data = snapshot(projector.projector_snapshot, int(session_id))
+    live_view(int(session_id), projector.projector_snapshot, draw, key=f"projector_{session_id}")
 except AtelierError as exc:
     errors.show(exc)
-    st.stop()
-state = data.room.state
-draw_header(state, revision)
-view = VIEWS.get(state.projector_view)
-if view is not None and state.projector_view != "join":
-    st.divider()
-    view(data)
