@@ -30,6 +30,16 @@ def category_label(code: str | None) -> str:
     return t(f"category.{code}") if code else t("canvas.no_category")
 
 
+def _personal_data_ok(text: str, confirm_key: str) -> bool:
+    """Warn when a text looks like real personal data; True once the user confirms it is fictitious."""
+    found = sensitive.find_personal_data(text or "")
+    if not found:
+        return True
+    st.warning(t("canvas.sensitive", found=", ".join(t(sensitive.message_key(f.kind)) + f" « {md(f.excerpt)} »"
+                                                     for f in found)), icon=":material/privacy_tip:")
+    return st.checkbox(t("canvas.sensitive_confirm"), key=confirm_key)
+
+
 # --- which persona ----------------------------------------------------------------------------
 
 options = canvas.personas_for(actor)
@@ -295,12 +305,7 @@ def identity_dialog(state: dict[str, Any]) -> None:
     origin = st.text_input(t("canvas.origin"), value=card.origin, max_chars=120, key="id_origin")
     facts = st.text_area(t("canvas.facts"), value="\n".join(card.facts), key="id_facts", help=t("canvas.facts_help"))
     note = st.text_area(t("canvas.note"), value=card.note, key="id_note")
-    found = [f for text in (name, origin, facts, note) for f in sensitive.find_personal_data(text or "")]
-    confirmed = True
-    if found:
-        st.warning(t("canvas.sensitive", found=", ".join(t(sensitive.message_key(f.kind)) + f" « {md(f.excerpt)} »"
-                                                         for f in found)), icon=":material/privacy_tip:")
-        confirmed = st.checkbox(t("canvas.sensitive_confirm"), key="id_confirm")
+    confirmed = _personal_data_ok("\n".join(x or "" for x in (name, origin, facts, note)), "id_confirm")
     changes = {"name": name, "age": age, "origin": origin, "facts": facts.split("\n"), "note": note}
     conflict = state.get("conflict")
     if conflict:
@@ -387,16 +392,6 @@ def edit_dialog(state: dict[str, Any]) -> None:
             _save(state, changes, conflict["version"])
     elif st.button(t("canvas.save"), type="primary", key="save_edit", disabled=not confirmed):
         _save(state, changes, state["version"])
-
-
-def _personal_data_ok(text: str, confirm_key: str) -> bool:
-    """Warn when a text looks like real personal data; True once the user confirms it is fictitious."""
-    found = sensitive.find_personal_data(text or "")
-    if not found:
-        return True
-    st.warning(t("canvas.sensitive", found=", ".join(t(sensitive.message_key(f.kind)) + f" « {md(f.excerpt)} »"
-                                                     for f in found)), icon=":material/privacy_tip:")
-    return st.checkbox(t("canvas.sensitive_confirm"), key=confirm_key)
 
 
 def _save(state: dict[str, Any], changes: dict[str, Any], version: int) -> None:

@@ -40,7 +40,10 @@ def free_port() -> int:
 def running_app(database_url: str, env: dict[str, str] | None = None, timeout: float = 60) -> Iterator[str]:
     """Start `streamlit run app.py` on a free port against ``database_url``; yields the base URL."""
     port = free_port()
-    full_env = {**os.environ, "ATELIER_DATABASE_URL": database_url, **(env or {})}
+    # links the app shows (personal links, QR codes) point back to this server; tests never mail
+    full_env = {**os.environ, "ATELIER_DATABASE_URL": database_url,
+                "ATELIER_BASE_URL": f"http://127.0.0.1:{port}", **(env or {})}
+    full_env.pop("ATELIER_SMTP_HOST", None)
     log = open(Path(os.environ.get("TMPDIR", "/tmp")) / f"atelier-app-{port}.log", "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",

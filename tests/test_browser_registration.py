@@ -2,60 +2,17 @@
 the session's calendar file, opens the personal link and cancels the session there."""
 from __future__ import annotations
 
-import contextlib
-import os
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from sqlalchemy import select
 
 from storage import db
 from storage import models as m
-from tests.browser import ROOT, chromium, free_port, wait_idle
+from tests.browser import ROOT, chromium, running_app, wait_idle
 from tests.test_registration import make_event
 
 pytestmark = pytest.mark.browser
-ENTRY = ROOT / "app.py"
-
-
-@contextlib.contextmanager
-def running_entry(script: Path, database_url: str, timeout: float = 60) -> Iterator[str]:
-    """Like tests.browser.running_app, but with ATELIER_BASE_URL set to the app's own address (the
-    personal link shown after registering must point back to this app) and no SMTP."""
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "ATELIER_DATABASE_URL": database_url, "ATELIER_BASE_URL": base}
-    env.pop("ATELIER_SMTP_HOST", None)
-    log = open(Path(os.environ.get("TMPDIR", "/tmp")) / f"atelier-registration-{port}.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as resp:
-                    if resp.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"app did not start: see {log.name}")
-            time.sleep(0.3)
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @pytest.fixture
@@ -84,7 +41,7 @@ def _registration(url: str, email: str) -> tuple[str, list[str]]:
 def test_register_download_calendar_and_cancel_through_the_personal_link(event_db, tmp_path):
     url, event = event_db
     first, second = event["sessions"][:2]
-    with running_entry(ENTRY, url) as base, chromium() as browser:
+    with running_app(url) as base, chromium() as browser:
         context = browser.new_context(viewport={"width": 1280, "height": 1000}, accept_downloads=True)
         page = context.new_page()
         page.goto(f"{base}/register?event=assises-navigateur")
