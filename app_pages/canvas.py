@@ -10,7 +10,7 @@ import streamlit as st
 
 from core import canvas, completeness, entities, sensitive, suggestions, templates
 from core.categories import suggest_category
-from core.errors import AtelierError, StaleEdit
+from core.errors import AtelierError, StaleEdit, StorageUnavailable
 from storage.models import BARRIER_NATURES, CATEGORIES
 from ui import auth, errors
 from ui.i18n import t
@@ -42,7 +42,17 @@ def _personal_data_ok(text: str, confirm_key: str) -> bool:
 
 # --- which persona ----------------------------------------------------------------------------
 
-options = canvas.personas_for(actor)
+try:
+    options = canvas.personas_for(actor)
+    st.session_state["_canvas_options_seen"] = options
+    database_away: StorageUnavailable | None = None
+except StorageUnavailable as exc:
+    # the database is away for a moment: draw the page from the personas this browser saw last, so
+    # the add form (and what is typed in it) stays on screen; the live lists wait for the database
+    options = st.session_state.get("_canvas_options_seen")
+    if options is None:
+        raise
+    database_away = exc
 by_id = {o.id: o for o in options}
 chosen_id = st.session_state.get("canvas_persona_id")
 if chosen_id not in by_id:
@@ -84,7 +94,7 @@ def _create_persona() -> None:
 
 if actor.is_participant or by_id:
     with top[1].popover(t("canvas.new_persona"), icon=":material/person_add:", width="stretch"):
-        st.text_input(t("canvas.persona_name"), key="new_persona_name", max_chars=120)
+        st.text_input(t("canvas.persona_name"), key="new_persona_name", max_chars=120, persist_state="page")
         tpl = {x.key: x for x in templates.list_templates()}
         st.selectbox(t("canvas.template"), [""] + list(tpl), key="new_persona_template",
                      format_func=lambda k: t("canvas.template_blank") if not k else f"{tpl[k].name} — {tpl[k].summary}")
@@ -233,7 +243,7 @@ def add_bar() -> None:
         st.radio(t("canvas.add_header"), [k for k, _key, _icon in SECTIONS], key="add_kind", horizontal=True,
                  format_func=lambda k: t(f"canvas.add.{k}"))
         st.text_input(t("canvas.text"), key="add_text", max_chars=1000, placeholder=t("canvas.placeholder.any"),
-                      label_visibility="collapsed")
+                      label_visibility="collapsed", persist_state="page")  # kept through a failed run
         cols = st.columns([2, 2, 1], vertical_alignment="bottom")
         cols[0].selectbox(t("canvas.category"), [AUTO, *CATEGORIES], key="add_category",
                           format_func=lambda c: t("canvas.category_auto") if c == AUTO else category_label(c),
@@ -275,11 +285,19 @@ def item_manager(data: canvas.Canvas) -> None:
             st.rerun()
 
 
+add_failed_unavailable = isinstance(st.session_state.get("add_error"), StorageUnavailable)
 if editable:
-    add_bar()
+    add_bar()  # an add that failed keeps its text in the form (it is emptied only after a save)
 try:
-    live_view(option.session_id, canvas.get_canvas, draw_canvas, key=f"canvas_{chosen_id}", args=(chosen_id,))
+    if database_away is not None:
+        raise database_away
     _rev, current_data = snapshot(canvas.get_canvas, option.session_id, args=(chosen_id,))
+    live_view(option.session_id, canvas.get_canvas, draw_canvas, key=f"canvas_{chosen_id}", args=(chosen_id,))
+except StorageUnavailable as exc:
+    if not add_failed_unavailable:  # already said next to the form
+        errors.show(exc)
+    errors.wait_for_database()  # the page comes back by itself, the typed text still in the form
+    st.stop()
 except AtelierError as exc:
     errors.show(exc)
     st.stop()
@@ -447,7 +465,7 @@ if editable and focus:
 
             with st.form("add_lead_form", border=False, enter_to_submit=True):
                 st.text_input(t("canvas.add_lead"), key="lead_text", max_chars=1000,
-                              placeholder=t("canvas.placeholder.lead"))
+                              placeholder=t("canvas.placeholder.lead"), persist_state="page")
                 st.form_submit_button(t("canvas.add_button"), icon=":material/add:", on_click=_add_lead)
             if st.session_state.get("lead_warning"):
                 st.warning(t("canvas.sensitive", found=", ".join(t(sensitive.message_key(k)) + f" « {md(x)} »"

@@ -42,4 +42,9 @@ class StaleEdit(AtelierError):
 
 
 class StorageUnavailable(AtelierError):
+    """The database cannot be reached or written for a moment (server stopped or restarting, a
+    dropped connection, an SQLite file locked, read-only or failing). Raised by every engine of
+    ``storage.db`` instead of the driver's error; the write it interrupted left nothing behind, and
+    the same action works again once the database is back."""
+
     key = "error.storage_unavailable"

@@ -4,6 +4,15 @@
 SQLite runs in WAL mode with a busy timeout and foreign keys on, and writing transactions start
 with ``BEGIN IMMEDIATE`` so that concurrent writers queue instead of failing with
 "database is locked" (a deferred transaction that reads then writes cannot wait for the lock).
+
+When the database cannot be reached or written for a moment (PostgreSQL stopped or restarting, a
+dropped connection, an SQLite file locked past the busy timeout, read-only or failing on disk),
+every engine raises ``core.errors.StorageUnavailable`` (key ``error.storage_unavailable``) instead
+of the driver's error, from any query, session or connection: pages show it in the user's
+language and keep what was typed. A write is one transaction, so such a fault leaves it whole or
+absent. Recovery needs no restart: PostgreSQL connections are checked before use
+(``pool_pre_ping``) and a disconnect invalidates the whole pool, so the first request after the
+database returns opens fresh connections.
 """
 from __future__ import annotations
 
@@ -13,12 +22,20 @@ import threading
 from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import ExceptionContext
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
+
+from core.errors import StorageUnavailable
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = f"sqlite:///{ROOT / 'data' / 'atelier.db'}"
-SQLITE_BUSY_TIMEOUT_MS = 30_000
+SQLITE_BUSY_TIMEOUT_MS = 30_000      # ATELIER_SQLITE_BUSY_TIMEOUT_MS overrides it (tests use a short one)
+CONNECT_TIMEOUT_S = 10               # PostgreSQL; ATELIER_DB_CONNECT_TIMEOUT_S overrides it
+# SQLite errors that mean "not now" rather than a bug in a query (those stay as they are)
+_SQLITE_UNAVAILABLE = ("database is locked", "database table is locked", "readonly database", "disk i/o error",
+                       "unable to open database file", "database or disk is full", "locking protocol")
 
 _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
@@ -40,38 +57,89 @@ def is_sqlite(url: str | None = None) -> bool:
     return (url or database_url()).startswith("sqlite")
 
 
+def busy_timeout_ms() -> int:
+    return int(os.environ.get("ATELIER_SQLITE_BUSY_TIMEOUT_MS") or SQLITE_BUSY_TIMEOUT_MS)
+
+
+def unavailable_reason(exc: BaseException, is_disconnect: bool = False) -> str | None:
+    """Why ``exc`` (a driver or SQLAlchemy error) means the database is unavailable for a moment,
+    or None when it is another error (a constraint, a bug in a query...)."""
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    if is_disconnect or (isinstance(exc, DBAPIError) and exc.connection_invalidated):
+        return "disconnected"
+    module = type(orig).__module__ or ""
+    name = type(orig).__name__
+    if module.startswith("sqlite3"):
+        text_ = str(orig).lower()
+        if name == "OperationalError" and any(part in text_ for part in _SQLITE_UNAVAILABLE):
+            return text_[:60]
+        return None
+    # PostgreSQL (psycopg) and the DB-API in general: connection failures, server shutting down or
+    # starting, lock and statement timeouts, serialisation failures are all OperationalError;
+    # a connection closed under the driver is InterfaceError.
+    if name in ("OperationalError", "InterfaceError") or any(
+            base.__name__ in ("OperationalError", "InterfaceError") for base in type(orig).__mro__):
+        return name
+    return None
+
+
+def _on_error(ctx: ExceptionContext) -> BaseException | None:
+    """Engine hook: turn "database unavailable" errors into the core error pages understand. The
+    pool's own liveness check (pre-ping) is left alone so it can reconnect."""
+    if ctx.is_pre_ping:
+        return None
+    reason = unavailable_reason(ctx.original_exception, bool(ctx.is_disconnect))
+    if reason is None:
+        return None
+    return StorageUnavailable(detail=reason)
+
+
 def _make_engine(url: str) -> Engine:
-    if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(
-            url,
-            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
-            pool_size=10,
-            max_overflow=20,
-        )
+    engine = _make_sqlite_engine(url) if url.startswith("sqlite") else _make_server_engine(url)
+    event.listen(engine, "handle_error", _on_error)
+    return engine
 
-        @event.listens_for(engine, "connect")
-        def _on_connect(dbapi_conn, _record):  # noqa: ANN001
-            # Let SQLAlchemy, not the driver, issue BEGIN (see _on_begin).
-            dbapi_conn.isolation_level = None
-            cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-            cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA synchronous=NORMAL")
-            cur.close()
 
-        @event.listens_for(engine, "begin")
-        def _on_begin(conn):  # noqa: ANN001
-            if conn.get_execution_options().get("atelier_write"):
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
-            else:
-                conn.exec_driver_sql("BEGIN")
+def _make_server_engine(url: str) -> Engine:
+    connect_args: dict = {}
+    if url.startswith("postgresql") and "connect_timeout" not in url:
+        connect_args["connect_timeout"] = int(os.environ.get("ATELIER_DB_CONNECT_TIMEOUT_S") or CONNECT_TIMEOUT_S)
+    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True, connect_args=connect_args,
+                         hide_parameters=True)  # SQL errors and logs never carry values (password hashes, tokens)
 
-        return engine
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+def _make_sqlite_engine(url: str) -> Engine:
+    timeout_ms = busy_timeout_ms()
+    path = url.split("///", 1)[-1]
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(
+        url,
+        connect_args={"timeout": timeout_ms / 1000, "check_same_thread": False},
+        pool_size=10,
+        max_overflow=20,
+        hide_parameters=True,  # SQL errors and logs never carry values (password hashes, tokens)
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):  # noqa: ANN001
+        # Let SQLAlchemy, not the driver, issue BEGIN (see _on_begin).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute(f"PRAGMA busy_timeout={timeout_ms}")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):  # noqa: ANN001
+        if conn.get_execution_options().get("atelier_write"):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+    return engine
 
 
 def get_engine(url: str | None = None) -> Engine:
@@ -88,6 +156,16 @@ def dispose_all() -> None:
         for engine in _engines.values():
             engine.dispose()
         _engines.clear()
+
+
+def reachable(url: str | None = None) -> bool:
+    """Whether the database answers a trivial query now (used to recover by itself after a fault)."""
+    try:
+        with get_engine(url).connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return True
+    except (StorageUnavailable, DBAPIError):
+        return False
 
 
 @contextlib.contextmanager

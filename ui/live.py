@@ -21,7 +21,9 @@ import streamlit as st
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from core import live
+from core.errors import StorageUnavailable
 from storage import db
+from ui.i18n import t
 
 DEFAULT_INTERVAL_S = float(os.environ.get("ATELIER_LIVE_INTERVAL", "2"))
 JITTER = 0.25  # up to +25 % of the interval, drawn once per browser session
@@ -65,7 +67,17 @@ def live_view(session_id: int, builder: Callable[..., Any], draw: Callable[[Any]
 
     @st.fragment(run_every=interval())
     def _view() -> None:
-        rev, data = snapshot(builder, session_id, args)
+        data_key = f"_live_data_{key}"
+        try:
+            rev, data = snapshot(builder, session_id, args)
+        except StorageUnavailable:
+            # the database is away for a moment: a tick must draw, so draw what this screen showed
+            # last, say so in the user's language, and pick up again on a later tick
+            st.caption(t("faults.last_known"))
+            if data_key in st.session_state:
+                draw(st.session_state[data_key])
+            return
+        st.session_state[data_key] = data
         seen_key = f"_live_rev_{key}"
         previous = st.session_state.get(seen_key)
         st.session_state[seen_key] = rev
