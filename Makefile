@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8501
 
-.PHONY: run test venv db demo bench clean
+.PHONY: run test venv db demo bench clean browser
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,7 +26,18 @@ demo: db
 run: demo
 	ATELIER_DEMO=1 $(VENV)/bin/streamlit run app.py --server.address $(HOST) --server.port $(PORT)
 
-test: venv
+# Browser tests drive Debian's Chromium (Playwright cannot download browsers here); PDF booklets
+# want DejaVu; a test runs deploy/nginx.conf in nginx. Installed with apt when missing and we may;
+# otherwise those tests say what is missing (and skip).
+browser:
+	@if ! command -v chromium >/dev/null 2>&1 || ! { command -v nginx || test -x /usr/sbin/nginx; } >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi dejavu; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core nginx-light >/dev/null; \
+	  else echo "note: install Debian's chromium, fonts-dejavu-core and nginx-light to run every test"; fi; \
+	fi
+
+test: venv browser
 	$(PY) -m pytest
 
 clean:

@@ -153,6 +153,16 @@ def cmd_deactivate_user(args: argparse.Namespace) -> int:
     return 0
 
 
+@command("unlock-user", "forget the recent failed logins of a username (after someone else's guesses locked it)",
+         arg("--username", required=True))
+def cmd_unlock_user(args: argparse.Namespace) -> int:
+    from core import accounts
+
+    forgotten = accounts.unlock_login(args.username)
+    print(f"unlocked {args.username} ({forgotten} recent failures forgotten)")
+    return 0
+
+
 @command("list-users", "list staff accounts", arg("--json", action="store_true"))
 def cmd_list_users(args: argparse.Namespace) -> int:
     from core import accounts

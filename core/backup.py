@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -76,7 +77,9 @@ def write_backup(path: str | Path) -> dict[str, int]:
     data = backup_data()
     path = Path(path)
     tmp = path.with_name(path.name + ".part")
-    with tmp.open("w", encoding="utf-8") as fh:
+    tmp.unlink(missing_ok=True)
+    # owner-only (0600): the backup holds staff password hashes and personal data
+    with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", encoding="utf-8") as fh:
         json.dump(data, fh, ensure_ascii=False, separators=(",", ":"))
     tmp.replace(path)
     return {name: len(t["rows"]) for name, t in data["tables"].items()}

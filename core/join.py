@@ -10,6 +10,7 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -25,6 +26,7 @@ from storage import models as m
 MAX_FAILURES_PER_BROWSER = 10
 MAX_FAILURES_PER_ADDRESS = 100      # a whole room may share one address behind NAT
 FAILURE_WINDOW = dt.timedelta(minutes=5)
+ATTEMPTS_KEPT = dt.timedelta(days=1)  # older attempts are purged
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
 LAST_SEEN_EVERY = dt.timedelta(minutes=2)
 
@@ -74,15 +76,29 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+def _client_key(prefix: str, value: Any) -> str:
+    """The rate-limit key of a browser or an address; a value that is not plain printable ASCII
+    (a forged cookie with NUL bytes or lone surrogates) is keyed by its hash."""
+    text = str(value)
+    if not (text.isascii() and text.isprintable()):
+        text = "#" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"{prefix}:{text}"[:64]
+
+
 def _client_keys(browser_key: str, address: str | None) -> list[tuple[str, int]]:
-    keys = [(f"b:{browser_key}"[:64], MAX_FAILURES_PER_BROWSER)]
+    keys = [(_client_key("b", browser_key), MAX_FAILURES_PER_BROWSER)]
     if address:
-        keys.append((f"a:{address}"[:64], MAX_FAILURES_PER_ADDRESS))
+        keys.append((_client_key("a", address), MAX_FAILURES_PER_ADDRESS))
     return keys
 
 
-def _check_rate(s: Session, keys: list[tuple[str, int]]) -> None:
-    since = m.utcnow() - FAILURE_WINDOW
+def _now() -> dt.datetime:
+    """The clock of join-code rate limiting (UTC, naive); tests replace it."""
+    return m.utcnow()
+
+
+def _check_rate(s: Session, keys: list[tuple[str, int]], now: dt.datetime) -> None:
+    since = now - FAILURE_WINDOW
     for key, limit in keys:
         failures = s.execute(select(func.count()).select_from(m.JoinAttempt).where(
             m.JoinAttempt.client_key == key, m.JoinAttempt.at >= since, m.JoinAttempt.success.is_(False))).scalar_one()
@@ -115,11 +131,13 @@ def check_code(raw_code: str, browser_key: str, address: str | None = None) -> S
     """The session a typed code opens; a wrong code is counted against this browser."""
     code = normalise_code(raw_code)
     keys = _client_keys(browser_key, address)
+    now = _now()
     with db.write_session() as s:
-        _check_rate(s, keys)
+        _check_rate(s, keys, now)  # a refused attempt is not counted (the transaction rolls back)
         found = _find(s, code) if code else None
+        s.execute(m.JoinAttempt.__table__.delete().where(m.JoinAttempt.at < now - ATTEMPTS_KEPT))
         for key, _limit in keys:
-            s.add(m.JoinAttempt(client_key=key, success=found is not None))
+            s.add(m.JoinAttempt(client_key=key, success=found is not None, at=now))
     if found is None:
         raise NotFound("error.join_bad_code", field="code") if code else ValidationError("error.required", field="code")
     return found

@@ -462,8 +462,20 @@ class JoinAttempt(Base):
     __table_args__ = (Index("ix_join_attempts_client_at", "client_key", "at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     client_key: Mapped[str] = mapped_column(String(64))
-    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)  # purged after a day
     success: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class LoginFailure(Base):
+    """A failed staff login (or one in progress: counted until it succeeds), for throttling password
+    guessing. ``client_key`` is ``u:<sha256 of the typed username>`` (never the typed text: people
+    type passwords into the username field) or ``a:<client address>``."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_client_at", "client_key", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_key: Mapped[str] = mapped_column(String(80))
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
 
 class OutboxEmail(Base):

@@ -13,7 +13,7 @@ Query parameters are never part of the identity (they are lost on navigation).
 from __future__ import annotations
 
 import datetime as dt
-import json
+import html
 import os
 import secrets
 from pathlib import Path
@@ -80,22 +80,37 @@ def authenticator():  # noqa: ANN201 - streamlit_authenticator.Authenticate
     """The login widget's controller; built only where used (it renders a cookie component)."""
     import streamlit_authenticator as stauth
 
+    # cookie_expiry_days=0: the library reads the staff cookie but never writes it; this module
+    # writes it (issue_staff_cookie + keep_cookies), with the flags below.
     return stauth.Authenticate(accounts.credentials(), STAFF_COOKIE, cookie_key(),
-                               cookie_expiry_days=cookie_expiry_hours() / 24, auto_hash=False,
-                               login_sleep_time=0)
+                               cookie_expiry_days=0, auto_hash=False, login_sleep_time=0)
+
+
+# The one script this app runs in the page. Its text never changes (the cookie comes in a data
+# attribute), so deploy/nginx.conf allows exactly it by hash in the Content-Security-Policy.
+COOKIE_SCRIPT = ("var s=document.currentScript;"
+                 "document.cookie=s.dataset.cookie+(location.protocol==='https:'?'; Secure':'');s.remove();")
+
+
+def _cookie_script(attributes: str) -> None:
+    """Run ``document.cookie = attributes`` in the page, then remove the script element so the
+    value (a login or participant token) never stays in the page's HTML. ``Secure`` is added when
+    the page is served over HTTPS. These cookies cannot be HttpOnly: a page script writes them
+    (Streamlit offers no HTTP response of our own); the server reads them from the websocket
+    handshake, no script reads them."""
+    st.html(f'<script data-cookie="{html.escape(attributes, quote=True)}">{COOKIE_SCRIPT}</script>',
+            unsafe_allow_javascript=True, width=1)
 
 
 def _set_cookie(name: str, value: str, max_age_s: int) -> None:
     """Write a cookie from the browser. Values are server-made tokens (checked), never user text."""
     if not join.TOKEN_RE.match(value) and not all(c.isalnum() or c in "._-" for c in value):
         return
-    st.html(f"<script>document.cookie = {json.dumps(f'{name}={value}; path=/; max-age={max_age_s}; SameSite=Lax')};</script>",
-            unsafe_allow_javascript=True, width=1)
+    _cookie_script(f"{name}={value}; path=/; max-age={max_age_s}; SameSite=Lax")
 
 
 def _delete_cookie(name: str) -> None:
-    st.html(f"<script>document.cookie = {json.dumps(f'{name}=; path=/; max-age=0; SameSite=Lax')};</script>",
-            unsafe_allow_javascript=True, width=1)
+    _cookie_script(f"{name}=; path=/; max-age=0; SameSite=Lax")
 
 
 def _cookie(name: str) -> str | None:
