@@ -3,7 +3,6 @@ recommendations booklet and the data exports. Thin: filters in, core.dashboard f
 from __future__ import annotations
 
 import datetime as dt
-import html
 from typing import Any, Callable
 
 import pandas as pd
@@ -19,6 +18,7 @@ from storage import models as m
 from ui.auth import require_staff
 from ui.errors import show
 from ui.i18n import current_language, t
+from ui.text import chart_text, unique_labels
 
 # Okabe & Ito (2008): distinguishable with every common colour-vision deficiency.
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -113,18 +113,8 @@ def figure(key: str, title: str, table: pd.DataFrame, chart: Callable[[], go.Fig
     downloads(key, table)
 
 
-def unique_labels(labels: list[str]) -> list[str]:
-    """Two bars with the same label would be drawn as one: number the repeats."""
-    seen: dict[str, int] = {}
-    out = []
-    for text in labels:
-        seen[text] = seen.get(text, 0) + 1
-        out.append(text if seen[text] == 1 else f"{text} ({seen[text]})")
-    return out
-
-
 def hbar(df: pd.DataFrame, y: str, x_: str, colour: str = OKABE_ITO[0], x_title: str = "") -> go.Figure:
-    labels = [html.escape(v) for v in unique_labels([str(v) for v in df[y]])][::-1]  # plotly reads tags
+    labels = [chart_text(v) for v in unique_labels([str(v) for v in df[y]])][::-1]  # plotly reads tags
     df = df.iloc[::-1]
     fig = go.Figure(go.Bar(y=labels, x=df[x_], orientation="h", marker_color=colour, text=df[x_],
                            textposition="outside", textangle=0, cliponaxis=False,
@@ -219,7 +209,7 @@ with tab["diagnostic"]:
                 names = grid.drop_duplicates("persona_id").set_index("persona_id")["persona"]
                 fig = go.Figure(go.Heatmap(
                     z=pivot.values, x=[label("category", c) for c in pivot.columns],
-                    y=[html.escape(str(names[i])) for i in pivot.index], colorscale=[[0, "#F7F7F7"], [1, OKABE_ITO[0]]],
+                    y=[chart_text(names[i]) for i in pivot.index], colorscale=[[0, "#F7F7F7"], [1, OKABE_ITO[0]]],
                     text=pivot.values, texttemplate="%{text}", hovertemplate="%{y} · %{x}: %{z}<extra></extra>",
                     colorbar=dict(title=t("dashboard.axis.barriers"))))
                 return layout(fig, height=max(280, 34 * len(pivot) + 120), yaxis=dict(autorange="reversed",
@@ -286,7 +276,7 @@ with tab["recommendations"]:
             for level in m.POWER_LEVELS:
                 part = top[top["level"] == level].iloc[::-1]
                 if len(part):
-                    fig.add_bar(y=[html.escape(f"#{r} · {title[:60]}") for r, title in zip(part["recommendation_id"], part["title"])],
+                    fig.add_bar(y=[chart_text(f"#{r} · {title[:60]}") for r, title in zip(part["recommendation_id"], part["title"])],
                                 x=part["votes"], orientation="h", name=label("level", level),
                                 marker_color=LEVEL_COLOURS[level])
             return layout(fig, height=max(300, 28 * len(top) + 90), xaxis_title=t("dashboard.axis.votes"),
@@ -341,7 +331,7 @@ with tab["participation"]:
 
         def part_chart() -> go.Figure:
             shown = part.head(CHART_SESSIONS)
-            xs = [f"{s}<br>{th[:30]}" for s, th in zip(shown["session"], shown["theme"])]
+            xs = [f"{chart_text(s)}<br>{chart_text(th[:30])}" for s, th in zip(shown["session"], shown["theme"])]
             fig = go.Figure([go.Bar(x=xs, y=shown[k], name=t(f"dashboard.col.{k}"), marker_color=c)
                              for k, c in (("registered", OKABE_ITO[0]), ("present", OKABE_ITO[1]),
                                           ("organisations", OKABE_ITO[2]))])
@@ -365,7 +355,7 @@ with tab["participation"]:
             counts = moods.set_index(["session_id", "moment", "weather"])["checks"].to_dict()
             fig = go.Figure()
             for weather in m.WEATHERS:
-                fig.add_bar(x=[[names[sid] for sid, _ in xs], [label("moment", mo) for _, mo in xs]],
+                fig.add_bar(x=[[chart_text(names[sid]) for sid, _ in xs], [label("moment", mo) for _, mo in xs]],
                             y=[int(counts.get((sid, mo, weather), 0)) for sid, mo in xs], name=label("weather", weather),
                             marker_color=WEATHER_COLOURS[weather], marker_line=dict(color="#333333", width=0.5))
             return layout(fig, barmode="stack", yaxis_title=t("dashboard.axis.checks"))

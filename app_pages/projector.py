@@ -7,7 +7,6 @@ revealed, mood before/after). Everything is drawn by one live fragment from a sn
 from __future__ import annotations
 
 import datetime as dt
-import html
 from collections import Counter
 
 import plotly.graph_objects as go
@@ -20,7 +19,7 @@ from storage.models import CONTRIBUTION_KINDS, POWER_LEVELS
 from ui import auth, errors
 from ui.i18n import t
 from ui.live import live_view
-from ui.text import md
+from ui.text import chart_text, md, unique_labels
 
 # Okabe-Ito: colour-blind-safe
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
@@ -188,7 +187,9 @@ def draw_votes(data: projector.ProjectorData) -> None:
         return
     recs = list(data.room.recommendations.items)
     ranking = votes.ranking([r.id for r in recs])
-    titles = {r.id: html.escape(r.title) for r in recs}  # plotly reads tags in labels
+    by_id = {r.id: r.title for r in recs}
+    titles = dict(zip([rid for rid, _n in ranking],  # plotly reads tags; equal titles would share a bar
+                      (chart_text(v) for v in unique_labels([by_id[rid] for rid, _n in ranking]))))
     fig = go.Figure(go.Bar(x=[n for _rid, n in ranking][::-1], y=[titles[rid] for rid, _n in ranking][::-1],
                            orientation="h", marker_color=PALETTE[0], text=[n for _rid, n in ranking][::-1],
                            textposition="outside", textfont=dict(size=30, color="#111111")))
