@@ -9,13 +9,13 @@ sys.path.insert(0, str(ROOT))
 
 import streamlit as st  # noqa: E402
 
-from core import accounts  # noqa: E402
+from core import accounts, permissions  # noqa: E402
 from core.actor import Actor  # noqa: E402
 from ui import auth, errors  # noqa: E402
 from ui.i18n import language_selector, t  # noqa: E402
 from ui.text import md  # noqa: E402
 
-st.set_page_config(page_title="Atelier", page_icon=":material/diversity_3:", layout="wide")
+st.set_page_config(page_title="Atelier", page_icon=str(ROOT / "ui" / "assets" / "icon.png"), layout="wide")
 
 
 @st.cache_resource(show_spinner=False)
@@ -36,95 +36,88 @@ screen_token = st.query_params.get("screen")
 if screen_token:
     from core.projector import session_for_screen
 
-    screen_session = session_for_screen(screen_token)
-    if screen_session is None:
-        st.error(t("projector.bad_screen_link"))
-        st.stop()
-    st.session_state["screen_session_id"] = screen_session
-    st.navigation([st.Page("app_pages/projector.py", title=t("nav.projector"), url_path="projector")],
-                  position="hidden").run()
+    try:
+        screen_session = session_for_screen(screen_token)
+        if screen_session is None:
+            st.error(t("projector.bad_screen_link"))
+            st.stop()
+        st.session_state["screen_session_id"] = screen_session
+        st.navigation([st.Page("app_pages/projector.py", title=t("nav.projector"), url_path="projector")],
+                      position="hidden").run()
+    except Exception as exc:  # noqa: BLE001 - the projector must never show a stack trace
+        errors.page_failed(exc)
     st.stop()
 st.session_state.pop("screen_session_id", None)
 
 try:
     actor: Actor | None = auth.resolve_identity()
 except Exception as exc:  # noqa: BLE001 - e.g. the database is unreachable
-    errors.show(exc)
-    st.stop()
+    # database away for a moment: keep the identity this browser session had on its last run, so the
+    # page (and what is typed in it) stays on screen; its reads and writes say the database is away
+    actor = auth.current_actor() if errors.is_unavailable(exc) else None
+    if actor is None:
+        errors.page_failed(exc)
 
 
 DEFAULT_PAGE = "default_page"
 
-
-def page(path: str, key: str, icon: str, url: str, default: bool = False, hidden: bool = False):  # noqa: ANN201
-    created = st.Page(f"app_pages/{path}", title=t(key), icon=icon, url_path=url, default=default,
-                      visibility="hidden" if hidden else "visible")
-    if default:
-        st.session_state[DEFAULT_PAGE] = created
-    return created
-
-
-def _existing(*pages):  # noqa: ANN001, ANN202 - pages still being written are left out
-    return [p for p in pages if p is not None]
-
-
-def maybe(path: str, key: str, icon: str, url: str, default: bool = False, hidden: bool = False):  # noqa: ANN201
-    if not (ROOT / "app_pages" / path).exists():
-        return None
-    return page(path, key, icon, url, default, hidden)
-
-
-def public_links():  # noqa: ANN201 - personal registration links work whoever is signed in
-    return [maybe("register.py", "nav.register", ":material/how_to_reg:", "register", hidden=True),
-            maybe("my_registration.py", "nav.my_registration", ":material/badge:", "my-registration", hidden=True)]
+# How each page looks in the navigation. WHO may open it is core.permissions.PAGES, and only
+# the pages it grants this identity are built: any other url is Streamlit's "page not found".
+PAGE_UI: dict[str, tuple[str, str, str]] = {   # url path -> (script in app_pages/, title key, icon)
+    "home": ("home.py", "nav.home", ":material/home:"),
+    "join": ("join.py", "nav.join", ":material/login:"),
+    "register": ("register.py", "nav.register", ":material/how_to_reg:"),
+    "my-registration": ("my_registration.py", "nav.my_registration", ":material/badge:"),
+    "login": ("login.py", "nav.login", ":material/key:"),
+    "group": ("group.py", "nav.group", ":material/groups:"),
+    "canvas": ("canvas.py", "nav.canvas", ":material/person_book:"),
+    "recommendation": ("recommendation.py", "flow.nav.recommendation", ":material/account_tree:"),
+    "inventory": ("inventory.py", "nav.inventory", ":material/menu_book:"),
+    "leave": ("logout.py", "nav.leave", ":material/logout:"),
+    "sessions": ("sessions.py", "nav.sessions", ":material/event:"),
+    "console": ("console.py", "nav.console", ":material/tune:"),
+    "projector": ("projector.py", "nav.projector", ":material/connected_tv:"),
+    "events": ("event_setup.py", "nav.event_setup", ":material/edit_calendar:"),
+    "dashboard": ("dashboard.py", "nav.dashboard", ":material/monitoring:"),
+    "registrations": ("registrations_admin.py", "nav.registrations", ":material/how_to_reg:"),
+    "users": ("users.py", "nav.users", ":material/manage_accounts:"),
+    "logout": ("logout.py", "nav.logout", ":material/logout:"),
+}
+NAV_SECTIONS: dict[str, list[tuple[str, list[str]]]] = {   # page role -> (section title key, url paths)
+    "anonymous": [("nav.section.workshops", ["home", "join", "register", "my-registration"]),
+                  ("nav.section.staff", ["login"])],
+    "participant": [("nav.section.my_session", ["group", "canvas", "recommendation", "inventory", "leave",
+                                                "register", "my-registration"])],
+    "staff": [("nav.section.workshops", ["sessions", "console", "projector", "canvas", "recommendation", "home"]),
+              ("nav.section.organise", ["events", "dashboard", "registrations", "inventory", "register",
+                                        "my-registration"]),
+              ("nav.section.admin", ["users"]),
+              ("nav.section.account", ["logout"])],
+}
+HIDDEN_PAGES = {"recommendation", "my-registration"}   # reached by a link, not listed (registration: listed for anonymous)
 
 
 def build_pages(actor: Actor | None) -> dict[str, list]:
-    """The pages this identity may open; anything else is 'page not found'."""
-    if actor is None:
-        return {t("nav.section.workshops"): _existing(
-            page("home.py", "nav.home", ":material/home:", "home", default=True),
-            page("join.py", "nav.join", ":material/login:", "join"),
-            maybe("register.py", "nav.register", ":material/how_to_reg:", "register"),
-            maybe("my_registration.py", "nav.my_registration", ":material/badge:", "my-registration", hidden=True),
-        ), t("nav.section.staff"): [
-            page("login.py", "nav.login", ":material/key:", "login"),
-        ]}
-    if actor.is_participant:
-        return {t("nav.section.my_session"): _existing(
-            page("group.py", "nav.group", ":material/groups:", "group", default=True),
-            maybe("canvas.py", "nav.canvas", ":material/person_book:", "canvas"),
-            maybe("recommendation.py", "flow.nav.recommendation", ":material/account_tree:", "recommendation",
-                  hidden=True),
-            maybe("inventory.py", "nav.inventory", ":material/menu_book:", "inventory"),
-            page("logout.py", "nav.leave", ":material/logout:", "leave"),
-            *public_links(),
-        )}
-    workshops = _existing(
-        page("sessions.py", "nav.sessions", ":material/event:", "sessions", default=True),
-        maybe("console.py", "nav.console", ":material/tune:", "console"),
-        maybe("projector.py", "nav.projector", ":material/connected_tv:", "projector"),
-        maybe("canvas.py", "nav.canvas", ":material/person_book:", "canvas"),
-        maybe("recommendation.py", "flow.nav.recommendation", ":material/account_tree:", "recommendation", hidden=True),
-        page("home.py", "nav.home", ":material/home:", "home"),
-    )
-    sections = {t("nav.section.workshops"): workshops}
-    organise = _existing(
-        maybe("registrations_admin.py", "nav.registrations", ":material/how_to_reg:", "registrations"),
-        maybe("inventory.py", "nav.inventory", ":material/menu_book:", "inventory"),
-        *public_links(),
-    )
-    if actor.role in ("organiser", "admin"):
-        organise = _existing(
-            maybe("event_setup.py", "nav.event_setup", ":material/edit_calendar:", "events"),
-            maybe("dashboard.py", "nav.dashboard", ":material/monitoring:", "dashboard"),
-            *organise,
-        )
-    if organise:
-        sections[t("nav.section.organise")] = organise
-    if actor.role == "admin":
-        sections[t("nav.section.admin")] = [page("users.py", "nav.users", ":material/manage_accounts:", "users")]
-    sections[t("nav.section.account")] = [page("logout.py", "nav.logout", ":material/logout:", "logout")]
+    """The pages this identity may open (core.permissions.pages_for); anything else is 'page not found'."""
+    allowed = set(permissions.pages_for(actor))
+    role = permissions.page_role(actor)
+    home = permissions.home_page(actor)
+    layout = NAV_SECTIONS["staff" if role in ("facilitator", "organiser", "admin") else role]
+    sections: dict[str, list] = {}
+    for title_key, urls in layout:
+        built = []
+        for url in urls:
+            script, key, icon = PAGE_UI[url]
+            if url not in allowed or not (ROOT / "app_pages" / script).exists():  # pages still being written
+                continue
+            hidden = url in HIDDEN_PAGES or (url == "register" and actor is not None)
+            created = st.Page(f"app_pages/{script}", title=t(key), icon=icon, url_path=url, default=url == home,
+                              visibility="hidden" if hidden else "visible")
+            if url == home:
+                st.session_state[DEFAULT_PAGE] = created
+            built.append(created)
+        if built:
+            sections[t(title_key)] = built
     return sections
 
 
@@ -147,4 +140,4 @@ if st.session_state.pop("go_to", None):  # just logged in or joined: land on the
 try:
     navigation.run()
 except Exception as exc:  # noqa: BLE001 - no stack trace reaches a user
-    errors.show(exc)
+    errors.page_failed(exc)  # a message in the user's language; forms keep their text; back by itself

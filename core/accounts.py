@@ -3,17 +3,21 @@ cookie revocable (a cookie issued before the last password change or deactivatio
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
+import math
 import re
 import secrets
 from dataclasses import dataclass
 
 import bcrypt
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from core import entities as e
+from core import permissions
 from core.actor import SYSTEM, Actor
-from core.errors import Conflict, NotFound, ValidationError
+from core.errors import AtelierError, Conflict, NotFound, ValidationError
 from core.validation import clean_text
 from storage import db
 from storage import models as m
@@ -59,6 +63,8 @@ def check_password(password: str, hashed: str) -> bool:
 def _clean_password(password: str) -> str:
     if not isinstance(password, str) or len(password) < PASSWORD_MIN:
         raise ValidationError("error.password_too_short", field="password", min=PASSWORD_MIN)
+    if password != password.strip():  # the login form strips what is typed: it could never match
+        raise ValidationError("error.password_spaces", field="password")
     if len(password.encode("utf-8")) > 72:  # bcrypt's limit
         raise ValidationError("error.password_too_long", field="password", max=72)
     return password
@@ -86,6 +92,7 @@ def _get_user(s: Session, username: str) -> m.User:
 
 def create_user(username: str, role: str, name: str, email: str, password: str, *, is_demo: bool = False,
                 actor: Actor = SYSTEM) -> StaffUser:
+    permissions.require(actor, ("user", "create"))   # admins (and the command line), before any work
     username = _clean_username(username)
     if role not in m.ROLES:
         raise ValidationError("error.invalid_choice", field="role", value=role)
@@ -107,6 +114,7 @@ def create_user(username: str, role: str, name: str, email: str, password: str, 
 
 
 def set_password(username: str, password: str, actor: Actor = SYSTEM) -> None:
+    permissions.require(actor, ("user", "update"))
     hashed = hash_password(_clean_password(password))
 
     def _set(s: Session) -> None:
@@ -118,6 +126,8 @@ def set_password(username: str, password: str, actor: Actor = SYSTEM) -> None:
 
 
 def set_active(username: str, active: bool, actor: Actor = SYSTEM) -> None:
+    permissions.require(actor, ("user", "update"))
+
     def _set(s: Session) -> None:
         user = _get_user(s, username)
         user.active = active
@@ -128,6 +138,8 @@ def set_active(username: str, active: bool, actor: Actor = SYSTEM) -> None:
 
 
 def attach_to_event(username: str, event_id: int, actor: Actor = SYSTEM) -> None:
+    permissions.require(actor, ("user", "update"))
+
     def _attach(s: Session) -> None:
         user = _get_user(s, username)
         e._get_live(s, m.Event, event_id, field="event_id")
@@ -142,9 +154,21 @@ def list_users() -> list[StaffUser]:
         return [_view(s, u) for u in s.execute(select(m.User).order_by(m.User.username)).scalars()]
 
 
+def _possible_username(username: object) -> str | None:
+    """The typed username as stored (lower case), or None when no account can have it (NUL bytes,
+    lone surrogates, spaces...: never sent to the database)."""
+    if not isinstance(username, str):
+        return None
+    name = username.strip().lower()
+    return name if USERNAME_RE.match(name) else None
+
+
 def get_user(username: str) -> StaffUser | None:
+    name = _possible_username(username)
+    if name is None:
+        return None
     with db.read_session() as s:
-        user = s.execute(select(m.User).where(m.User.username == (username or "").lower())).scalar_one_or_none()
+        user = s.execute(select(m.User).where(m.User.username == name)).scalar_one_or_none()
         return _view(s, user) if user else None
 
 
@@ -162,8 +186,10 @@ def credentials() -> dict:
 def authenticate(username: str, password: str) -> StaffUser | None:
     """The user if the password is right and the account active (used by tests and the CLI)."""
     user = get_user(username)
+    if user is None:
+        return None
     with db.read_session() as s:
-        row = s.execute(select(m.User).where(m.User.username == (username or "").lower())).scalar_one_or_none()
+        row = s.execute(select(m.User).where(m.User.username == user.username)).scalar_one_or_none()
         ok = row is not None and row.active and check_password(password, row.password_hash)
     return user if ok else None
 
@@ -180,11 +206,122 @@ def session_user(username: str, issued_at: dt.datetime) -> StaffUser | None:
     return user
 
 
-def record_login(username: str) -> None:
+def record_login(username: str, attempt: tuple[int, ...] = ()) -> None:
+    """After a successful login: the time of it, the username's failure counter back to zero, and
+    the ``attempt`` (from ``start_login_attempt``) no longer counted against the address."""
     with db.write_session() as s:
         user = s.execute(select(m.User).where(m.User.username == username)).scalar_one_or_none()
         if user is not None:
             user.last_login_at = m.utcnow()
+        s.execute(delete(m.LoginFailure).where(m.LoginFailure.client_key == _username_key(username)))
+        if attempt:
+            s.execute(delete(m.LoginFailure).where(m.LoginFailure.id.in_(list(attempt))))
+
+
+# --- login throttling -----------------------------------------------------------------------
+# Password guessing is slowed down in the database (so a new tab, a new browser or another app
+# process does not reset it): every attempt counts as a failure until it succeeds, per typed
+# username (known or not, so the refusal says nothing about which usernames exist) and per client
+# address. While a key has too many failures in the window, attempts are refused before the
+# password is even checked, so a right password is refused too; refused attempts are not counted
+# (the lock ends when the failures age out of the window).
+
+LOGIN_MAX_FAILURES_PER_USERNAME = 5
+LOGIN_MAX_FAILURES_PER_ADDRESS = 30      # an office behind one address has a few staff, not a room
+LOGIN_FAILURE_WINDOW = dt.timedelta(minutes=15)
+LOGIN_FAILURES_KEPT = dt.timedelta(days=1)
+
+
+class LoginThrottled(AtelierError):
+    key = "error.login_rate_limited"
+
+
+def _now() -> dt.datetime:
+    """The clock of login throttling (UTC, naive); tests replace it."""
+    return m.utcnow()
+
+
+def _username_key(username: str) -> str:
+    # the hash, never the typed text (people type their password in the username field)
+    normal = (username or "").strip().lower()
+    return "u:" + hashlib.sha256(normal.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _login_keys(username: str, address: str | None) -> list[tuple[str, int]]:
+    keys = [(_username_key(username), LOGIN_MAX_FAILURES_PER_USERNAME)]
+    if address:
+        text = str(address)
+        if not (text.isascii() and text.isprintable()) or len(text) > 78:
+            text = "#" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        keys.append((f"a:{text}", LOGIN_MAX_FAILURES_PER_ADDRESS))
+    return keys
+
+
+def _serialise(s: Session, keys: list[str]) -> None:
+    """Make concurrent attempts on the same key count one after the other, so that many attempts
+    sent at once cannot all read the same count. SQLite: writing transactions already start with
+    BEGIN IMMEDIATE (one writer at a time). PostgreSQL: a transaction-scoped advisory lock per key."""
+    if s.get_bind().dialect.name == "postgresql":
+        for key in sorted(keys):
+            s.execute(select(func.pg_advisory_xact_lock(func.hashtext(key))))
+
+
+def start_login_attempt(username: str, address: str | None = None) -> tuple[int, ...]:
+    """Call before checking a typed password. Raises ``LoginThrottled`` (with ``minutes``, the wait
+    before the next try) when this username or this address has too many recent failures; else
+    counts this attempt as a failure and returns its rows (``record_login`` clears them on
+    success). Counting before the check means many attempts sent at once cannot all slip under
+    the limit."""
+    now = _now()
+    since = now - LOGIN_FAILURE_WINDOW
+    keys = _login_keys(username, address)
+    with db.write_session() as s:
+        _serialise(s, [key for key, _limit in keys])
+        retry_at: dt.datetime | None = None
+        for key, limit in keys:
+            times = s.execute(select(m.LoginFailure.at).where(
+                m.LoginFailure.client_key == key, m.LoginFailure.at > since)
+                .order_by(m.LoginFailure.at)).scalars().all()
+            if len(times) >= limit:
+                # free again once enough failures have left the window
+                at = times[len(times) - limit] + LOGIN_FAILURE_WINDOW
+                retry_at = at if retry_at is None else max(retry_at, at)
+        if retry_at is not None:
+            minutes = max(1, math.ceil((retry_at - now).total_seconds() / 60))
+            raise LoginThrottled(minutes=minutes)
+        s.execute(delete(m.LoginFailure).where(m.LoginFailure.at < now - LOGIN_FAILURES_KEPT))
+        rows = [m.LoginFailure(client_key=key, at=now) for key, _limit in keys]
+        s.add_all(rows)
+        s.flush()
+        return tuple(row.id for row in rows)
+
+
+def login_failures(username: str) -> int:
+    """Failures of this username in the current window (for the command line and tests)."""
+    with db.read_session() as s:
+        return len(s.execute(select(m.LoginFailure.id).where(
+            m.LoginFailure.client_key == _username_key(username),
+            m.LoginFailure.at > _now() - LOGIN_FAILURE_WINDOW)).all())
+
+
+def unlock_login(username: str) -> int:
+    """Forget the recent failures of this username (the command line's unlock-user, for staff
+    locked out by someone else's guesses); returns how many were forgotten. Address counters are
+    left alone: they age out of the window."""
+    with db.write_session() as s:
+        return s.execute(delete(m.LoginFailure).where(
+            m.LoginFailure.client_key == _username_key(username))).rowcount or 0
+
+
+@functools.cache
+def _decoy_hash() -> str:
+    return hash_password(secrets.token_urlsafe(16))
+
+
+def spend_password_check(password: str) -> None:
+    """A bcrypt check against a throw-away hash, so that a login with an unknown username takes as
+    long as one with a known username and a wrong password."""
+    check_password(password or "", _decoy_hash())
 
 
 def ensure_demo_accounts() -> list[tuple[str, str, str]]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Actor:
-    kind: str                      # "staff" | "participant" | "system"
+    kind: str                      # "staff" | "participant" | "system" | "anonymous"
     id: int | None = None          # user id or participant token id
     label: str = ""
     role: str | None = None        # staff role: admin / organiser / facilitator
@@ -24,3 +24,4 @@ class Actor:
 
 
 SYSTEM = Actor(kind="system", label="system")
+ANONYMOUS = Actor(kind="anonymous", label="")   # nobody signed in: core.permissions grants it nothing to write

@@ -23,6 +23,7 @@ from core import entities as e
 from core import session_flow as flow
 from core.actor import Actor
 from core.errors import Conflict, NotFound, ValidationError
+from core.validation import clean_id
 from storage import db
 from storage import models as m
 
@@ -116,7 +117,7 @@ class Board:
 def board_snapshot(session_id: int) -> Board:
     """Every live contribution of a session (builder for ``ui.live.live_view``)."""
     with db.read_session() as s:
-        x = s.get(m.WorkshopSession, int(session_id))
+        x = s.get(m.WorkshopSession, clean_id(session_id, "session_id"))
         if x is None:
             raise NotFound(field="session_id")
         tpl = _template_key(s, x)

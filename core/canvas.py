@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import entities as e
+from core import validation as v
 from core.actor import Actor
 from core.errors import NotFound
 from storage import db
@@ -115,10 +116,7 @@ def load_canvases(s: Session, personas: list[m.Persona]) -> list[Canvas]:
 
 def get_canvas(persona_id: Any) -> Canvas:
     with db.read_session() as s:
-        try:
-            persona = s.get(m.Persona, int(persona_id))
-        except (TypeError, ValueError):
-            persona = None
+        persona = s.get(m.Persona, v.clean_id(persona_id, "persona_id"))
         if persona is None or persona.deleted_at is not None:
             raise NotFound(field="persona_id")
         return load_canvases(s, [persona])[0]
@@ -177,7 +175,8 @@ def restore_canvas_item(actor: Actor, item_id: Any) -> dict:
 
 def add_solution_lead(actor: Actor, need_id: Any, text: str, resource_ids: list[int] | tuple[int, ...] = ()) -> dict:
     def _add(s: Session) -> m.SolutionLead:
-        need = s.get(m.CanvasItem, int(need_id)) if str(need_id).isdigit() else None
+        ident = v.parse_id(need_id)
+        need = s.get(m.CanvasItem, ident) if ident is not None else None
         if need is None or need.deleted_at is not None or need.kind != "need":
             raise NotFound(field="need_id")
         lead = e.create_in(s, actor, "solution_lead", need_id=need.id, text=text)
@@ -207,11 +206,12 @@ def unlink_resource(actor: Actor, lead_id: Any, resource_id: Any) -> None:
         lead = e._get_live(s, m.SolutionLead, lead_id, field="lead_id")
         scope = e.scope_of(s, lead)
         e.check_can_write(actor, scope, "solution_lead")
-        link = s.get(m.LeadResource, (lead.id, int(resource_id)))
+        rid = v.clean_id(resource_id, "resource_id")
+        link = s.get(m.LeadResource, (lead.id, rid))
         if link is not None:
             s.delete(link)
             e.record(s, actor, "unlink", "lead_resource", lead.id, scope,
-                     before={"lead_id": lead.id, "resource_id": int(resource_id)})
+                     before={"lead_id": lead.id, "resource_id": rid})
     e.run_write(_unlink)
 
 

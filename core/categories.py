@@ -275,7 +275,8 @@ class CategoryHint:
 
 _SPECIAL = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss", "ø": "o", "Ø": "o",
                           "ł": "l", "Ł": "l", "đ": "d", "Đ": "d"})
-_NON_WORD = re.compile(r"[^a-z0-9]+")
+# letters and digits of every script are words ("مرحبا", "שלום" are names too, not punctuation)
+_NON_WORD = re.compile(r"[\W_]+")
 
 
 def normalise(text: str) -> str:

@@ -11,14 +11,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import inspect, select
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm import Session
 
 from core import limits as L
+from core import permissions
 from core import validation as v
 from core.actor import SYSTEM, Actor
-from core.errors import Conflict, NotFound, PermissionDenied, StaleEdit, StorageUnavailable
+from core.permissions import Scope
+from core.errors import Conflict, NotFound, StaleEdit, StorageUnavailable
 from storage import db
 from storage import models as m
 
@@ -30,17 +32,17 @@ class Spec:
     fields: dict[str, v.Rule]
     editable: frozenset[str] = field(default_factory=frozenset)   # fields an edit may change
     defaults: dict[str, Any] = field(default_factory=dict)
-    staff_only: frozenset[str] = frozenset()                     # fields a participant may not set
+    staff_only: frozenset[str] = frozenset()                     # fields a participant may not set (permissions)
 
 
 SPECS: dict[str, Spec] = {}
 
 
 def _spec(name: str, model: type, fields: dict[str, v.Rule], editable: tuple[str, ...] | None = None,
-          staff_only: tuple[str, ...] = (), **defaults: Any) -> Spec:
+          **defaults: Any) -> Spec:
     refs = {k for k, r in fields.items() if r.kind == "ref"}
     spec = Spec(name, model, fields, frozenset(editable if editable is not None else set(fields) - refs), defaults,
-                frozenset(staff_only))
+                frozenset(permissions.STAFF_ONLY_FIELDS.get(name, ())))
     SPECS[name] = spec
     return spec
 
@@ -62,7 +64,7 @@ _spec("session", m.WorkshopSession, {
     "status": v.choice(m.SESSION_STATUSES, required=False), "join_code": v.text(12, required=False, multiline=False),
 })
 _spec("subgroup", m.Subgroup, {
-    "session_id": v.ref(m.WorkshopSession), "name": v.text(L.NAME_MAX, multiline=False),
+    "session_id": v.ref(m.WorkshopSession), "name": v.text(L.SUBGROUP_NAME_MAX, multiline=False),
     "position": v.integer(0, 10_000), "join_code": v.text(12, required=False, multiline=False),
 })
 _spec("persona", m.Persona, {
@@ -71,7 +73,7 @@ _spec("persona", m.Persona, {
     "origin": v.text(L.NAME_MAX, required=False, multiline=False), "facts": v.text_list(L.FACTS_MAX, L.ITEM_MAX),
     "note": v.text(L.LONG_MAX, required=False), "open_to_all": v.boolean(),
     "template_key": v.text(40, required=False, multiline=False),
-}, staff_only=("open_to_all",))
+})
 _spec("canvas_item", m.CanvasItem, {
     "persona_id": v.ref(m.Persona), "kind": v.choice(m.CANVAS_KINDS), "text": v.text(L.ITEM_MAX),
     "nature": v.choice(m.BARRIER_NATURES, required=False), "category": v.choice(m.CATEGORIES, required=False),
@@ -98,7 +100,7 @@ _spec("recommendation", m.Recommendation, {
     "title": v.text(L.TITLE_MAX, multiline=False), "text": v.text(L.LONG_MAX, required=False),
     "level": v.choice(m.POWER_LEVELS), "public": v.text(L.TITLE_MAX, required=False, multiline=False),
     "retained": v.boolean(),
-}, staff_only=("retained",))
+})
 _spec("implementation_plan", m.ImplementationPlan, {
     "recommendation_id": v.ref(m.Recommendation), "session_id": v.ref(m.WorkshopSession),
     "subgroup_id": v.ref(m.Subgroup, required=False),
@@ -115,15 +117,7 @@ _spec("plan_action", m.PlanAction, {
 
 # --- scope and permissions ------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Scope:
-    event_id: int | None = None
-    session_id: int | None = None
-    subgroup_id: int | None = None
-    open_to_all: bool = False
-    session_closed: bool = False        # contributions frozen, still readable
-    contributions_open: bool = True     # the facilitator may pause participants' contributions
-
+# ``Scope`` (which event, session and sub-group a row belongs to) lives in core.permissions.
 
 def _session_scope(s: Session, session_id: int | None, subgroup_id: int | None = None, open_to_all: bool = False) -> Scope:
     if session_id is None:
@@ -167,47 +161,15 @@ def scope_of(s: Session, obj: Any) -> Scope:
 
 
 def check_can_write(actor: Actor, scope: Scope, entity: str, action: str = "write") -> None:
-    """Raise PermissionDenied unless ``actor`` may write into ``scope``.
-
-    ``action`` is "create" for a new row, anything else for a change to an existing one.
-    - The shared inventory: organisers and admins edit it; facilitators and sub-groups add to it;
-      a sub-group may change only what it added.
-    - Inside a session, a participant writes only rows of their own sub-group (or a persona the
-      facilitator opened to all); rows without a sub-group belong to the facilitation."""
-    if actor.kind == "system":
-        return
-    if scope.session_closed and entity not in ("session", "event", "theme"):
-        raise PermissionDenied("error.session_frozen")
-    if actor.role == "admin":
-        return
-    if entity == "resource":
-        if actor.is_staff and (actor.role == "organiser" or action == "create"):
-            return
-        if actor.is_participant and scope.subgroup_id is not None and scope.subgroup_id == actor.subgroup_id:
-            return
-        raise PermissionDenied()
-    if actor.is_staff:
-        if entity == "event" and actor.role == "organiser" and scope.event_id is None:
-            return  # organisers create events
-        if scope.event_id is not None and scope.event_id in actor.event_ids:
-            if actor.role == "organiser" or entity not in ("event", "theme"):
-                return
-        raise PermissionDenied()
-    if actor.is_participant:
-        if scope.session_id is None or scope.session_id != actor.session_id:
-            raise PermissionDenied()
-        if entity in ("event", "theme", "session", "subgroup"):
-            raise PermissionDenied()
-        if not scope.contributions_open:
-            raise PermissionDenied("error.contributions_paused")
-        if (scope.subgroup_id is not None and scope.subgroup_id == actor.subgroup_id) or scope.open_to_all:
-            return
-    raise PermissionDenied()
+    """Raise PermissionDenied unless ``actor`` may do ``action`` ("create", "update", "delete",
+    "restore", or a named action such as "vote") on ``entity`` in ``scope``; "write" means
+    "update". The decision is the table of ``core.permissions`` (roles, closed sessions, paused
+    contributions, personas open to all, a sub-group's own resources)."""
+    permissions.require(actor, (entity, "update" if action == "write" else action), scope)
 
 
 def _check_staff_only(actor: Actor, spec: Spec, values: dict[str, Any]) -> None:
-    if actor.is_participant and any(values.get(name) for name in spec.staff_only if name in values):
-        raise PermissionDenied()
+    permissions.require_fields(actor, spec.name, values)
 
 
 # --- snapshots and the activity log ---------------------------------------------------------
@@ -235,10 +197,7 @@ def record(s: Session, actor: Actor, action: str, entity: str, entity_id: int | 
 # --- generic operations inside a unit of work ------------------------------------------------
 
 def _get_live(s: Session, model: type, ident: Any, field: str | None = None) -> Any:
-    try:
-        ident = int(ident)
-    except (TypeError, ValueError):
-        raise NotFound(field=field) from None
+    ident = v.clean_id(ident, field)  # True or 1.5 are not row 1; 2**63 is no row either
     obj = s.get(model, ident)
     if obj is None or getattr(obj, "deleted_at", None) is not None:
         raise NotFound(field=field)
@@ -256,6 +215,8 @@ def _clean_values(s: Session, spec: Spec, values: dict[str, Any], partial: bool)
                 raise v.ValidationError("error.required", field=name)
             continue
         value = v.clean(name, rule, values[name])
+        if name == "join_code" and value == "":
+            value = None  # no code: NULL, not "" (codes are unique; many rows have none)
         if rule.kind == "ref" and value is not None:
             _get_live(s, rule.ref, value, field=name)
         out[name] = value
@@ -284,8 +245,7 @@ def update_in(s: Session, actor: Actor, entity: str, ident: Any, seen_version: i
     scope = scope_of(s, obj)
     check_can_write(actor, scope, entity)
     clean = _clean_values(s, spec, changes, partial=True)
-    if actor.is_participant and any(name in clean for name in spec.staff_only):
-        raise PermissionDenied()
+    permissions.require_fields(actor, entity, clean, updating=True)
     before = snapshot(obj)
     if seen_version is not None and obj.version != seen_version:
         raise StaleEdit(current=before, seen_version=seen_version, version=obj.version)
@@ -302,7 +262,7 @@ def delete_in(s: Session, actor: Actor, entity: str, ident: Any) -> Any:
     spec = SPECS[entity]
     obj = _get_live(s, spec.model, ident)
     scope = scope_of(s, obj)
-    check_can_write(actor, scope, entity)
+    check_can_write(actor, scope, entity, "delete")
     before = snapshot(obj)
     obj.deleted_at = m.utcnow()
     s.flush()
@@ -312,14 +272,11 @@ def delete_in(s: Session, actor: Actor, entity: str, ident: Any) -> Any:
 
 def restore_in(s: Session, actor: Actor, entity: str, ident: Any) -> Any:
     spec = SPECS[entity]
-    try:
-        obj = s.get(spec.model, int(ident))
-    except (TypeError, ValueError):
-        obj = None
+    obj = s.get(spec.model, v.clean_id(ident))
     if obj is None:
         raise NotFound()
     scope = scope_of(s, obj)
-    check_can_write(actor, scope, entity)
+    check_can_write(actor, scope, entity, "restore")
     if obj.deleted_at is None:
         return obj
     before = snapshot(obj)
@@ -342,6 +299,8 @@ def run_write(fn, *args: Any, **kwargs: Any) -> Any:
         raise StaleEdit(current={}) from None
     except IntegrityError:
         raise Conflict() from None
+    except DataError:  # a value the database refuses that validation let through: changes nothing
+        raise v.ValidationError("error.invalid") from None
     except OperationalError as exc:
         raise StorageUnavailable(detail=type(exc.orig).__name__ if exc.orig else "") from None
 
@@ -365,10 +324,7 @@ def restore(actor: Actor, entity: str, ident: Any) -> dict[str, Any]:
 def get(entity: str, ident: Any, include_deleted: bool = False) -> dict[str, Any]:
     spec = SPECS[entity]
     with db.read_session() as s:
-        try:
-            obj = s.get(spec.model, int(ident))
-        except (TypeError, ValueError):
-            obj = None
+        obj = s.get(spec.model, v.clean_id(ident))
         if obj is None or (obj.deleted_at is not None and not include_deleted):
             raise NotFound()
         return snapshot(obj)

@@ -12,6 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import entities as e
+from core import limits as L
+from core import validation as v
 from core.actor import Actor
 from core.codes import unique_code
 from core.errors import Conflict, NotFound, ValidationError
@@ -146,7 +148,8 @@ def _clean_event_values(values: dict[str, Any]) -> dict[str, Any]:
     from core.board import TEMPLATES
 
     values = dict(values)
-    if "category_template" in values and values["category_template"] not in TEMPLATES:
+    template = values.get("category_template")
+    if "category_template" in values and (not isinstance(template, str) or template not in TEMPLATES):
         raise ValidationError("error.invalid_choice", field="category_template",
                               value=str(values["category_template"])[:40])
     if "languages" in values:
@@ -188,7 +191,8 @@ def update_event(actor: Actor, event_id: int, seen_version: int | None, **change
 
     def _update(s: Session) -> m.Event:
         slug = changes.get("slug")
-        if slug and s.execute(select(m.Event.id).where(m.Event.slug == slug, m.Event.id != int(event_id))).first():
+        if slug and s.execute(select(m.Event.id).where(m.Event.slug == slug,
+                                                        m.Event.id != v.clean_id(event_id, "event_id"))).first():
             raise Conflict("error.slug_taken", field="slug")
         ev = e.update_in(s, actor, "event", event_id, seen_version, **changes)
         _check_dates(ev)
@@ -242,14 +246,17 @@ def get_event_record(event_id: int) -> EventRecord:
                            ev.version)
 
 
+SHIFT_DAYS_MAX = 10 * 366   # a copy moves dates by at most ten years
+
+
 def copy_event(actor: Actor, event_id: int, title: str, slug: str = "", shift_days: int = 364) -> dict:
     """A new season: the event's settings, themes, sessions (dates moved by ``shift_days``, new
     join codes) and staff, without any workshop content."""
-    shift = dt.timedelta(days=int(shift_days or 0))
+    shift = dt.timedelta(days=v.clean("shift_days", v.integer(-SHIFT_DAYS_MAX, SHIFT_DAYS_MAX), shift_days) or 0)
 
     def _copy(s: Session) -> m.Event:
         src = e._get_live(s, m.Event, event_id, field="event_id")
-        e.check_can_write(actor, e.scope_of(s, src), "event")
+        e.check_can_write(actor, e.scope_of(s, src), "event", "copy")
         new = create_event_in(
             s, actor, slug=slug or None, title=title, description=src.description, organisers=src.organisers,
             place=src.place, starts_on=src.starts_on + shift if src.starts_on else None,
@@ -289,7 +296,7 @@ def add_theme(actor: Actor, event_id: int, title: str, why: str = "", position: 
     def _add(s: Session) -> m.Theme:
         pos = position
         if pos is None:
-            pos = len(s.execute(select(m.Theme.id).where(m.Theme.event_id == int(event_id),
+            pos = len(s.execute(select(m.Theme.id).where(m.Theme.event_id == v.clean_id(event_id, "event_id"),
                                                          m.Theme.deleted_at.is_(None))).all())
         return e.create_in(s, actor, "theme", event_id=event_id, title=title, why=why, position=pos)
     return e.run_write(_add)
@@ -311,7 +318,7 @@ def _create_session_in(s: Session, actor: Actor, **values: Any) -> m.WorkshopSes
     spec = e.SPECS["session"]
     clean = e._clean_values(s, spec, values, partial=False)
     theme = e._get_live(s, m.Theme, clean["theme_id"], field="theme_id")
-    e.check_can_write(actor, e.Scope(event_id=theme.event_id), "theme")
+    e.check_can_write(actor, e.Scope(event_id=theme.event_id), "session", "create")
     obj = spec.model(**{**spec.defaults, **{k: v for k, v in clean.items() if v is not None}})
     s.add(obj)
     s.flush()
@@ -358,6 +365,8 @@ def delete_session(actor: Actor, session_id: int) -> dict:
 
 
 def add_subgroup_in(s: Session, actor: Actor, session_id: int, name: str) -> m.Subgroup:
+    session_id = v.clean_id(session_id, "session_id")
+    name = v.clean_text(name, "name", L.SUBGROUP_NAME_MAX, multiline=False)  # the column's length
     position = len(s.execute(select(m.Subgroup.id).where(m.Subgroup.session_id == session_id)).all())
     return e.create_in(s, actor, "subgroup", session_id=session_id, name=name, position=position,
                        join_code=unique_code(s))
@@ -401,9 +410,10 @@ def session_facilitators(session_id: int) -> list[StaffRef]:
 
 
 def _staff_user(s: Session, user_id: Any) -> m.User:
-    user = s.get(m.User, int(user_id)) if str(user_id).isdigit() else None
+    ident = v.parse_id(user_id)
+    user = s.get(m.User, ident) if ident is not None else None
     if user is None or not user.active or user.role not in ("facilitator", "organiser", "admin"):
-        raise NotFound("error.unknown_user", field="user_id", username=str(user_id))
+        raise NotFound("error.unknown_user", field="user_id", username=str(user_id)[:40])
     return user
 
 
@@ -418,7 +428,7 @@ def set_event_staff(actor: Actor, event_id: int, user_ids: list[int]) -> None:
     """Who works on an event (organisers only); someone removed also leaves its sessions."""
     def _set(s: Session) -> None:
         ev = e._get_live(s, m.Event, event_id, field="event_id")
-        e.check_can_write(actor, e.scope_of(s, ev), "event")
+        e.check_can_write(actor, e.scope_of(s, ev), "event", "staff")
         wanted = {_staff_user(s, uid).id for uid in user_ids}
         current = set(s.execute(select(m.EventStaff.user_id).where(m.EventStaff.event_id == ev.id)).scalars())
         if actor.is_staff and actor.role != "admin" and actor.id in current:
@@ -439,7 +449,7 @@ def set_event_staff(actor: Actor, event_id: int, user_ids: list[int]) -> None:
 def set_session_facilitators_in(s: Session, actor: Actor, session_id: int, user_ids: list[int]) -> None:
     x = e._get_live(s, m.WorkshopSession, session_id, field="session_id")
     scope = e.scope_of(s, x)
-    e.check_can_write(actor, scope, "theme")  # organisers of the event (facilitators may not)
+    e.check_can_write(actor, scope, "session", "facilitators")  # organisers of the event (facilitators may not)
     wanted = {_staff_user(s, uid).id for uid in user_ids}
     current = set(s.execute(select(m.SessionFacilitator.user_id)
                             .where(m.SessionFacilitator.session_id == x.id)).scalars())

@@ -25,6 +25,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from core import entities as e
+from core import permissions
 from core import validation as v
 from core.actor import Actor
 from core.categories import CATEGORIES, normalise, suggest_category
@@ -150,9 +151,16 @@ def compact(text: str) -> str:
     return normalise(text).replace(" ", "")
 
 
+def name_key(text: str) -> str:
+    """A name as two resources are "the same" by it: ``normalise``d, or, for a name with no letter
+    or digit at all (emoji, punctuation), the name itself, so two such names never collide."""
+    return normalise(text) or (text or "").strip()
+
+
 def can_edit_inventory(actor: Actor | None) -> bool:
-    """Organisers and admins edit the inventory (and the command line, as the system)."""
-    return actor is not None and (actor.kind == "system" or (actor.is_staff and actor.role in ("organiser", "admin")))
+    """Organisers and admins edit the inventory (and the command line, as the system):
+    ``core.permissions`` ("inventory", "edit")."""
+    return permissions.allowed(actor, ("inventory", "edit"))
 
 
 def _require_editor(actor: Actor) -> None:
@@ -232,10 +240,8 @@ def search_resources(text: str = "", category: str | None = None) -> list[Resour
 
 def get_resource(resource_id: Any) -> ResourceView:
     with db.read_session() as s:
-        try:
-            r = s.get(m.Resource, int(resource_id))
-        except (TypeError, ValueError):
-            r = None
+        ident = v.parse_id(resource_id)
+        r = s.get(m.Resource, ident) if ident is not None else None
         if r is None or r.deleted_at is not None:
             raise NotFound(field="resource_id")
         return _view(r)
@@ -319,10 +325,9 @@ def _live_resource(s: Session, ident: Any, field_name: str) -> m.Resource:
 
 def merge_resources_in(s: Session, actor: Actor, keep_id: Any, duplicate_ids: Iterable[Any]) -> MergeReport:
     _require_editor(actor)
-    try:
-        ids = list(dict.fromkeys(int(x) for x in duplicate_ids))
-    except (TypeError, ValueError):
-        raise NotFound(field="duplicate_ids") from None
+    ids = list(dict.fromkeys(v.parse_id(x) for x in duplicate_ids))
+    if None in ids:
+        raise NotFound(field="duplicate_ids")
     if not ids:
         raise ValidationError("error.inventory_merge_nothing", field="duplicate_ids")
     keep = _live_resource(s, keep_id, "keep_id")
@@ -572,7 +577,7 @@ def _parse(data: bytes, report: ImportReport) -> list[_Row]:
                 break
             continue
         values = {k: v.clean(k, spec.fields[k], x) for k, x in values.items()}
-        rows.append(_Row(start, values, extra, (compact(values.get("acronym", "")), normalise(values["name"])),
+        rows.append(_Row(start, values, extra, (compact(values.get("acronym", "")), name_key(values["name"])),
                          bool(raw.get("category"))))
     return rows
 
@@ -590,7 +595,7 @@ def _existing_by_key(s: Session) -> dict[tuple[str, str], m.Resource]:
             target = by_id[target.merged_into_id]
         if target.deleted_at is not None:
             continue
-        index.setdefault((compact(r.acronym), normalise(r.name)), target)
+        index.setdefault((compact(r.acronym), name_key(r.name)), target)
     return index
 
 

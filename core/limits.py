@@ -14,3 +14,6 @@ VOTE_DOTS_MIN, VOTE_DOTS_MAX, VOTE_DOTS_DEFAULT = 1, 12, 3
 JOIN_CODE_LENGTH = 6
 # no look-alikes: no 0/O, 1/I/L
 JOIN_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+SUBGROUP_NAME_MAX = 80   # the subgroups.name column is VARCHAR(80): PostgreSQL refuses more
+ID_MAX = 2**31 - 1       # ids are INTEGER columns (PostgreSQL int4); a bigger "id" is no row, never a crash
+YEAR_MIN, YEAR_MAX = 1900, 2200   # dates outside are typing mistakes (and would overflow date arithmetic)

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core import entities as e
+from core.validation import clean_id
 from core import session_flow as flow
 from core.actor import Actor
 from core.errors import Conflict, PermissionDenied, ValidationError
@@ -41,19 +42,20 @@ class MoodSummary:
 
 
 def mood_summary(session_id: int) -> MoodSummary:
+    session_id = clean_id(session_id)
     with db.read_session() as s:
         counts: dict[str, dict[str, int]] = {}
         for moment, weather, n in s.execute(
                 select(m.MoodCheck.moment, m.MoodCheck.weather, func.count())
-                .where(m.MoodCheck.session_id == int(session_id))
+                .where(m.MoodCheck.session_id == session_id)
                 .group_by(m.MoodCheck.moment, m.MoodCheck.weather)):
             counts.setdefault(moment, {})[weather] = int(n)
         by_token: dict[int, dict[str, str]] = {}
         for token_id, moment, weather in s.execute(
                 select(m.MoodCheck.token_id, m.MoodCheck.moment, m.MoodCheck.weather)
-                .where(m.MoodCheck.session_id == int(session_id), m.MoodCheck.token_id.is_not(None))):
+                .where(m.MoodCheck.session_id == session_id, m.MoodCheck.token_id.is_not(None))):
             by_token.setdefault(token_id, {})[moment] = weather
-        return MoodSummary(int(session_id), counts, by_token)
+        return MoodSummary(session_id, counts, by_token)
 
 
 def open_mood_check(actor: Actor, session_id: int, moment: str | None) -> dict:
@@ -74,7 +76,7 @@ def set_mood(actor: Actor, moment: str, weather: str) -> dict:
         session = e._get_live(s, m.WorkshopSession, actor.session_id, field="session_id")
         scope = e._session_scope(s, session.id, actor.subgroup_id)
         # a paused board does not stop the mood check: only a closed session does
-        e.check_can_write(actor, dataclasses.replace(scope, contributions_open=True), "mood_check")
+        e.check_can_write(actor, dataclasses.replace(scope, contributions_open=True), "mood_check", "set")
         if flow.mood_moment_open(session) != moment:
             raise Conflict("error.mood_not_open")
         row = s.execute(select(m.MoodCheck).where(m.MoodCheck.session_id == session.id,

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import entities as e
+from core.validation import clean_id
 from core import session_flow as flow
 from core.actor import Actor
 from core.errors import Conflict, ValidationError
@@ -54,16 +55,17 @@ class PlanView:
 
 def plans_snapshot(session_id: int) -> tuple[PlanView, ...]:
     """Every live plan of a session with its actions (builder for live views)."""
+    session_id = clean_id(session_id)
     with db.read_session() as s:
-        plans = s.execute(select(m.ImplementationPlan).where(m.ImplementationPlan.session_id == int(session_id),
+        plans = s.execute(select(m.ImplementationPlan).where(m.ImplementationPlan.session_id == session_id,
                                                              m.ImplementationPlan.deleted_at.is_(None))
                           .order_by(m.ImplementationPlan.id)).scalars().all()
         if not plans:
             return ()
         titles = dict(s.execute(select(m.Recommendation.id, m.Recommendation.title)
-                                .where(m.Recommendation.session_id == int(session_id))).all())
+                                .where(m.Recommendation.session_id == session_id)).all())
         names = dict(s.execute(select(m.Subgroup.id, m.Subgroup.name)
-                               .where(m.Subgroup.session_id == int(session_id))).all())
+                               .where(m.Subgroup.session_id == session_id)).all())
         actions: dict[int, list[ActionView]] = {p.id: [] for p in plans}
         for a in s.execute(select(m.PlanAction).where(m.PlanAction.plan_id.in_(actions),
                                                       m.PlanAction.deleted_at.is_(None))

@@ -19,7 +19,9 @@ from sqlalchemy import select, update as sql_update
 from sqlalchemy.orm import Session
 
 from core import entities as e
+from core import permissions
 from core import session_flow as flow
+from core import validation as v
 from core.actor import Actor
 from core.errors import Conflict, PermissionDenied, StaleEdit, ValidationError
 from storage import db
@@ -193,9 +195,10 @@ def _live_recs(s: Session, session_id: int) -> list[m.Recommendation]:
 
 def recommendations_snapshot(session_id: int) -> RecommendationsSnapshot:
     """The session's recommendations (duplicates merged away) and what may be cited."""
+    session_id = v.clean_id(session_id)
     with db.read_session() as s:
-        return RecommendationsSnapshot(int(session_id), tuple(_load_views(s, _live_recs(s, int(session_id)))),
-                                       tuple(_source_options(s, int(session_id))))
+        return RecommendationsSnapshot(session_id, tuple(_load_views(s, _live_recs(s, session_id))),
+                                       tuple(_source_options(s, session_id)))
 
 
 def list_recommendations(session_id: int) -> list[RecommendationView]:
@@ -246,15 +249,8 @@ def trail_for(actor: Actor, recommendation_id: Any) -> Trail:
     the event (admins: any)."""
     with db.read_session() as s:
         rec = e._get_live(s, m.Recommendation, recommendation_id, field="recommendation_id")
-        if actor.is_participant:
-            allowed = actor.session_id == rec.session_id
-        elif actor.is_staff:
-            scope = e._session_scope(s, rec.session_id)
-            allowed = actor.role == "admin" or scope.event_id in actor.event_ids
-        else:
-            allowed = actor.kind == "system"
-    if not allowed:
-        raise PermissionDenied()
+        scope = e.scope_of(s, rec)
+    permissions.require(actor, ("recommendation", "read"), scope)
     return trail(recommendation_id)
 
 
@@ -266,11 +262,13 @@ def _clean_sources(s: Session, actor: Actor, session: m.WorkshopSession,
     for raw in sources or ():
         try:
             kind, ident = raw
-            ident = int(ident)
         except (TypeError, ValueError):
             raise ValidationError("error.invalid", field="sources") from None
-        if kind not in SOURCE_KINDS:
+        if not isinstance(kind, str) or kind not in SOURCE_KINDS:
             raise ValidationError("error.invalid_choice", field="sources", value=str(kind)[:40])
+        ident = v.parse_id(ident)
+        if ident is None:
+            raise ValidationError("error.source_not_in_session", field="sources")
         if kind == "contribution":
             c = s.get(m.Contribution, ident)
             ok = c is not None and c.deleted_at is None and c.session_id == session.id
@@ -364,7 +362,7 @@ def set_retained(actor: Actor, rec_id: Any, retained: bool = True) -> dict:
     def _set(s: Session) -> m.Recommendation:
         rec = e._get_live(s, m.Recommendation, rec_id, field="recommendation_id")
         session = s.get(m.WorkshopSession, rec.session_id)
-        flow.check_facilitator(s, actor, session)
+        flow.check_facilitator(s, actor, session, ("recommendation", "retain"))
         flow.check_stage(actor, session, None)
         return e.update_in(s, actor, "recommendation", rec.id, None, retained=bool(retained))
     return e.run_write(_set)
@@ -393,7 +391,7 @@ def merge_recommendations(actor: Actor, keep_id: Any, duplicate_id: Any, title: 
         if keep.merged_into_id is not None or dup.merged_into_id is not None:
             raise Conflict("error.already_merged")
         session = flow.lock_session(s, keep.session_id)
-        scope = flow.check_facilitator(s, actor, session)
+        scope = flow.check_facilitator(s, actor, session, ("recommendation", "merge"))
         flow.check_stage(actor, session, None)
         if session.vote_status == "open":
             raise Conflict("error.merge_during_vote")
@@ -419,8 +417,9 @@ def merge_recommendations(actor: Actor, keep_id: Any, duplicate_id: Any, title: 
 def history(rec_id: Any) -> list[dict]:
     """The activity rows of a recommendation (and of those merged into it), oldest first."""
     with db.read_session() as s:
-        ids = [int(rec_id)] + list(s.execute(select(m.Recommendation.id)
-                                             .where(m.Recommendation.merged_into_id == int(rec_id))).scalars())
+        rec_id = v.clean_id(rec_id, "recommendation_id")
+        ids = [rec_id] + list(s.execute(select(m.Recommendation.id)
+                                        .where(m.Recommendation.merged_into_id == rec_id)).scalars())
         rows = s.execute(select(m.Activity).where(m.Activity.entity_type == "recommendation",
                                                   m.Activity.entity_id.in_(ids)).order_by(m.Activity.id)).scalars()
         return [{"action": a.action, "entity_id": a.entity_id, "actor": a.actor_label, "at": a.at,

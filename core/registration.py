@@ -43,7 +43,7 @@ from core import limits as L
 from core.actor import SYSTEM, Actor
 from core.errors import Conflict, NotFound, PermissionDenied, StaleEdit, ValidationError
 from core.i18n import LANGUAGES, translate
-from core.validation import clean_text
+from core.validation import clean_text, parse_id
 from storage import db
 from storage import models as m
 
@@ -143,13 +143,21 @@ def clean_person(first_name: Any, last_name: Any, email: Any, organisation: Any,
     )
 
 
+def _slug(value: Any) -> str:
+    """An event slug from a link, as looked up: text without control characters, NUL bytes or
+    lone surrogates (PostgreSQL refuses NUL; none of these is in a slug), else "" (no event)."""
+    text = str(value or "")[:80]
+    return text if text.isprintable() else ""
+
+
 def _session_ids(values: Iterable[Any]) -> list[int]:
     out: list[int] = []
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise ValidationError("error.reg_session_unavailable", field="sessions")
     for value in values or ():
-        try:
-            ident = int(value)
-        except (TypeError, ValueError):
-            raise ValidationError("error.reg_session_unavailable", field="sessions") from None
+        ident = parse_id(value)
+        if ident is None:
+            raise ValidationError("error.reg_session_unavailable", field="sessions")
         if ident not in out:
             out.append(ident)
     return out
@@ -179,10 +187,9 @@ def _event_sessions(s: Session, event_id: int, ids: Iterable[int] | None = None,
 
 
 def _event_of_session(s: Session, session_id: Any) -> int:
-    try:
-        session_id = int(session_id)
-    except (TypeError, ValueError):
-        raise NotFound(field="session") from None
+    session_id = parse_id(session_id)
+    if session_id is None:
+        raise NotFound(field="session")
     event_id = s.execute(select(m.Theme.event_id).join(m.WorkshopSession, m.WorkshopSession.theme_id == m.Theme.id)
                          .where(m.WorkshopSession.id == session_id, m.WorkshopSession.deleted_at.is_(None))
                          ).scalar_one_or_none()
@@ -369,7 +376,7 @@ def register(event_slug: str, *, first_name: Any, last_name: Any = "", email: An
         raise ValidationError("error.reg_no_session", field="sessions")
     if consent is not True:
         raise ValidationError("error.reg_consent_required", field="consent")
-    slug = str(event_slug or "")[:80]
+    slug = _slug(event_slug)
     now_local = now_local or inv.local_now()
 
     def work(s: Session) -> RegistrationResult:
@@ -494,15 +501,14 @@ def add_sessions(token: str, session_ids: Iterable[Any], now_local: dt.datetime 
 # --- organiser services --------------------------------------------------------------------------
 
 def _require(actor: Actor, event_id: int, organiser: bool) -> None:
-    """Organisers of the event (and admins) for list changes; its facilitators too for attendance."""
-    e.check_can_write(actor, _scope(event_id), "event" if organiser else "registration")
+    """Organisers of the event (and admins) for list changes; its facilitators too for attendance
+    (``core.permissions``: ("registration", "manage") / ("registration", "attendance"))."""
+    e.check_can_write(actor, _scope(event_id), "registration", "manage" if organiser else "attendance")
 
 
 def _registration_in(s: Session, registration_id: Any) -> m.Registration:
-    try:
-        reg = s.get(m.Registration, int(registration_id))
-    except (TypeError, ValueError):
-        reg = None
+    ident = parse_id(registration_id)
+    reg = s.get(m.Registration, ident) if ident is not None else None
     if reg is None:
         raise NotFound(field="registration")
     return reg
@@ -655,6 +661,7 @@ def mark_present(session_id: int, participant_id: int, actor: Actor = SYSTEM) ->
         if reg is None:
             return False
         event_id = _event_of_session(s, reg.session_id)
+        _require(actor, event_id, organiser=False)   # the join flow (SYSTEM) or the event's staff
         _set_present_in(s, actor, event_id, reg, True)
         return True
 
@@ -844,7 +851,7 @@ def public_event(slug: str, now_local: dt.datetime | None = None) -> PublicEvent
     """What the registration page shows: the event, its themes and sessions, places left (no names)."""
     now_local = now_local or inv.local_now()
     with db.read_session() as s:
-        ev = s.execute(select(m.Event).where(m.Event.slug == str(slug or "")[:80], m.Event.deleted_at.is_(None))
+        ev = s.execute(select(m.Event).where(m.Event.slug == _slug(slug), m.Event.deleted_at.is_(None))
                        ).scalar_one_or_none()
         if ev is None:
             raise NotFound("error.reg_unknown_event", field="event")

@@ -21,10 +21,11 @@ from sqlalchemy.orm import Session
 
 from core import entities as e
 from core import limits as L
+from core import permissions
 from core.actor import Actor
 from core.codes import code_in_use, unique_code
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationError
-from core.validation import clean_text
+from core.validation import clean_id, clean_text, parse_id
 from storage import db
 from storage import models as m
 
@@ -128,7 +129,7 @@ def _state(s: Session, x: m.WorkshopSession) -> SessionState:
 def session_view(session_id: int) -> SessionState:
     """The session as every screen shows it (builder for ``ui.live.live_view``)."""
     with db.read_session() as s:
-        x = s.get(m.WorkshopSession, int(session_id))
+        x = s.get(m.WorkshopSession, clean_id(session_id, "session_id"))
         if x is None or x.deleted_at is not None:
             raise NotFound(field="session_id")
         return _state(s, x)
@@ -164,23 +165,21 @@ def timer_state(view: Any, now: dt.datetime | None = None) -> tuple[int, str, bo
 def lock_session(s: Session, session_id: Any) -> m.WorkshopSession:
     """The session row, locked for the rest of the transaction on PostgreSQL (``FOR UPDATE``);
     on SQLite writing transactions already start with ``BEGIN IMMEDIATE``."""
-    try:
-        ident = int(session_id)
-    except (TypeError, ValueError):
-        raise NotFound(field="session_id") from None
+    ident = parse_id(session_id)
+    if ident is None:
+        raise NotFound(field="session_id")
     x = s.execute(select(m.WorkshopSession).where(m.WorkshopSession.id == ident).with_for_update()).scalar_one_or_none()
     if x is None or x.deleted_at is not None:
         raise NotFound(field="session_id")
     return x
 
 
-def check_facilitator(s: Session, actor: Actor, session: m.WorkshopSession) -> e.Scope:
+def check_facilitator(s: Session, actor: Actor, session: m.WorkshopSession,
+                      action: tuple[str, str] = ("session", "run")) -> e.Scope:
     """Console actions: staff who may run this session (facilitators of its event, organisers,
-    admins). A participant never changes the stage, opens votes, etc."""
-    if actor.is_participant:
-        raise PermissionDenied()
+    admins: ``core.permissions``). A participant never changes the stage, opens votes, etc."""
     scope = e.scope_of(s, session)
-    e.check_can_write(actor, scope, "session")
+    permissions.require(actor, action, scope)
     return scope
 
 
@@ -297,9 +296,13 @@ def set_prompt(actor: Actor, session_id: int, stage: str, text: str) -> dict:
 
 def _clean_duration(minutes: Any) -> int:
     try:
-        value = float(minutes)
+        value = float(minutes.strip() if isinstance(minutes, str) else minutes)
     except (TypeError, ValueError):
         raise ValidationError("error.not_a_number", field="minutes") from None
+    if isinstance(minutes, bool) or not math.isfinite(value):
+        raise ValidationError("error.not_a_number", field="minutes")
+    if abs(value) > TIMER_MAX_S:   # 1e306 minutes: out of range before it overflows
+        raise ValidationError("error.out_of_range", field="minutes", min=1, max=TIMER_MAX_S // 60)
     seconds = int(round(value * 60))
     if seconds < 1 or seconds > TIMER_MAX_S:
         raise ValidationError("error.out_of_range", field="minutes", min=1, max=TIMER_MAX_S // 60)
@@ -362,10 +365,11 @@ def reset_timer(actor: Actor, session_id: int) -> dict:
 def set_projector_view(actor: Actor, session_id: int, view: str, spotlight_id: int | None = None) -> dict:
     if view not in PROJECTOR_VIEWS:
         raise ValidationError("error.invalid_choice", field="projector_view", value=str(view)[:40])
+    spotlight = clean_id(spotlight_id, "spotlight_id") if spotlight_id is not None else None
 
     def change(_s: Session, x: m.WorkshopSession) -> None:
         x.projector_view = view
-        x.projector_spotlight_id = int(spotlight_id) if spotlight_id is not None else None
+        x.projector_spotlight_id = spotlight
     return run_console_action(actor, session_id, "projector", change)
 
 
@@ -419,8 +423,8 @@ def reopen_session(actor: Actor, session_id: int) -> dict:
 # --- sub-groups -------------------------------------------------------------------------------
 
 def rename_subgroup(actor: Actor, subgroup_id: int, name: str, seen_version: int | None = None) -> dict:
-    if actor.is_participant:
-        raise PermissionDenied()
+    """Staff of the session's event (``core.permissions``: ("subgroup", "update"))."""
+    name = clean_text(name, "name", L.SUBGROUP_NAME_MAX, multiline=False)  # the column's length
     return e.update(actor, "subgroup", subgroup_id, seen_version, name=name)
 
 

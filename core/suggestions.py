@@ -256,10 +256,10 @@ def suggest_resources(need_text: str, category: str | None, exclude_persona_id: 
 # --- inline creation ------------------------------------------------------------------------
 
 def _same_resource(s: Session, name: str, acronym: str) -> m.Resource | None:
-    name_key, acronym_key = compact(name), compact(acronym)
+    name_key, acronym_key = compact(name) or name.strip(), compact(acronym)
     for r in s.execute(select(m.Resource).where(m.Resource.deleted_at.is_(None),
                                                 m.Resource.merged_into_id.is_(None))).scalars():
-        if compact(r.name) == name_key or (acronym_key and compact(r.acronym) == acronym_key):
+        if (compact(r.name) or r.name.strip()) == name_key or (acronym_key and compact(r.acronym) == acronym_key):
             return r
     return None
 

@@ -16,10 +16,11 @@ from sqlalchemy.orm import Session
 
 from core import demo_data as D
 from core import entities as e
+from core import permissions
 from core.actor import Actor
 from core.canvas import link_resource_in
 from core.categories import normalise
-from core.errors import NotFound, PermissionDenied
+from core.errors import NotFound
 from core.inventory import compact
 from storage import models as m
 
@@ -147,14 +148,8 @@ def create_persona_from_template(actor: Actor, session_id: Any, subgroup_id: Any
 # --- copy -----------------------------------------------------------------------------------
 
 def _check_can_read(s: Session, actor: Actor, persona: m.Persona) -> None:
-    if actor.kind == "system" or actor.role == "admin":
-        return
-    scope = e.scope_of(s, persona)
-    if actor.is_participant and scope.session_id == actor.session_id:
-        return
-    if actor.is_staff and (actor.role == "organiser" or scope.event_id in actor.event_ids):
-        return
-    raise PermissionDenied()
+    """``core.permissions`` ("persona", "read"): participants of its session, staff of its event."""
+    permissions.require(actor, ("persona", "read"), e.scope_of(s, persona))
 
 
 def _copy_in(s: Session, actor: Actor, persona_id: Any, target_session_id: Any, target_subgroup_id: Any) -> m.Persona:

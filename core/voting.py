@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from core import entities as e
 from core import limits as L
 from core import session_flow as flow
+from core import validation as v
 from core.actor import Actor
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from storage import db
@@ -69,7 +70,7 @@ class VoteState:
 
 def vote_snapshot(session_id: int) -> VoteState:
     with db.read_session() as s:
-        x = s.get(m.WorkshopSession, int(session_id))
+        x = s.get(m.WorkshopSession, v.clean_id(session_id, "session_id"))
         if x is None:
             raise NotFound(field="session_id")
         by: dict[int, dict[int, int]] = {}
@@ -84,11 +85,10 @@ def vote_snapshot(session_id: int) -> VoteState:
 # --- facilitator ------------------------------------------------------------------------------
 
 def _clean_dots(dots: Any) -> int:
-    try:
-        value = int(dots)
-    except (TypeError, ValueError):
-        raise ValidationError("error.not_a_number", field="dots") from None
-    if isinstance(dots, bool) or not L.VOTE_DOTS_MIN <= value <= L.VOTE_DOTS_MAX:
+    value = v.parse_int(dots)
+    if value is None:
+        raise ValidationError("error.not_a_number", field="dots")
+    if not L.VOTE_DOTS_MIN <= value <= L.VOTE_DOTS_MAX:
         raise ValidationError("error.out_of_range", field="dots", min=L.VOTE_DOTS_MIN, max=L.VOTE_DOTS_MAX)
     return value
 
@@ -134,13 +134,15 @@ def _voting_context(s: Session, actor: Actor, session_id: Any, subgroup_id: int 
     group_id = actor.subgroup_id if actor.is_participant else subgroup_id
     if group_id is None:
         raise ValidationError("error.required", field="subgroup_id")
-    group = s.execute(select(m.Subgroup).where(m.Subgroup.id == int(group_id)).with_for_update()).scalar_one_or_none()
-    session = s.get(m.WorkshopSession, int(session_id)) if session_id is not None else None
+    group_ident, session_ident = v.parse_id(group_id), v.parse_id(session_id)
+    group = s.execute(select(m.Subgroup).where(m.Subgroup.id == group_ident).with_for_update()
+                      ).scalar_one_or_none() if group_ident is not None else None
+    session = s.get(m.WorkshopSession, session_ident) if session_ident is not None else None
     if group is None or group.deleted_at is not None or session is None or group.session_id != session.id:
         raise NotFound(field="subgroup_id")
     scope = e.scope_of(s, group)
     # a paused board does not stop the vote: only a closed session or vote does
-    e.check_can_write(actor, dataclasses.replace(scope, contributions_open=True), "vote")
+    e.check_can_write(actor, dataclasses.replace(scope, contributions_open=True), "recommendation", "vote")
     if session.status == "closed":
         raise PermissionDenied("error.session_frozen")
     if session.vote_status != "open":
