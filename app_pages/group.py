@@ -258,7 +258,7 @@ def contribution_editor(item: board.BoardItem, closing: bool) -> None:
         with st.form(f"contrib_form_{item.id}", border=False):
             if cats:
                 st.selectbox(t("flow.board.category"), cats, key=keys["category"], format_func=category_label)
-            st.text_area(t("flow.board.text"), key=keys["text"], max_chars=1000, persist_state="page")
+            st.text_area(t("flow.board.text"), key=keys["text"], max_chars=1000)
             st.form_submit_button(t("flow.save"), key=f"contrib_save_{item.id}", on_click=edit.save, args=(write,))
         edit.show([Field("category", t("flow.board.category"), category_label), Field("text", t("flow.board.text"))],
                   write)
@@ -290,13 +290,13 @@ def action_editor(a: plans.ActionView) -> None:
     with st.expander(f"{md(a.action[:80])} · {md(a.carrier or '—')}", expanded=edit.conflict is not None):
         with st.form(f"action_edit_{a.id}", border=False):
             cols = st.columns(3)
-            cols[0].text_input(t("flow.plan.action"), key=keys["action"], max_chars=1000, persist_state="page")
-            cols[1].text_input(t("flow.plan.carrier"), key=keys["carrier"], max_chars=200, persist_state="page")
+            cols[0].text_input(t("flow.plan.action"), key=keys["action"], max_chars=1000)
+            cols[1].text_input(t("flow.plan.carrier"), key=keys["carrier"], max_chars=200)
             cols[2].date_input(t("flow.plan.due"), key=keys["due"], min_value=dt.date(2000, 1, 1), format="DD/MM/YYYY")
             cols = st.columns(3)
-            cols[0].text_input(t("flow.plan.means"), key=keys["means"], max_chars=1000, persist_state="page")
-            cols[1].text_input(t("flow.plan.indicator"), key=keys["indicator"], max_chars=1000, persist_state="page")
-            cols[2].text_input(t("flow.plan.risks"), key=keys["risks"], max_chars=1000, persist_state="page")
+            cols[0].text_input(t("flow.plan.means"), key=keys["means"], max_chars=1000)
+            cols[1].text_input(t("flow.plan.indicator"), key=keys["indicator"], max_chars=1000)
+            cols[2].text_input(t("flow.plan.risks"), key=keys["risks"], max_chars=1000)
             st.form_submit_button(t("flow.save"), key=f"action_save_{a.id}", on_click=edit.save, args=(write,))
         edit.show([Field(f, t(k)) for f, k in ACTION_TEXT_FIELDS[:2]] + [Field("due", t("flow.plan.due"), time_text)]
                   + [Field(f, t(k)) for f, k in ACTION_TEXT_FIELDS[2:]], write)
@@ -315,7 +315,7 @@ def plan_editor(plan: plans.PlanView) -> None:
 
     with st.form(f"plan_form_{plan.id}", border=False):
         for field, key in DPA_PC:
-            st.text_area(t(key), key=f"plan_{field}_{plan.id}", max_chars=5000, persist_state="page")
+            st.text_area(t(key), key=f"plan_{field}_{plan.id}", max_chars=5000)
         st.form_submit_button(t("flow.save"), key=f"plan_save_{plan.id}", on_click=edit.save, args=(write,))
     edit.show([Field(f, t(k)) for f, k in DPA_PC], write)
 
@@ -433,14 +433,11 @@ if state.stage == "recommendations" and writable:
 
         with st.expander(t("flow.rec.edit", title=md(rec.title)), expanded=edit.conflict is not None):
             with st.form(f"rec_edit_{rec.id}", border=False):
-                st.text_input(t("flow.rec.title_label"), key=f"rec_edit_title_{rec.id}", max_chars=200,
-                              persist_state="page")
-                st.text_area(t("flow.rec.text_label"), key=f"rec_edit_text_{rec.id}", max_chars=5000,
-                             persist_state="page")
+                st.text_input(t("flow.rec.title_label"), key=f"rec_edit_title_{rec.id}", max_chars=200)
+                st.text_area(t("flow.rec.text_label"), key=f"rec_edit_text_{rec.id}", max_chars=5000)
                 st.selectbox(t("flow.rec.level"), POWER_LEVELS, key=f"rec_edit_level_{rec.id}",
                              format_func=lambda x: t(f"flow.level.{x}"))
-                st.text_input(t("flow.rec.public"), key=f"rec_edit_public_{rec.id}", max_chars=200,
-                              persist_state="page")
+                st.text_input(t("flow.rec.public"), key=f"rec_edit_public_{rec.id}", max_chars=200)
                 st.multiselect(t("flow.rec.sources"), list(labels), key=f"rec_edit_sources_{rec.id}",
                                format_func=source_label, placeholder=t("flow.rec.sources_placeholder"))
                 st.form_submit_button(t("flow.save"), key=f"rec_edit_save_{rec.id}", on_click=edit.save,

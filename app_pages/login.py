@@ -32,7 +32,7 @@ def _throttled_login(username=None, password=None, *args, **kwargs):  # noqa: AN
         try:
             st.session_state["login_attempt"] = accounts.start_login_attempt(typed, auth.client_address())
         except accounts.LoginThrottled as exc:  # the same refusal whether the username exists or not
-            st.session_state["login_refusal"] = exc
+            st.session_state["login_refusal"] = accounts.throttle_deadline(exc)
             st.session_state["authentication_status"] = None
             return None
         if typed not in _known:
@@ -53,8 +53,9 @@ except Exception:  # noqa: BLE001 - the library raises LoginError for locked acc
     st.stop()
 
 status = st.session_state.get("authentication_status")
-if "login_refusal" in st.session_state:
-    errors.show(st.session_state["login_refusal"])
+refusal = accounts.throttle_left(st.session_state.get("login_refusal"))  # the wait as of now
+if refusal is not None:
+    errors.show(refusal)
 elif status is False:
     st.error(t("auth.login_failed"))
 elif status:

@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 
 import bcrypt
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from core import entities as e
@@ -213,7 +213,7 @@ def record_login(username: str, attempt: tuple[int, ...] = ()) -> None:
         user = s.execute(select(m.User).where(m.User.username == username)).scalar_one_or_none()
         if user is not None:
             user.last_login_at = m.utcnow()
-        s.execute(delete(m.LoginFailure).where(m.LoginFailure.client_key == _username_key(username)))
+        s.execute(delete(m.LoginFailure).where(_username_rows(username)))
         if attempt:
             s.execute(delete(m.LoginFailure).where(m.LoginFailure.id.in_(list(attempt))))
 
@@ -221,12 +221,15 @@ def record_login(username: str, attempt: tuple[int, ...] = ()) -> None:
 # --- login throttling -----------------------------------------------------------------------
 # Password guessing is slowed down in the database (so a new tab, a new browser or another app
 # process does not reset it): every attempt counts as a failure until it succeeds, per typed
-# username (known or not, so the refusal says nothing about which usernames exist) and per client
-# address. While a key has too many failures in the window, attempts are refused before the
-# password is even checked, so a right password is refused too; refused attempts are not counted
-# (the lock ends when the failures age out of the window).
+# username (known or not, so the refusal says nothing about which usernames exist) from one client
+# address, per username from anywhere (a higher bar: one address alone cannot reach it, so nobody
+# can lock a colleague out from their own machine), and per address. While a key has too many
+# failures in the window, attempts are refused before the password is even checked, so a right
+# password is refused too; refused attempts are not counted (the lock ends when the failures age
+# out of the window).
 
-LOGIN_MAX_FAILURES_PER_USERNAME = 5
+LOGIN_MAX_FAILURES_PER_USERNAME_AND_ADDRESS = 5
+LOGIN_MAX_FAILURES_PER_USERNAME = 50     # a guesser spread over many addresses
 LOGIN_MAX_FAILURES_PER_ADDRESS = 30      # an office behind one address has a few staff, not a room
 LOGIN_FAILURE_WINDOW = dt.timedelta(minutes=15)
 LOGIN_FAILURES_KEPT = dt.timedelta(days=1)
@@ -241,29 +244,34 @@ def _now() -> dt.datetime:
     return m.utcnow()
 
 
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def _username_key(username: str) -> str:
     # the hash, never the typed text (people type their password in the username field)
-    normal = (username or "").strip().lower()
-    return "u:" + hashlib.sha256(normal.encode("utf-8", "surrogatepass")).hexdigest()
+    return "u:" + _digest((username or "").strip().lower())
+
+
+def _pair_prefix(username: str) -> str:
+    return "p:" + _digest((username or "").strip().lower())[:32]
 
 
 def _login_keys(username: str, address: str | None) -> list[tuple[str, int]]:
-    keys = [(_username_key(username), LOGIN_MAX_FAILURES_PER_USERNAME)]
-    if address:
-        text = str(address)
+    text = str(address or "")
+    keys = [(_pair_prefix(username) + _digest(text)[:32], LOGIN_MAX_FAILURES_PER_USERNAME_AND_ADDRESS),
+            (_username_key(username), LOGIN_MAX_FAILURES_PER_USERNAME)]
+    if text:
         if not (text.isascii() and text.isprintable()) or len(text) > 78:
-            text = "#" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+            text = "#" + _digest(text)
         keys.append((f"a:{text}", LOGIN_MAX_FAILURES_PER_ADDRESS))
     return keys
 
 
-def _serialise(s: Session, keys: list[str]) -> None:
-    """Make concurrent attempts on the same key count one after the other, so that many attempts
-    sent at once cannot all read the same count. SQLite: writing transactions already start with
-    BEGIN IMMEDIATE (one writer at a time). PostgreSQL: a transaction-scoped advisory lock per key."""
-    if s.get_bind().dialect.name == "postgresql":
-        for key in sorted(keys):
-            s.execute(select(func.pg_advisory_xact_lock(func.hashtext(key))))
+def _username_rows(username: str):  # noqa: ANN202 - a SQL condition
+    """The failures of a username, from anywhere (its own key and its username-and-address keys)."""
+    return or_(m.LoginFailure.client_key == _username_key(username),
+               m.LoginFailure.client_key.startswith(_pair_prefix(username), autoescape=True))
 
 
 def start_login_attempt(username: str, address: str | None = None) -> tuple[int, ...]:
@@ -276,7 +284,7 @@ def start_login_attempt(username: str, address: str | None = None) -> tuple[int,
     since = now - LOGIN_FAILURE_WINDOW
     keys = _login_keys(username, address)
     with db.write_session() as s:
-        _serialise(s, [key for key, _limit in keys])
+        db.lock_keys(s, [key for key, _limit in keys])  # attempts sent at once count one after the other
         retry_at: dt.datetime | None = None
         for key, limit in keys:
             times = s.execute(select(m.LoginFailure.at).where(
@@ -296,6 +304,20 @@ def start_login_attempt(username: str, address: str | None = None) -> tuple[int,
         return tuple(row.id for row in rows)
 
 
+def throttle_deadline(refused: LoginThrottled) -> dt.datetime:
+    """When a refused login may be tried again (to keep on screen while it holds)."""
+    return _now() + dt.timedelta(minutes=refused.params.get("minutes", 1))
+
+
+def throttle_left(deadline: dt.datetime | None) -> LoginThrottled | None:
+    """The refusal to show now for a wait ending at ``deadline`` (minutes left as of now), or None
+    once it has passed."""
+    if deadline is None:
+        return None
+    left = (deadline - _now()).total_seconds()
+    return LoginThrottled(minutes=math.ceil(left / 60)) if left > 0 else None
+
+
 def login_failures(username: str) -> int:
     """Failures of this username in the current window (for the command line and tests)."""
     with db.read_session() as s:
@@ -309,8 +331,10 @@ def unlock_login(username: str) -> int:
     locked out by someone else's guesses); returns how many were forgotten. Address counters are
     left alone: they age out of the window."""
     with db.write_session() as s:
-        return s.execute(delete(m.LoginFailure).where(
-            m.LoginFailure.client_key == _username_key(username))).rowcount or 0
+        forgotten = s.execute(select(func.count()).select_from(m.LoginFailure).where(
+            m.LoginFailure.client_key == _username_key(username))).scalar_one()
+        s.execute(delete(m.LoginFailure).where(_username_rows(username)))
+        return forgotten
 
 
 @functools.cache

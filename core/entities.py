@@ -7,11 +7,12 @@ transaction. Named domain services (``core.canvas.add_barrier`` ...) are thin wr
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import inspect, select
-from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm import Session
 
@@ -20,9 +21,11 @@ from core import permissions
 from core import validation as v
 from core.actor import SYSTEM, Actor
 from core.permissions import Scope
-from core.errors import Conflict, NotFound, StaleEdit, StorageUnavailable
+from core.errors import Conflict, NotFound, StaleEdit
 from storage import db
 from storage import models as m
+
+log = logging.getLogger("atelier.core")
 
 
 @dataclass(frozen=True)
@@ -299,10 +302,12 @@ def run_write(fn, *args: Any, **kwargs: Any) -> Any:
         raise StaleEdit(current={}) from None
     except IntegrityError:
         raise Conflict() from None
-    except DataError:  # a value the database refuses that validation let through: changes nothing
+    except DataError as exc:  # a value the database refuses that validation let through: changes nothing
+        log.warning("database refused a value validation let through (%s): %s", fn.__name__,
+                    type(exc.orig).__name__ if exc.orig else type(exc).__name__)
         raise v.ValidationError("error.invalid") from None
-    except OperationalError as exc:
-        raise StorageUnavailable(detail=type(exc.orig).__name__ if exc.orig else "") from None
+    # the database away for a moment is already StorageUnavailable (storage.db's engine hook);
+    # any other OperationalError is a bug and goes up as one
 
 
 def create(actor: Actor, entity: str, **values: Any) -> dict[str, Any]:

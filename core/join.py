@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from core import entities as e
 from core.actor import Actor
 from core.codes import normalise_code
-from core.errors import AtelierError, NotFound, ValidationError
+from core.errors import AtelierError, NotFound, StorageUnavailable, ValidationError
 from core.validation import clean_text
 from storage import db
 from storage import models as m
@@ -133,6 +133,7 @@ def check_code(raw_code: str, browser_key: str, address: str | None = None) -> S
     keys = _client_keys(browser_key, address)
     now = _now()
     with db.write_session() as s:
+        db.lock_keys(s, [key for key, _limit in keys])  # guesses sent at once are counted one after the other
         _check_rate(s, keys, now)  # a refused attempt is not counted (the transaction rolls back)
         found = _find(s, code) if code else None
         s.execute(m.JoinAttempt.__table__.delete().where(m.JoinAttempt.at < now - ATTEMPTS_KEPT))
@@ -189,9 +190,12 @@ def resolve(token: str | None) -> Membership | None:
         membership = Membership(tok.id, session.id, tok.subgroup_id, group.name if group else "", tok.display_name,
                                 event.id, event.title, theme.title, session.status)
     if stale:
-        with db.write_session() as s:
-            s.execute(m.ParticipantToken.__table__.update().where(m.ParticipantToken.id == membership.token_id)
-                      .values(last_seen_at=m.utcnow()))
+        try:  # bookkeeping only: a database that cannot write just now must not hide who this is
+            with db.write_session() as s:
+                s.execute(m.ParticipantToken.__table__.update().where(m.ParticipantToken.id == membership.token_id)
+                          .values(last_seen_at=m.utcnow()))
+        except StorageUnavailable:
+            pass
     return membership
 
 

@@ -43,7 +43,7 @@ from core import limits as L
 from core.actor import SYSTEM, Actor
 from core.errors import Conflict, NotFound, PermissionDenied, StaleEdit, ValidationError
 from core.i18n import LANGUAGES, translate
-from core.validation import clean_text, parse_id
+from core.validation import clean_id, clean_text, parse_id
 from storage import db
 from storage import models as m
 
@@ -605,8 +605,8 @@ def _set_present_in(s: Session, actor: Actor, event_id: int, reg: m.Registration
 def set_attendance(actor: Actor, session_id: Any, present_registration_ids: Iterable[Any]) -> int:
     """Save the attendance sheet of a session: exactly these registrations are present. Returns changes."""
     try:
-        wanted = {int(x) for x in present_registration_ids}
-    except (TypeError, ValueError):
+        wanted = {clean_id(x, "registration") for x in present_registration_ids}
+    except TypeError:  # not a list of ids
         raise NotFound(field="registration") from None
 
     def work(s: Session) -> int:

@@ -37,6 +37,12 @@ CONNECT_TIMEOUT_S = 10               # PostgreSQL; ATELIER_DB_CONNECT_TIMEOUT_S 
 _SQLITE_UNAVAILABLE = ("database is locked", "database table is locked", "readonly database", "disk i/o error",
                        "unable to open database file", "database or disk is full", "locking protocol")
 
+# PostgreSQL SQLSTATEs that mean "not now": connection exceptions, insufficient resources (disk
+# full, out of memory, too many connections), shutdown / starting up, statement timeout, lock not
+# available, serialisation failure, deadlock, read-only transaction (a standby or read-only mode)
+_PG_UNAVAILABLE_CLASSES = ("08", "53")
+_PG_UNAVAILABLE_STATES = ("57P01", "57P02", "57P03", "57014", "55P03", "40001", "40P01", "25006")
+
 _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
 _override_url: str | None = None
@@ -74,12 +80,17 @@ def unavailable_reason(exc: BaseException, is_disconnect: bool = False) -> str |
         if name == "OperationalError" and any(part in text_ for part in _SQLITE_UNAVAILABLE):
             return text_[:60]
         return None
-    # PostgreSQL (psycopg) and the DB-API in general: connection failures, server shutting down or
-    # starting, lock and statement timeouts, serialisation failures are all OperationalError;
-    # a connection closed under the driver is InterfaceError.
-    if name in ("OperationalError", "InterfaceError") or any(
-            base.__name__ in ("OperationalError", "InterfaceError") for base in type(orig).__mro__):
-        return name
+    # PostgreSQL (psycopg): by SQLSTATE, since OperationalError also covers real bugs and bad input
+    # (54000 program limit exceeded...). A driver error without SQLSTATE is the client losing the
+    # connection (InterfaceError, OperationalError raised by psycopg itself).
+    families = {base.__name__ for base in type(orig).__mro__}
+    if not families & {"OperationalError", "InterfaceError", "InternalError", "DatabaseError"}:
+        return None
+    sqlstate = getattr(orig, "sqlstate", None)
+    if sqlstate is None:
+        return name if families & {"OperationalError", "InterfaceError"} else None
+    if sqlstate[:2] in _PG_UNAVAILABLE_CLASSES or sqlstate in _PG_UNAVAILABLE_STATES:
+        return f"{name} {sqlstate}"
     return None
 
 
@@ -182,3 +193,13 @@ def read_session() -> Iterator[Session]:
     """A read-only unit of work (never blocks writers on SQLite WAL)."""
     with Session(bind=get_engine(), expire_on_commit=False) as session:
         yield session  # closing the session rolls the read transaction back
+
+
+def lock_keys(s: Session, keys: list[str]) -> None:
+    """Inside a writing transaction: make concurrent transactions on the same keys run one after
+    the other (rate limits count attempts sent at once one by one). SQLite: writing transactions
+    already start with BEGIN IMMEDIATE (one writer at a time). PostgreSQL: a transaction-scoped
+    advisory lock per key, taken in a fixed order (no deadlock)."""
+    if s.get_bind().dialect.name == "postgresql":
+        for key in sorted(set(keys)):
+            s.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})

@@ -471,6 +471,43 @@ def test_a_bug_in_a_query_is_not_reported_as_an_unavailable_database(database):
     assert not isinstance(raised.value, StorageUnavailable)
 
 
+def test_a_bug_in_a_write_is_not_reported_as_an_unavailable_database(database):
+    """The write path too: an OperationalError that is not "not now" stays a bug (a traceback in the
+    log, "unexpected error" on the page), never "the database is away, what you typed is kept"."""
+    from core import entities
+
+    with pytest.raises(Exception) as raised:
+        entities.run_write(lambda s: s.execute(text("UPDATE personas SET no_such_column = 1")))
+    assert not isinstance(raised.value, StorageUnavailable)
+
+
+def _pg_error(family: str, sqlstate: str | None) -> Exception:
+    cls = type(family, (Exception,), {})
+    err = cls("boom")
+    err.sqlstate = sqlstate
+    return err
+
+
+@pytest.mark.parametrize(("family", "sqlstate", "away"), [
+    ("OperationalError", "08006", True),    # connection failure
+    ("OperationalError", "57P01", True),    # admin shutdown (server stopped)
+    ("OperationalError", "57P03", True),    # cannot connect now (starting up)
+    ("OperationalError", "53100", True),    # disk full
+    ("OperationalError", "55P03", True),    # lock not available
+    ("OperationalError", "57014", True),    # statement timeout
+    ("InternalError", "25006", True),       # read-only transaction
+    ("OperationalError", None, True),       # the client lost the connection (no SQLSTATE)
+    ("InterfaceError", None, True),
+    ("OperationalError", "54000", False),   # program limit exceeded: a bug or bad input
+    ("OperationalError", "54001", False),   # statement too complex
+    ("ProgrammingError", "42703", False),   # undefined column
+    ("DataError", "22001", False),          # value too long
+    ("IntegrityError", "23505", False),     # unique violation
+])
+def test_postgresql_errors_mean_away_only_for_the_not_now_sqlstates(family, sqlstate, away):
+    assert (db.unavailable_reason(_pg_error(family, sqlstate)) is not None) is away
+
+
 # --- a process killed in the middle of a write ------------------------------------------------------
 
 KILLED_WRITER = textwrap.dedent("""

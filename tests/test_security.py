@@ -76,9 +76,20 @@ def test_five_failures_lock_the_username_for_the_rest_of_the_window(staff, clock
     assert accounts.login_failures("anim") == 5  # the refused attempt was not counted
     # another username from the same address is not locked
     accounts.start_login_attempt("chef", "198.51.100.7")
-    # nor is the same username from elsewhere after the first failure has aged out
-    clock.now = T0 + dt.timedelta(minutes=15)
+    # and from elsewhere the real person still gets in: a guesser cannot lock a colleague out
     accounts.start_login_attempt("anim", "203.0.113.9")
+    # from the guessing address, once the first failure has aged out
+    clock.now = T0 + dt.timedelta(minutes=15)
+    accounts.start_login_attempt("anim", "198.51.100.7")
+
+
+def test_guesses_spread_over_many_addresses_lock_the_username_everywhere(staff, clock):
+    per_address = accounts.LOGIN_MAX_FAILURES_PER_USERNAME_AND_ADDRESS
+    for i in range(accounts.LOGIN_MAX_FAILURES_PER_USERNAME // per_address):
+        _fail("anim", f"198.51.100.{i + 1}", times=per_address)
+    with pytest.raises(accounts.LoginThrottled):
+        accounts.start_login_attempt("anim", "203.0.113.9")  # a fresh address too
+    accounts.start_login_attempt("chef", "203.0.113.9")      # other usernames are not
 
 
 def test_unknown_usernames_are_locked_exactly_like_known_ones(staff, clock):
@@ -115,9 +126,9 @@ def test_an_administrator_can_unlock_a_username_locked_by_someone_elses_guesses(
     _fail("anim", "198.51.100.7", times=5)
     _fail("chef", times=2)
     with pytest.raises(accounts.LoginThrottled):
-        accounts.start_login_attempt("anim")
-    assert accounts.unlock_login(" ANIM ") == 5  # matched as the login form matches it
-    accounts.start_login_attempt("anim")          # free again
+        accounts.start_login_attempt("anim", "198.51.100.7")
+    assert accounts.unlock_login(" ANIM ") == 5            # matched as the login form matches it
+    accounts.start_login_attempt("anim", "198.51.100.7")  # free again
     assert accounts.login_failures("chef") == 2   # other usernames untouched
 
 
@@ -160,7 +171,7 @@ def test_the_typed_username_is_never_stored(staff, clock):
     _fail("Mon-Mot-De-Passe-42!", "198.51.100.7")
     with db.read_session() as s:
         keys = s.execute(select(m.LoginFailure.client_key)).scalars().all()
-    assert len(keys) == 2 and not any("mot-de-passe" in k.lower() for k in keys)
+    assert len(keys) == 3 and not any("mot-de-passe" in k.lower() for k in keys)
 
 
 def test_old_failures_are_purged(staff, clock):
@@ -169,7 +180,7 @@ def test_old_failures_are_purged(staff, clock):
     _fail("chef")
     with db.read_session() as s:
         rows = s.execute(select(m.LoginFailure.at)).scalars().all()
-    assert rows == [clock.now]
+    assert rows == [clock.now, clock.now]  # chef's two keys (username, username from no address)
 
 
 def test_attempts_sent_at_once_cannot_all_slip_under_the_limit(staff, clock):
@@ -189,7 +200,7 @@ def test_attempts_sent_at_once_cannot_all_slip_under_the_limit(staff, clock):
         th.start()
     for th in threads:
         th.join(60)
-    assert (len(admitted), len(refused)) == (accounts.LOGIN_MAX_FAILURES_PER_USERNAME, 7)
+    assert (len(admitted), len(refused)) == (accounts.LOGIN_MAX_FAILURES_PER_USERNAME_AND_ADDRESS, 7)
 
 
 # --- join-code guessing (core, both backends) ----------------------------------------------------
@@ -227,6 +238,30 @@ def test_the_browser_limit_is_in_the_database_not_in_the_page(workshop, clock):
     assert refused.value.params == {"minutes": 5}
     clock.advance(minutes=5, seconds=1)
     assert join.check_code(workshop["join_code"], browser_key="same-browser").session_id == workshop["id"]
+
+
+def test_wrong_codes_sent_at_once_cannot_all_slip_under_the_limit(workshop, clock):
+    counted, refused, errors_ = [], [], []
+    barrier = threading.Barrier(30)
+
+    def guess() -> None:
+        barrier.wait()
+        try:
+            join.check_code("ZZZZZZ", browser_key="one-browser")
+        except join.TooManyAttempts:
+            refused.append(1)
+        except NotFound:
+            counted.append(1)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors_.append(exc)
+
+    threads = [threading.Thread(target=guess) for _ in range(30)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(60)
+    assert not errors_
+    assert (len(counted), len(refused)) == (join.MAX_FAILURES_PER_BROWSER, 30 - join.MAX_FAILURES_PER_BROWSER)
 
 
 def test_old_join_attempts_are_purged(workshop, clock):

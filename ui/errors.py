@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 from streamlit.errors import FragmentHandledException
 
 from core.errors import AtelierError, StorageUnavailable
@@ -61,7 +62,10 @@ def wait_for_database() -> None:
 
     @st.fragment(run_every=RETRY_S)
     def _retry() -> None:
-        if db.reachable():
+        # only from a tick, never during the full run that just failed: tries stay RETRY_S apart
+        # even when the database answers a read but still refuses what the page needs (read-only)
+        ctx = get_script_run_ctx()
+        if ctx is not None and ctx.fragment_ids_this_run and db.reachable():
             st.rerun(scope="app")
         st.caption(t("faults.retrying"))
 

@@ -21,8 +21,9 @@ import streamlit as st
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from core import live
-from core.errors import StorageUnavailable
+from core.errors import AtelierError, StorageUnavailable
 from storage import db
+from ui import errors
 from ui.i18n import t
 
 DEFAULT_INTERVAL_S = float(os.environ.get("ATELIER_LIVE_INTERVAL", "2"))
@@ -76,6 +77,9 @@ def live_view(session_id: int, builder: Callable[..., Any], draw: Callable[[Any]
             st.caption(t("faults.last_known"))
             if data_key in st.session_state:
                 draw(st.session_state[data_key])
+            return
+        except AtelierError as exc:  # e.g. what this view shows was just deleted: say so, no trace
+            errors.show(exc)
             return
         st.session_state[data_key] = data
         seen_key = f"_live_rev_{key}"
