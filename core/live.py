@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
+from typing import Any, Callable, Hashable
 
 from sqlalchemy import bindparam, func, select
 
@@ -51,3 +53,66 @@ def global_revision() -> int:
     """Newest activity of the whole database (inventory and dashboards)."""
     with db.read_session() as s:
         return int(s.execute(select(func.max(m.Activity.id))).scalar_one() or 0)
+
+
+class LatestSnapshots:
+    """What live views draw, computed once per change and shared by every screen of the process.
+
+    One entry per view (database, builder, session, arguments) holding only its ``keep`` newest
+    revisions: every screen asks for the current revision, so older ones are never read again
+    (two are kept because screens may read the revision a moment apart). Views not asked for in a
+    while are dropped beyond ``max_views``. A revision is computed once even when many screens ask
+    at the same time (the others wait for it). A cache keyed by revision alone would instead keep
+    a snapshot per change until its size limit: the soak benchmark saw the server grow by
+    ~200 MiB an hour that way."""
+
+    def __init__(self, keep: int = 2, max_views: int = 512) -> None:
+        self.keep = keep
+        self.max_views = max_views
+        self._views: OrderedDict[Hashable, dict[Hashable, Any]] = OrderedDict()
+        self._computing: dict[Hashable, threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    def get(self, view: Hashable, rev: Hashable, compute: Callable[[], Any]) -> Any:
+        with self._lock:
+            held = self._views.get(view)
+            if held is not None and rev in held:
+                self._views.move_to_end(view)
+                return held[rev]
+            gate = self._computing.setdefault(view, threading.Lock())
+        with gate:  # one computation per view at a time; who waited finds it done
+            with self._lock:
+                held = self._views.get(view)
+                if held is not None and rev in held:
+                    return held[rev]
+            data = compute()
+            with self._lock:
+                held = self._views.setdefault(view, {})
+                held[rev] = data
+                while len(held) > self.keep:
+                    del held[next(iter(held))]  # the oldest inserted
+                self._views.move_to_end(view)
+                while len(self._views) > self.max_views:
+                    old, _ = self._views.popitem(last=False)
+                    self._computing.pop(old, None)
+            return data
+
+    def sizes(self) -> dict[str, int]:
+        """Views held and snapshots held (for tests and benchmarks)."""
+        with self._lock:
+            return {"views": len(self._views), "snapshots": sum(len(h) for h in self._views.values())}
+
+    def clear(self) -> None:
+        with self._lock:
+            self._views.clear()
+            self._computing.clear()
+
+
+SNAPSHOTS = LatestSnapshots()   # the process's live-view snapshots (ui.live)
+
+
+def reset() -> None:
+    """Forget every revision read and snapshot held (tests that reuse a database URL)."""
+    with _lock:
+        _recent.clear()
+    SNAPSHOTS.clear()

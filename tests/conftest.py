@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from core import live
 from manage import upgrade_to_head
 from storage import db
 from storage.models import Base
@@ -76,6 +77,7 @@ def database(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Pa
         with db.get_engine(url).begin() as conn:
             conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     db.configure(url)
+    live.reset()  # revisions restart with the data: nothing drawn from another test's rows
     yield url
     db.configure(None)
     if request.param == "sqlite":

@@ -1,8 +1,10 @@
 """Live views, as DESIGN.md prescribes.
 
 A live view is an ``st.fragment(run_every=...)``. Each tick reads the session's revision (one
-indexed query) and draws from a snapshot cached by (database, builder, session, revision, args):
-many screens share one computation per change, and a quiet tick costs one query plus drawing.
+indexed query) and draws from a snapshot held per (database, builder, session, args) for the
+newest revisions only (``core.live.LatestSnapshots``): many screens share one computation per
+change, memory stays flat however many changes a day brings, and a quiet tick costs one query
+plus drawing.
 A tick always draws (a fragment that returns early goes blank). Keep what a tick draws small
 (lists as one Markdown block, not a widget per item): the cost of a tick grows with the number
 of elements. Editors (forms, buttons) stay outside live fragments, so a tick never clears what
@@ -37,12 +39,13 @@ def interval() -> float:
     return round(DEFAULT_INTERVAL_S * (1 + offset), 2)
 
 
-@st.cache_resource(show_spinner=False, max_entries=1024)
 def _snapshot(database: str, builder_name: str, session_id: int, rev: tuple[int, int], args: tuple,
-              _builder: Callable[..., Any]) -> Any:
-    """One computation per (database, builder, session, revision, args), shared by every screen
-    (cache_resource: no copy per reader; snapshots are read-only)."""
-    return _builder(*args) if args else _builder(session_id)
+              builder: Callable[..., Any]) -> Any:
+    """One computation per (database, builder, session, args) and revision, shared by every
+    screen of the process (no copy per reader: snapshots are read-only); only the newest
+    revisions are held (core.live.LatestSnapshots)."""
+    return live.SNAPSHOTS.get((database, builder_name, session_id, args), rev,
+                         lambda: builder(*args) if args else builder(session_id))
 
 
 def _ticking() -> bool:
