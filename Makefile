@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8501
 
-.PHONY: run test venv db demo bench clean browser
+.PHONY: run test venv db demo bench clean browser soak
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ browser:
 
 test: venv browser
 	$(PY) -m pytest
+
+# 30 minutes of a 40-participant room: server memory, writes found, errors (bench/README.md)
+soak: venv
+	$(PY) bench/soak.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -88,7 +88,7 @@ def _create_persona() -> None:
         st.session_state["canvas_error"] = exc
         return
     st.session_state["canvas_persona_id"] = created["id"]
-    st.session_state.pop("canvas_choice", None)
+    st.session_state["canvas_choice"] = created["id"]  # the selector shows it (dropping the key did not)
     st.session_state["new_persona_name"] = ""
 
 

@@ -188,7 +188,26 @@ def draw_live(r: flow.Room) -> None:
                 st.markdown(f"- **{t(f'flow.kind.{item.kind}')}** · {md(item.text)}")
 
 
-live_view(SID, flow.room_snapshot, draw_live, key="console")
+def shape(r: flow.Room) -> tuple:
+    """What the controls below the live panel are drawn from: when it changes (a recommendation
+    written, a stage moved from another screen...), the whole page reruns so that they follow."""
+    s = r.state
+    return (s.stage, s.status, s.closed, s.contributions_open, s.contributions_hidden, s.vote_status,
+            s.votes_revealed, s.mood_check, s.closing_round, s.projector_view, s.projector_spotlight_id,
+            s.prompt, s.timer_duration_s, s.timer_started_at, s.vote_dots, s.vote_multi,
+            tuple((g.id, g.name) for g in s.subgroups),
+            tuple((x.id, x.retained) for x in r.recommendations.items), len(r.recommendations.options),
+            tuple(p.id for p in r.plans))
+
+
+def follow(_old: Any, _new: Any) -> None:
+    _r, now = snapshot(flow.room_snapshot, SID)
+    if shape(now) != st.session_state.get("console_shape"):
+        st.rerun()
+
+
+st.session_state["console_shape"] = shape(room)
+live_view(SID, flow.room_snapshot, draw_live, key="console", on_change=follow)
 
 # --- controls --------------------------------------------------------------------------------------
 

@@ -95,6 +95,6 @@ def test_barrier_reaches_the_projector_and_revealed_votes_draw_a_chart(room):
         reveal = console.locator(".st-key-vote_reveal button")
         reveal.wait_for(timeout=30_000)
         reveal.click()
-        screen.locator(".js-plotly-plot").first.wait_for(timeout=5_000)
+        screen.locator(".js-plotly-plot").first.wait_for(timeout=15_000)  # a loaded machine
         assert "Crèches à horaires décalés" in screen.inner_text("body")
         screen.screenshot(path=str(ROOT / ".pytest_cache" / "projector_votes.png"))
