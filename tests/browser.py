@@ -37,14 +37,16 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_app(database_url: str, env: dict[str, str] | None = None, timeout: float = 60) -> Iterator[str]:
-    """Start `streamlit run app.py` on a free port against ``database_url``; yields the base URL."""
-    port = free_port()
+def running_app(database_url: str, env: dict[str, str] | None = None, timeout: float = 60,
+                port: int | None = None) -> Iterator[str]:
+    """Start `streamlit run app.py` against ``database_url`` on ``port`` (default: a free one, e.g.
+    the same one again to restart a server under its tabs); yields the base URL."""
+    port = port or free_port()
     # links the app shows (personal links, QR codes) point back to this server; tests never mail
     full_env = {**os.environ, "ATELIER_DATABASE_URL": database_url,
                 "ATELIER_BASE_URL": f"http://127.0.0.1:{port}", **(env or {})}
     full_env.pop("ATELIER_SMTP_HOST", None)
-    log = open(Path(os.environ.get("TMPDIR", "/tmp")) / f"atelier-app-{port}.log", "w")
+    log = open(Path(os.environ.get("TMPDIR", "/tmp")) / f"atelier-app-{port}.log", "a")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
@@ -66,9 +68,10 @@ def running_app(database_url: str, env: dict[str, str] | None = None, timeout: f
     finally:
         proc.terminate()
         try:
-            proc.wait(timeout=10)
+            proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
             proc.kill()
+            proc.wait()
         log.close()
 
 

@@ -98,3 +98,29 @@ def sqlite_file(tmp_path: Path, sqlite_template: Path) -> str:
     path = tmp_path / "app.db"
     shutil.copy(sqlite_template, path)
     return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def demo_postgres():
+    """A PostgreSQL schema of its own, migrated and seeded with the demo data, for apps started in
+    other processes (browser tests); dropped at the end."""
+    if not PG_URL:
+        pytest.skip("ATELIER_TEST_POSTGRES_URL is not set")
+    from core.seed import seed_demo
+
+    schema = f"atelier_demo_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = _with_search_path(PG_URL, schema)
+    db.configure(url)
+    try:
+        upgrade_to_head()
+        seed_demo()
+        yield url
+    finally:
+        db.configure(None)
+        db.dispose_all()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()

@@ -10,20 +10,15 @@
 """
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import sqlite3
 import subprocess
 import sys
-import time
-import urllib.request
-import uuid
 from pathlib import Path
-from typing import Iterator
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, func, select
 
 from tests.browser import ROOT, chromium, free_port, running_app, wait_idle
 from tests.test_faults import TcpProxy, pg_target
@@ -46,32 +41,6 @@ def demo_sqlite(sqlite_file: str) -> str:
     env = {**os.environ, "ATELIER_DATABASE_URL": sqlite_file}
     subprocess.run([sys.executable, str(ROOT / "manage.py"), "seed-demo"], env=env, check=True, timeout=180)
     return sqlite_file
-
-
-@pytest.fixture
-def demo_postgres():
-    if not PG_URL:
-        pytest.skip("ATELIER_TEST_POSTGRES_URL is not set")
-    from core.seed import seed_demo
-    from manage import upgrade_to_head
-    from storage import db
-
-    schema = f"atelier_faults_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = f"{PG_URL}{'&' if '?' in PG_URL else '?'}options=-csearch_path%3D{schema}"
-    db.configure(url)
-    try:
-        upgrade_to_head()
-        seed_demo()
-        yield url
-    finally:
-        db.configure(None)
-        db.dispose_all()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def join_code(url: str) -> str:
@@ -289,41 +258,6 @@ def test_live_lists_keep_the_last_version_while_the_database_is_away(demo_postgr
 
 # --- the app server restarted during a session ------------------------------------------------------
 
-@contextlib.contextmanager
-def app_on_port(database_url: str, port: int, env: dict[str, str] | None = None, timeout: float = 90) -> Iterator[str]:
-    """`streamlit run app.py` on a given port (tests/browser.running_app picks a free one)."""
-    full_env = {**os.environ, "ATELIER_DATABASE_URL": database_url,
-                "ATELIER_BASE_URL": f"http://127.0.0.1:{port}", **(env or {})}
-    full_env.pop("ATELIER_SMTP_HOST", None)
-    log = open(Path(os.environ.get("TMPDIR", "/tmp")) / f"atelier-app-{port}.log", "a")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as resp:
-                    if resp.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"app did not start: see {log.name}")
-            time.sleep(0.3)
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
-
-
 @pytest.mark.parametrize("backend", ["sqlite"] + (["postgres"] if PG_URL else []))
 def test_participants_reconnect_to_their_sub_group_after_a_server_restart(request, backend: str):
     url = request.getfixturevalue("demo_sqlite" if backend == "sqlite" else "demo_postgres")
@@ -333,7 +267,7 @@ def test_participants_reconnect_to_their_sub_group_after_a_server_restart(reques
     env = {"ATELIER_LIVE_INTERVAL": "1"}
     with chromium() as browser:
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
-        with app_on_port(url, port, env) as base:
+        with running_app(url, env, timeout=90, port=port) as base:
             page = join_and_open_canvas(context, base, code, "Karim", group="Sous-groupe 2")
             box = page.get_by_role("textbox", name="Texte")
             box.fill(saved)
@@ -346,7 +280,7 @@ def test_participants_reconnect_to_their_sub_group_after_a_server_restart(reques
         tally(f"faults/{backend}/server-restart")
         # the server is down: the page says it is connecting; then the same port serves again
         page.get_by_text("Connection error").wait_for(timeout=60_000)   # Streamlit's own notice (English)
-        with app_on_port(url, port, env):
+        with running_app(url, env, timeout=90, port=port):
             # Streamlit reconnects by itself; the participant is still in "Sous-groupe 2"
             page.get_by_text("Connection error").wait_for(state="detached", timeout=60_000)
             shown(page, saved).wait_for(timeout=60_000)

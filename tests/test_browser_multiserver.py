@@ -2,51 +2,20 @@
 live view (change detection goes through the database, not through process memory)."""
 from __future__ import annotations
 
-import os
-import uuid
-
 import pytest
-from sqlalchemy import create_engine, text
 
 from tests.browser import chromium, running_app, wait_idle
 
 pytestmark = pytest.mark.browser
-PG_URL = os.environ.get("ATELIER_TEST_POSTGRES_URL")
 
 
-@pytest.fixture
-def shared_postgres():
-    if not PG_URL:
-        pytest.skip("ATELIER_TEST_POSTGRES_URL is not set")
-    from manage import upgrade_to_head
-    from core.seed import seed_demo
-    from storage import db
-
-    schema = f"atelier_multi_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = f"{PG_URL}{'&' if '?' in PG_URL else '?'}options=-csearch_path%3D{schema}"
-    db.configure(url)
-    try:
-        upgrade_to_head()
-        seed_demo()
-        yield url
-    finally:
-        db.configure(None)
-        db.dispose_all()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
-def test_change_through_one_server_shows_on_the_other(shared_postgres):
+def test_change_through_one_server_shows_on_the_other(demo_postgres):
     from core import projector, session_flow
     from core.actor import SYSTEM
     from core.events import get_event
     from storage import db
 
-    db.configure(shared_postgres)
+    db.configure(demo_postgres)
     try:
         session = get_event("partners-day-2024").sessions[0]
         session_flow.set_projector_view(SYSTEM, session.id, "personas")
@@ -54,7 +23,7 @@ def test_change_through_one_server_shows_on_the_other(shared_postgres):
     finally:
         db.configure(None)
     env = {"ATELIER_LIVE_INTERVAL": "1"}
-    with running_app(shared_postgres, env=env) as server_a, running_app(shared_postgres, env=env) as server_b, \
+    with running_app(demo_postgres, env=env) as server_a, running_app(demo_postgres, env=env) as server_b, \
             chromium() as browser:
         assert server_a != server_b
         screen = browser.new_page(viewport={"width": 1920, "height": 1080})

@@ -550,8 +550,10 @@ def _entity_expect(w: Any, entity: str, field: str, r: Any, payload: Any) -> tup
         with db.read_session() as s:
             if s.query(m.Event.id).filter(m.Event.slug == expected[1]).first():
                 return "err", "error.conflict"    # the unique slug: a duplicate is a conflict, nothing written
+    if expected[0] == "ok" and field == "join_code" and expected[1] == "":
+        return "ok", None                        # no code is stored as NULL (many rows have none)
     if expected[0] == "ok" and (entity, field) == ("session", "join_code"):
-        with db.read_session() as s:             # unique among live sessions ("" included: see the report)
+        with db.read_session() as s:             # unique among live sessions
             if s.query(m.WorkshopSession.id).filter(m.WorkshopSession.join_code == expected[1],
                                                     m.WorkshopSession.status != "closed").first():
                 return "err", "error.conflict"
