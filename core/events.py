@@ -12,7 +12,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import entities as e
-from core import limits as L
 from core import validation as v
 from core.actor import Actor
 from core.codes import unique_code
@@ -366,7 +365,6 @@ def delete_session(actor: Actor, session_id: int) -> dict:
 
 def add_subgroup_in(s: Session, actor: Actor, session_id: int, name: str) -> m.Subgroup:
     session_id = v.clean_id(session_id, "session_id")
-    name = v.clean_text(name, "name", L.SUBGROUP_NAME_MAX, multiline=False)  # the column's length
     position = len(s.execute(select(m.Subgroup.id).where(m.Subgroup.session_id == session_id)).all())
     return e.create_in(s, actor, "subgroup", session_id=session_id, name=name, position=position,
                        join_code=unique_code(s))

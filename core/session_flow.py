@@ -424,7 +424,6 @@ def reopen_session(actor: Actor, session_id: int) -> dict:
 
 def rename_subgroup(actor: Actor, subgroup_id: int, name: str, seen_version: int | None = None) -> dict:
     """Staff of the session's event (``core.permissions``: ("subgroup", "update"))."""
-    name = clean_text(name, "name", L.SUBGROUP_NAME_MAX, multiline=False)  # the column's length
     return e.update(actor, "subgroup", subgroup_id, seen_version, name=name)
 
 

@@ -2,10 +2,12 @@
 set, on PostgreSQL too, each on a freshly migrated, empty schema."""
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import uuid
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -42,12 +44,13 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def postgres_schema_url():
-    """A schema of our own in the test database, migrated once, dropped at the end."""
+@contextlib.contextmanager
+def _own_schema(prefix: str, seed: bool = False) -> Iterator[str]:
+    """A schema of its own in the test database, migrated (and seeded with the demo data when
+    asked); yields its URL and drops it at the end."""
     if not PG_URL:
         pytest.skip("ATELIER_TEST_POSTGRES_URL is not set")
-    schema = f"atelier_test_{uuid.uuid4().hex[:10]}"
+    schema = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
@@ -55,13 +58,26 @@ def postgres_schema_url():
     db.configure(url)
     try:
         upgrade_to_head()
+        if seed:
+            from core.seed import seed_demo
+
+            seed_demo()
     finally:
         db.configure(None)
-    yield url
-    db.dispose_all()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    try:
+        yield url
+    finally:
+        db.dispose_all()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_schema_url():
+    """A schema of our own in the test database, migrated once, dropped at the end."""
+    with _own_schema("atelier_test") as url:
+        yield url
 
 
 @pytest.fixture(params=BACKENDS)
@@ -104,23 +120,5 @@ def sqlite_file(tmp_path: Path, sqlite_template: Path) -> str:
 def demo_postgres():
     """A PostgreSQL schema of its own, migrated and seeded with the demo data, for apps started in
     other processes (browser tests); dropped at the end."""
-    if not PG_URL:
-        pytest.skip("ATELIER_TEST_POSTGRES_URL is not set")
-    from core.seed import seed_demo
-
-    schema = f"atelier_demo_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = _with_search_path(PG_URL, schema)
-    db.configure(url)
-    try:
-        upgrade_to_head()
-        seed_demo()
+    with _own_schema("atelier_demo", seed=True) as url:
         yield url
-    finally:
-        db.configure(None)
-        db.dispose_all()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()

@@ -10,7 +10,6 @@
 """
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import subprocess
@@ -21,7 +20,7 @@ import pytest
 from sqlalchemy import create_engine, func, select
 
 from tests.browser import ROOT, chromium, free_port, running_app, wait_idle
-from tests.test_faults import TcpProxy, pg_target
+from tests.test_faults import TcpProxy, pg_target, write_tally
 
 pytestmark = pytest.mark.browser
 PG_URL = os.environ.get("ATELIER_TEST_POSTGRES_URL")
@@ -314,9 +313,4 @@ def port_url(port: int, path: str) -> str:
 @pytest.fixture(scope="module", autouse=True)
 def _tally():
     yield
-    if TALLY:
-        out = ROOT / ".pytest_cache" / "faults-tally.json"
-        out.parent.mkdir(exist_ok=True)
-        previous = json.loads(out.read_text()) if out.exists() else {}
-        previous["browser"] = dict(sorted(TALLY.items()))
-        out.write_text(json.dumps(previous, indent=2, ensure_ascii=False))
+    write_tally("browser", TALLY)

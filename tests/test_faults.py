@@ -589,12 +589,18 @@ def test_a_process_killed_in_the_middle_of_a_write_leaves_all_or_nothing(databas
         [i for k in ("barriers", "motivations", "skills", "needs") for i in template.get(k, ())]) + 1
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _tally():
-    yield
-    if TALLY:
+def write_tally(section: str, tally: dict) -> None:
+    """Add this module's counts (faults injected, writes attempted...) to the tally file the
+    closing note quotes."""
+    if tally:
         out = ROOT / ".pytest_cache" / "faults-tally.json"
         out.parent.mkdir(exist_ok=True)
         previous = json.loads(out.read_text()) if out.exists() else {}
-        previous["core"] = dict(sorted(TALLY.items()))
+        previous[section] = dict(sorted(tally.items()))
         out.write_text(json.dumps(previous, indent=2, ensure_ascii=False))
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _tally():
+    yield
+    write_tally("core", TALLY)
