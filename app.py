@@ -9,7 +9,9 @@ sys.path.insert(0, str(ROOT))
 
 import streamlit as st  # noqa: E402
 
-from core import accounts, permissions  # noqa: E402
+from core.access import accounts
+
+from core import permissions
 from core.actor import Actor  # noqa: E402
 from ui import auth, errors  # noqa: E402
 from ui.i18n import language_selector, t  # noqa: E402
@@ -34,7 +36,7 @@ if auth.demo_mode():
 # A second screen opened with the facilitator's read-only link: the projector, nothing else.
 screen_token = st.query_params.get("screen")
 if screen_token:
-    from core.projector import session_for_screen
+    from core.session.projector import session_for_screen
 
     try:
         screen_session = session_for_screen(screen_token)

@@ -62,7 +62,7 @@ def cmd_init_db(args: argparse.Namespace) -> int:
 @command("seed-demo", "load the demo events from the source documents",
          arg("--if-empty", action="store_true", help="only when the database has no event"))
 def cmd_seed_demo(args: argparse.Namespace) -> int:
-    from core.seed import database_is_empty, seed_demo
+    from core.setup.seed import database_is_empty, seed_demo
 
     if args.if_empty and not database_is_empty():
         print("database not empty: demo data not loaded")
@@ -75,7 +75,7 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
 
 @command("list-events", "list events", arg("--json", action="store_true"))
 def cmd_list_events(args: argparse.Namespace) -> int:
-    from core.events import list_events
+    from core.setup.events import list_events
 
     events = list_events(include_archived=True)
     rows = [{"slug": ev.slug, "title": ev.title,
@@ -93,7 +93,7 @@ def cmd_list_events(args: argparse.Namespace) -> int:
 @command("stats", "counts of what the workshops produced",
          arg("--event", metavar="SLUG"), arg("--json", action="store_true"))
 def cmd_stats(args: argparse.Namespace) -> int:
-    from core.stats import counts
+    from core.reporting.stats import counts
 
     data = counts(args.event)
     if args.json:
@@ -122,8 +122,8 @@ def _read_password() -> str:
          arg("--name", required=True), arg("--email", default=""),
          arg("--event", action="append", default=[], metavar="SLUG", help="attach to this event (repeatable)"))
 def cmd_create_user(args: argparse.Namespace) -> int:
-    from core import accounts
-    from core.events import get_event
+    from core.access import accounts
+    from core.setup.events import get_event
 
     events = [get_event(slug) for slug in args.event]
     user = accounts.create_user(args.username, args.role, args.name, args.email, _read_password())
@@ -136,7 +136,7 @@ def cmd_create_user(args: argparse.Namespace) -> int:
 @command("set-password", "set a staff password (read from standard input); logs the user out everywhere",
          arg("--username", required=True))
 def cmd_set_password(args: argparse.Namespace) -> int:
-    from core import accounts
+    from core.access import accounts
 
     accounts.set_password(args.username, _read_password())
     print(f"password changed for {args.username}")
@@ -146,7 +146,7 @@ def cmd_set_password(args: argparse.Namespace) -> int:
 @command("deactivate-user", "deactivate a staff account; logs the user out on their next click",
          arg("--username", required=True))
 def cmd_deactivate_user(args: argparse.Namespace) -> int:
-    from core import accounts
+    from core.access import accounts
 
     accounts.set_active(args.username, False)
     print(f"deactivated {args.username}")
@@ -156,7 +156,7 @@ def cmd_deactivate_user(args: argparse.Namespace) -> int:
 @command("unlock-user", "forget the recent failed logins of a username (after someone else's guesses locked it)",
          arg("--username", required=True))
 def cmd_unlock_user(args: argparse.Namespace) -> int:
-    from core import accounts
+    from core.access import accounts
 
     forgotten = accounts.unlock_login(args.username)
     print(f"unlocked {args.username} ({forgotten} recent failures forgotten)")
@@ -165,7 +165,7 @@ def cmd_unlock_user(args: argparse.Namespace) -> int:
 
 @command("list-users", "list staff accounts", arg("--json", action="store_true"))
 def cmd_list_users(args: argparse.Namespace) -> int:
-    from core import accounts
+    from core.access import accounts
 
     rows = [{"username": u.username, "name": u.name, "email": u.email, "role": u.role, "active": u.active,
              "events": sorted(u.event_ids)} for u in accounts.list_users()]
@@ -192,7 +192,7 @@ def _alembic_upgrade(revision: str) -> None:
 @command("backup", "write the whole database to a JSON file",
          arg("--out", required=True, metavar="FILE.json"))
 def cmd_backup(args: argparse.Namespace) -> int:
-    from core.backup import write_backup
+    from core.reporting.backup import write_backup
 
     rows = write_backup(args.out)
     print(f"backup written to {args.out}: {sum(rows.values())} rows in {len(rows)} tables")
@@ -202,7 +202,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 @command("restore", "load a JSON backup into an empty database (migrated to the backup's schema, then to head)",
          arg("--in", dest="infile", required=True, metavar="FILE.json"))
 def cmd_restore(args: argparse.Namespace) -> int:
-    from core.backup import read_backup, restore_data, schema_revision
+    from core.reporting.backup import read_backup, restore_data, schema_revision
     from storage import db
 
     data = read_backup(args.infile)
@@ -221,7 +221,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
          arg("--event", required=True, metavar="SLUG"), arg("--format", choices=("docx", "pdf"), required=True),
          arg("--out", required=True, metavar="FILE"), arg("--lang", choices=("fr", "en", "nl"), default="fr"))
 def cmd_export_booklet(args: argparse.Namespace) -> int:
-    from core.booklet import export_booklet
+    from core.reporting.booklet import export_booklet
 
     data = export_booklet(args.event, args.format, args.lang)
     Path(args.out).write_bytes(data)
@@ -234,8 +234,8 @@ def cmd_export_booklet(args: argparse.Namespace) -> int:
          arg("--format", choices=("csv", "xlsx"), required=True), arg("--out", required=True, metavar="FILE"),
          arg("--event", metavar="SLUG", help="only this event"))
 def cmd_export(args: argparse.Namespace) -> int:
-    from core.dashboard import DashboardFilter, event_filter
-    from core.exports import export_bytes
+    from core.reporting.dashboard import DashboardFilter, event_filter
+    from core.reporting.exports import export_bytes
 
     flt = event_filter(args.event) if args.event else DashboardFilter()
     data = export_bytes(args.table, args.format, flt)
@@ -247,7 +247,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 @command("purge-personal-data", "erase participants' personal data of events past their retention period",
          arg("--dry-run", action="store_true", help="only count who would be erased"), arg("--json", action="store_true"))
 def cmd_purge_personal_data(args: argparse.Namespace) -> int:
-    from core.privacy import purge_expired
+    from core.signup.privacy import purge_expired
 
     report = purge_expired(dry_run=args.dry_run)
     rows = [{"event": r.event_slug, "last_day": r.last_day.isoformat(), "purge_on": r.purge_on.isoformat(),
@@ -264,7 +264,7 @@ def cmd_purge_personal_data(args: argparse.Namespace) -> int:
 
 @command("send-outbox", "send queued emails (needs ATELIER_SMTP_HOST)")
 def cmd_send_outbox(args: argparse.Namespace) -> int:
-    from core.invitations import deliver_pending
+    from core.signup.invitations import deliver_pending
 
     report = deliver_pending()
     if not report.configured:

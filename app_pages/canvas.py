@@ -8,10 +8,11 @@ from typing import Any
 
 import streamlit as st
 
-from core import canvas, completeness, entities, sensitive, suggestions, templates
-from core.categories import suggest_category
+from core.personas import canvas, completeness, sensitive, suggestions, templates
+from core import entities
+from core.resources.categories import suggest_category
 from core.errors import AtelierError, StaleEdit, StorageUnavailable
-from storage.models import BARRIER_NATURES, CATEGORIES
+from core.vocabulary import BARRIER_NATURES, CATEGORIES
 from ui import auth, errors
 from ui.i18n import t
 from ui.live import live_view, snapshot
@@ -363,7 +364,7 @@ if editable:
         identity_dialog(st.session_state["canvas_identity"])
     if actor.is_staff:
         with actions[1].popover(t("canvas.copy"), icon=":material/content_copy:"):
-            from core.events import list_events
+            from core.setup.events import list_events
 
             targets = {x.id: f"{ev.title} · {x.starts_at:%d/%m/%Y}" if x.starts_at else ev.title
                        for ev in list_events(event_ids=None if actor.role == "admin" else set(actor.event_ids))

@@ -12,11 +12,14 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-from core import projector
-from core import board, canvas, events, mood, recommendations, session_flow as flow, voting
+from core.session import projector
+from core.session import board, mood, recommendations, session_flow as flow, voting
+from core.session.room import Room, room_snapshot
+from core.personas import canvas
+from core.setup import events
 from core import limits as L
 from core.errors import AtelierError
-from storage.models import POWER_LEVELS, WEATHERS
+from core.vocabulary import POWER_LEVELS, WEATHERS
 from ui import actions, auth, errors
 from ui.actions import Field, RowEdit, show_error
 from ui.i18n import current_language, fmt_datetime, t
@@ -84,7 +87,7 @@ def set_projector(view_key: str, spotlight_key: str, spotlight: bool) -> None:
         st.session_state.pop(f"_follow_{spotlight_key}", None)
 
 
-_rev, room = snapshot(flow.room_snapshot, SID)
+_rev, room = snapshot(room_snapshot, SID)
 state = room.state
 REC_FIELDS = [Field("title", t("flow.rec.title_label")), Field("text", t("flow.rec.text_label")),
               Field("level", t("flow.rec.level"), lambda x: t(f"flow.level.{x}") if x else "")]
@@ -133,7 +136,7 @@ with head[2]:
 
 # --- live panel ----------------------------------------------------------------------------------
 
-def draw_live(r: flow.Room) -> None:
+def draw_live(r: Room) -> None:
     s = r.state
     cols = st.columns([3, 2])
     with cols[0]:
@@ -188,7 +191,7 @@ def draw_live(r: flow.Room) -> None:
                 st.markdown(f"- **{t(f'flow.kind.{item.kind}')}** · {md(item.text)}")
 
 
-def shape(r: flow.Room) -> tuple:
+def shape(r: Room) -> tuple:
     """What the controls below the live panel are drawn from: when it changes (a recommendation
     written, a stage moved from another screen...), the whole page reruns so that they follow."""
     s = r.state
@@ -201,13 +204,13 @@ def shape(r: flow.Room) -> tuple:
 
 
 def follow(_old: Any, _new: Any) -> None:
-    _r, now = snapshot(flow.room_snapshot, SID)
+    _r, now = snapshot(room_snapshot, SID)
     if shape(now) != st.session_state.get("console_shape"):
         st.rerun()
 
 
 st.session_state["console_shape"] = shape(room)
-live_view(SID, flow.room_snapshot, draw_live, key="console", on_change=follow)
+live_view(SID, room_snapshot, draw_live, key="console", on_change=follow)
 
 # --- controls --------------------------------------------------------------------------------------
 

@@ -1,5 +1,5 @@
 """Organiser dashboard: what the workshops produced across events, themes and sessions, the
-recommendations booklet and the data exports. Thin: filters in, core.dashboard figures out."""
+recommendations booklet and the data exports. Thin: filters in, core.reporting.dashboard figures out."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,21 +9,21 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from core import booklet as bk
-from core import dashboard as d
-from core import exports as x
+from core.reporting import booklet as bk
+from core.reporting import dashboard as d
+from core.reporting import exports as x
 from core.errors import AtelierError
-from core.events import list_events
-from storage import models as m
+from core.setup.events import list_events
 from ui.auth import require_staff
 from ui.errors import show
 from ui.i18n import current_language, t
 from ui.text import chart_text, unique_labels
+from core import vocabulary
 
 # Okabe & Ito (2008): distinguishable with every common colour-vision deficiency.
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 NATURE_COLOURS = {"objective": "#0072B2", "subjective": "#E69F00"}
-LEVEL_COLOURS = dict(zip(m.POWER_LEVELS, OKABE_ITO))
+LEVEL_COLOURS = dict(zip(vocabulary.POWER_LEVELS, OKABE_ITO))
 WEATHER_COLOURS = {"sunny": "#F0E442", "partly_cloudy": "#E69F00", "cloudy": "#999999", "rainy": "#56B4E9",
                    "stormy": "#0072B2"}
 SEPARATORS = {"fr": ", ", "nl": ",.", "en": ".,"}  # plotly: decimal then thousands separator
@@ -273,7 +273,7 @@ with tab["recommendations"]:
 
         def recs_chart() -> go.Figure:
             fig = go.Figure()
-            for level in m.POWER_LEVELS:
+            for level in vocabulary.POWER_LEVELS:
                 part = top[top["level"] == level].iloc[::-1]
                 if len(part):
                     fig.add_bar(y=[chart_text(f"#{r} · {title[:60]}") for r, title in zip(part["recommendation_id"], part["title"])],
@@ -351,10 +351,10 @@ with tab["participation"]:
 
         def mood_chart() -> go.Figure:
             names = dict(zip(moods["session_id"], moods["session"]))
-            xs = [(sid, mo) for sid in mood_sessions[:CHART_SESSIONS] for mo in m.MOOD_MOMENTS]
+            xs = [(sid, mo) for sid in mood_sessions[:CHART_SESSIONS] for mo in vocabulary.MOOD_MOMENTS]
             counts = moods.set_index(["session_id", "moment", "weather"])["checks"].to_dict()
             fig = go.Figure()
-            for weather in m.WEATHERS:
+            for weather in vocabulary.WEATHERS:
                 fig.add_bar(x=[[chart_text(names[sid]) for sid, _ in xs], [label("moment", mo) for _, mo in xs]],
                             y=[int(counts.get((sid, mo, weather), 0)) for sid, mo in xs], name=label("weather", weather),
                             marker_color=WEATHER_COLOURS[weather], marker_line=dict(color="#333333", width=0.5))

@@ -9,7 +9,8 @@ from typing import Any
 
 import streamlit as st
 
-from core import board, events
+from core.session import board
+from core.setup import events
 from core import limits as L
 from core.errors import ValidationError
 from core.i18n import LANGUAGES

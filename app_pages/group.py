@@ -19,8 +19,11 @@ from typing import Any, Callable
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-from core import board, canvas, entities, mood, plans, recommendations, session_flow as flow, voting
-from storage.models import POWER_LEVELS, WEATHERS
+from core.session import board, mood, plans, recommendations, session_flow as flow, voting
+from core.session.room import Room, room_snapshot
+from core.personas import canvas
+from core import entities
+from core.vocabulary import POWER_LEVELS, WEATHERS
 from ui import actions, auth
 from ui.actions import Field, RowEdit, show_error
 from ui.i18n import t
@@ -44,7 +47,7 @@ run: Callable[..., bool] = functools.partial(actions.run, actor)
 
 # --- small helpers ----------------------------------------------------------------------------
 
-def shape(room: flow.Room) -> tuple:
+def shape(room: Room) -> tuple:
     """What the forms below the live part depend on: when it changes, the whole page reruns."""
     s = room.state
     own_recs = tuple(r.id for r in room.recommendations.items if r.subgroup_id == GROUP)
@@ -96,7 +99,7 @@ def show_undo(entity: str) -> None:
 
 
 def follow(_old: int, _new: int) -> None:
-    _rev, room = snapshot(flow.room_snapshot, SID)
+    _rev, room = snapshot(room_snapshot, SID)
     if shape(room) != st.session_state.get("group_shape"):
         st.rerun()
 
@@ -158,7 +161,7 @@ def draw_sources(rec: recommendations.RecommendationView) -> None:
         pass  # the trail page is not in this navigation
 
 
-def draw_votes(room: flow.Room) -> None:
+def draw_votes(room: Room) -> None:
     votes, items = room.votes, room.recommendations.items
     if votes.status == "open" and not room.state.closed:
         st.info(t("flow.vote.left", left=votes.left(GROUP), dots=votes.dots))
@@ -189,7 +192,7 @@ def draw_votes(room: flow.Room) -> None:
         st.caption(t("flow.rec.none"))
 
 
-def draw_plans(room: flow.Room) -> None:
+def draw_plans(room: Room) -> None:
     retained = room.recommendations.retained
     if not retained:
         st.caption(t("flow.plan.none_retained"))
@@ -212,7 +215,7 @@ def draw_plans(room: flow.Room) -> None:
                         st.caption(details)
 
 
-def draw(room: flow.Room) -> None:
+def draw(room: Room) -> None:
     s = room.state
     draw_stage(s)
     if s.mood_check:
@@ -327,10 +330,10 @@ st.caption(md(f"{membership.event_title} · {membership.theme_title}"))
 if membership.display_name:
     st.text(t("group.welcome", name=membership.display_name))
 
-_rev, room = snapshot(flow.room_snapshot, SID)
+_rev, room = snapshot(room_snapshot, SID)
 state = room.state
 st.session_state["group_shape"] = shape(room)
-live_view(SID, flow.room_snapshot, draw, key="group", on_change=follow)
+live_view(SID, room_snapshot, draw, key="group", on_change=follow)
 writable = state.accepting
 
 def save_mood(moment: str) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.events import list_events
+from core.setup.events import list_events
 from ui.auth import current_actor
 from ui.i18n import current_language, fmt_date, fmt_time, t
 from ui.text import md

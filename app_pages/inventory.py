@@ -7,8 +7,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from core import inventory as inv
-from core.categories import CATEGORIES
+from core.resources import inventory as inv
+from core.resources.categories import CATEGORIES
 from core.errors import AtelierError
 from ui.actions import Field, RowEdit
 from ui.auth import current_actor

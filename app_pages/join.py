@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import join
+from core.access import join
 from core.errors import AtelierError
 from ui import auth, errors
 from ui.i18n import current_language, fmt_datetime, t

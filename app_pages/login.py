@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import accounts
+from core.access import accounts
 from core.errors import AtelierError
 from ui import auth, errors
 from ui.i18n import t
@@ -19,7 +19,7 @@ if auth.demo_mode():
             st.dataframe(rows, hide_index=True)
 
 login = auth.authenticator()
-# Throttling (core.accounts): each submitted username and password passes through this check
+# Throttling (core.access.accounts): each submitted username and password passes through this check
 # before the library verifies the password, so during a lock a right password is refused too.
 _check_password = login.authentication_controller.login
 _known = login.authentication_controller.authentication_model.credentials["usernames"]

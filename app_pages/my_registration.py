@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import invitations as inv
-from core import privacy
-from core import registration as reg
+from core.signup import invitations as inv
+from core.signup import privacy
+from core.signup import registration as reg
 from core.errors import AtelierError
 from ui import errors
 from ui.text import md

@@ -12,10 +12,10 @@ from collections import Counter
 import plotly.graph_objects as go
 import streamlit as st
 
-from core import projector, session_flow
-from core.canvas import Canvas
+from core.session import projector, session_flow
+from core.personas.canvas import Canvas
 from core.errors import AtelierError
-from storage.models import CONTRIBUTION_KINDS, POWER_LEVELS
+from core.vocabulary import CONTRIBUTION_KINDS, POWER_LEVELS
 from ui import auth, errors
 from ui.i18n import t
 from ui.live import live_view

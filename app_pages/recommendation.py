@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import recommendations
+from core.session import recommendations
 from core.errors import AtelierError
 from ui import auth, errors
 from ui.i18n import t

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import invitations as inv
-from core import registration as reg
+from core.signup import invitations as inv
+from core.signup import registration as reg
 from core.errors import AtelierError
 from ui import errors
 from ui.i18n import current_language, t

@@ -9,11 +9,11 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from core import invitations as inv
-from core import privacy
-from core import registration as reg
+from core.signup import invitations as inv
+from core.signup import privacy
+from core.signup import registration as reg
 from core.errors import AtelierError
-from core.events import list_events
+from core.setup.events import list_events
 from ui import errors
 from ui.actions import Field, RowEdit
 from ui.auth import require_staff

@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-from core.events import list_events, sessions_for
+from core.setup.events import list_events, sessions_for
 from ui import auth
 from ui.i18n import current_language, fmt_date, fmt_time, t
 from ui.text import md

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import accounts
+from core.access import accounts
 from core.errors import AtelierError
-from core.events import list_events
-from storage.models import ROLES
+from core.setup.events import list_events
+from core.vocabulary import ROLES
 from ui import auth, errors
 from ui.i18n import current_language, fmt_datetime, t
 

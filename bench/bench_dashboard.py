@@ -68,8 +68,8 @@ def main() -> int:
         generate(args.database)
     db.configure(args.database)
 
-    from core import booklet as bk
-    from core import dashboard as d
+    from core.reporting import booklet as bk
+    from core.reporting import dashboard as d
     from core.actor import Actor
 
     with db.read_session() as s:

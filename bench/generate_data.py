@@ -22,6 +22,7 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+from core import vocabulary
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -53,7 +54,7 @@ def generate(url: str, events: int = 100, personas: int = 2_000, items: int = 10
              recommendations: int = 5_000, seed: int = 7, fresh: bool = True) -> dict[str, int]:
     from sqlalchemy import insert
 
-    from core import demo_data as D
+    from core.setup import demo_data as D
     from manage import upgrade_to_head
     from storage import db
     from storage import models as m
@@ -70,7 +71,7 @@ def generate(url: str, events: int = 100, personas: int = 2_000, items: int = 10
     need_vocab = [(n["text"], n["category"]) for p in D.PARTNERS_DAY["personas"] for n in p["needs"]]
     other_vocab = [t for p in D.PARTNERS_DAY["personas"] for t in p["motivations"] + p["skills"]]
     contrib_vocab = [(c["kind"], c["category"], c["text"]) for c in D.PARTNERS_DAY["contributions"]]
-    cats = list(m.CATEGORIES)
+    cats = list(vocabulary.CATEGORIES)
     rows: dict[str, list[dict[str, Any]]] = {}
 
     def add(table: str, **values: Any) -> int:
@@ -156,7 +157,7 @@ def generate(url: str, events: int = 100, personas: int = 2_000, items: int = 10
         retained = rng.random() < 0.4
         rec = add("recommendations", session_id=sid, subgroup_id=rng.choice(subgroups[sid]),
                   title=f"Recommandation {r} : {_free_text(rng)}"[:200], text=_free_text(rng) * 3,
-                  level=rng.choice(m.POWER_LEVELS), public=rng.choice(("", "Ministre du Logement", "Collège communal")),
+                  level=rng.choice(vocabulary.POWER_LEVELS), public=rng.choice(("", "Ministre du Logement", "Collège communal")),
                   retained=retained, version=1, created_at=now)
         needs = need_ids_by_session.get(sid) or []
         if needs:
@@ -186,7 +187,7 @@ def generate(url: str, events: int = 100, personas: int = 2_000, items: int = 10
                 present=rng.random() < 0.7, version=1, created_at=now)
         for moment in ("before", "after"):
             for _ in range(20):
-                add("mood_checks", session_id=sid, token_id=None, moment=moment, weather=rng.choice(m.WEATHERS),
+                add("mood_checks", session_id=sid, token_id=None, moment=moment, weather=rng.choice(vocabulary.WEATHERS),
                     created_at=now)
     # insert, parents first
     engine = db.get_engine()
@@ -203,7 +204,7 @@ def generate(url: str, events: int = 100, personas: int = 2_000, items: int = 10
             for start in range(0, len(batch), 5_000):
                 conn.execute(insert(by_name[table.name]), batch[start:start + 5_000])
         if conn.dialect.name == "postgresql":
-            from core.backup import _fix_sequences
+            from core.reporting.backup import _fix_sequences
             _fix_sequences(conn)
     return {name: len(data) for name, data in rows.items()}
 

@@ -18,7 +18,7 @@ One command, bounded in time, loopback only. It
 4. measures ``--duration`` s of ticking (every tab follows its fragments' ``run_every`` timers
    like a browser) while every sub-group submits the canvas page's "add a barrier" form with a
    unique marker every ``--write-every`` s (``--write-mode form``: through the websocket, so the
-   write costs the server what a real click costs; ``--write-mode core``: ``core.canvas.add_barrier``
+   write costs the server what a real click costs; ``--write-mode core``: ``core.personas.canvas.add_barrier``
    called from this process, so the write's cost lands here, not in the server's CPU figure);
    propagation = form submit -> the marker's first byte on the projector tab (and on the other
    tabs of the same sub-group);
@@ -173,7 +173,7 @@ def profile(cfg: argparse.Namespace, pid: int, name: str, seconds: float) -> sub
 
 # (label, substrings of a py-spy frame): a sample goes to the first category one of its frames matches
 PROFILE_CATEGORIES = (
-    ("revision query (core.live.revision)", ("revision (core/live.py",)),
+    ("revision query (core.session.live.revision)", ("revision (core/session/live.py",)),
     ("snapshot rebuilt after a write (st.cache_* miss)", ("_handle_cache_miss",)),
     ("st.cache_* key: hashing the arguments", ("_make_value_key",)),
     ("st.cache_* hit: read (+ unpickle for cache_data)", ("_get_or_create_cached_value",)),
@@ -283,8 +283,8 @@ class Room:
     setup_s: float = 0.0
 
 
-MEASURED_FILES = ("app.py", "ui/live.py", "ui/auth.py", "core/live.py", "app_pages/canvas.py", "app_pages/projector.py",
-                  "app_pages/console.py", "core/canvas.py", "core/projector.py", ".streamlit/config.toml")
+MEASURED_FILES = ("app.py", "ui/live.py", "ui/auth.py", "core/session/live.py", "app_pages/canvas.py", "app_pages/projector.py",
+                  "app_pages/console.py", "core/personas/canvas.py", "core/session/projector.py", ".streamlit/config.toml")
 
 
 def code_version() -> dict[str, Any]:
@@ -320,7 +320,10 @@ def prepare_room(participants: int, view: str, cookie_key: str) -> Room:
     import jwt
     from sqlalchemy import select
 
-    from core import accounts, canvas, demo_data, events, join, projector, session_flow
+    from core.access import accounts, join
+    from core.personas import canvas
+    from core.setup import demo_data, events
+    from core.session import projector, session_flow
     from core.actor import SYSTEM
     from storage import db
     from storage import models as m
@@ -491,7 +494,8 @@ async def room_phase(cfg: argparse.Namespace, room: Room, env: dict[str, str], w
         tag = secrets.token_hex(3)
 
         async def writer(number: int, gid: int, tab: Tab) -> None:
-            from core import canvas as core_canvas, join as core_join
+            from core.personas import canvas as core_canvas
+            from core.access import join as core_join
 
             actor = core_join.resolve(room.participants[canvases.index(tab)][0]).actor() \
                 if cfg.write_mode == "core" else None
@@ -741,7 +745,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                     help="s between two writes of one sub-group (0: no writes, ticks only)")
     ap.add_argument("--write-mode", choices=["form", "core"], default="form",
                     help="form: submit the canvas page's add form over the websocket (the write costs the server); "
-                    "core: core.canvas.add_barrier from this process (the write's cost is not in the server CPU)")
+                    "core: core.personas.canvas.add_barrier from this process (the write's cost is not in the server CPU)")
     ap.add_argument("--no-facilitator", dest="facilitator", action="store_false", help="no console tab")
     ap.add_argument("--burst-window", type=float, default=10.0, help="the first 40 loads happen within s")
     ap.add_argument("--ramp", type=float, default=15.0, help="s over which the tabs beyond the burst (and the trivial page's tabs) open")

@@ -2,7 +2,7 @@
 
 Each entity is described once (its model, its fields with their rules, its parent); the generic
 functions here validate, check permissions, write, and append an ``activity`` row in the same
-transaction. Named domain services (``core.canvas.add_barrier`` ...) are thin wrappers.
+transaction. Named domain services (``core.personas.canvas.add_barrier`` ...) are thin wrappers.
 """
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from core.permissions import Scope
 from core.errors import Conflict, NotFound, StaleEdit
 from storage import db
 from storage import models as m
+from core import vocabulary
 
 log = logging.getLogger("atelier.core")
 
@@ -63,8 +64,8 @@ _spec("theme", m.Theme, {
 })
 _spec("session", m.WorkshopSession, {
     "theme_id": v.ref(m.Theme), "title": v.text(L.TITLE_MAX, required=False, multiline=False),
-    "starts_at": v.datetime_(), "ends_at": v.datetime_(), "stage": v.choice(m.STAGES, required=False),
-    "status": v.choice(m.SESSION_STATUSES, required=False), "join_code": v.text(12, required=False, multiline=False),
+    "starts_at": v.datetime_(), "ends_at": v.datetime_(), "stage": v.choice(vocabulary.STAGES, required=False),
+    "status": v.choice(vocabulary.SESSION_STATUSES, required=False), "join_code": v.text(12, required=False, multiline=False),
 })
 _spec("subgroup", m.Subgroup, {
     "session_id": v.ref(m.WorkshopSession), "name": v.text(L.SUBGROUP_NAME_MAX, multiline=False),
@@ -78,14 +79,14 @@ _spec("persona", m.Persona, {
     "template_key": v.text(40, required=False, multiline=False),
 })
 _spec("canvas_item", m.CanvasItem, {
-    "persona_id": v.ref(m.Persona), "kind": v.choice(m.CANVAS_KINDS), "text": v.text(L.ITEM_MAX),
-    "nature": v.choice(m.BARRIER_NATURES, required=False), "category": v.choice(m.CATEGORIES, required=False),
+    "persona_id": v.ref(m.Persona), "kind": v.choice(vocabulary.CANVAS_KINDS), "text": v.text(L.ITEM_MAX),
+    "nature": v.choice(vocabulary.BARRIER_NATURES, required=False), "category": v.choice(vocabulary.CATEGORIES, required=False),
     "created_by": v.text(L.NAME_MAX, required=False, multiline=False),
 }, editable=("text", "nature", "category"))
 _spec("solution_lead", m.SolutionLead, {"need_id": v.ref(m.CanvasItem), "text": v.text(L.ITEM_MAX)})
 _spec("resource", m.Resource, {
     "acronym": v.text(40, required=False, multiline=False), "name": v.text(L.TITLE_MAX, multiline=False),
-    "description": v.text(L.LONG_MAX, required=False), "category": v.choice(m.CATEGORIES),
+    "description": v.text(L.LONG_MAX, required=False), "category": v.choice(vocabulary.CATEGORIES),
     "organisation_name": v.text(L.TITLE_MAX, required=False, multiline=False),
     "service_name": v.text(L.TITLE_MAX, required=False, multiline=False),
     "address": v.text(300, required=False, multiline=False), "contact_name": v.text(L.NAME_MAX, required=False, multiline=False),
@@ -95,13 +96,13 @@ _spec("resource", m.Resource, {
 }, category="other")
 _spec("contribution", m.Contribution, {
     "session_id": v.ref(m.WorkshopSession), "subgroup_id": v.ref(m.Subgroup, required=False),
-    "kind": v.choice(m.CONTRIBUTION_KINDS), "category": v.text(L.NAME_MAX, required=False, multiline=False),
+    "kind": v.choice(vocabulary.CONTRIBUTION_KINDS), "category": v.text(L.NAME_MAX, required=False, multiline=False),
     "text": v.text(L.ITEM_MAX), "created_by": v.text(L.NAME_MAX, required=False, multiline=False),
 }, editable=("kind", "category", "text"))
 _spec("recommendation", m.Recommendation, {
     "session_id": v.ref(m.WorkshopSession), "subgroup_id": v.ref(m.Subgroup, required=False),
     "title": v.text(L.TITLE_MAX, multiline=False), "text": v.text(L.LONG_MAX, required=False),
-    "level": v.choice(m.POWER_LEVELS), "public": v.text(L.TITLE_MAX, required=False, multiline=False),
+    "level": v.choice(vocabulary.POWER_LEVELS), "public": v.text(L.TITLE_MAX, required=False, multiline=False),
     "retained": v.boolean(),
 })
 _spec("implementation_plan", m.ImplementationPlan, {
@@ -199,7 +200,7 @@ def record(s: Session, actor: Actor, action: str, entity: str, entity_id: int | 
 
 # --- generic operations inside a unit of work ------------------------------------------------
 
-def _get_live(s: Session, model: type, ident: Any, field: str | None = None) -> Any:
+def get_live(s: Session, model: type, ident: Any, field: str | None = None) -> Any:
     ident = v.clean_id(ident, field)  # True or 1.5 are not row 1; 2**63 is no row either
     obj = s.get(model, ident)
     if obj is None or getattr(obj, "deleted_at", None) is not None:
@@ -221,7 +222,7 @@ def _clean_values(s: Session, spec: Spec, values: dict[str, Any], partial: bool)
         if name == "join_code" and value == "":
             value = None  # no code: NULL, not "" (codes are unique; many rows have none)
         if rule.kind == "ref" and value is not None:
-            _get_live(s, rule.ref, value, field=name)
+            get_live(s, rule.ref, value, field=name)
         out[name] = value
     return out
 
@@ -244,7 +245,7 @@ def update_in(s: Session, actor: Actor, entity: str, ident: Any, seen_version: i
     not_editable = set(changes) - spec.editable
     if not_editable:
         raise Conflict("error.unknown_field", field=sorted(not_editable)[0])
-    obj = _get_live(s, spec.model, ident)
+    obj = get_live(s, spec.model, ident)
     scope = scope_of(s, obj)
     check_can_write(actor, scope, entity)
     clean = _clean_values(s, spec, changes, partial=True)
@@ -263,7 +264,7 @@ def update_in(s: Session, actor: Actor, entity: str, ident: Any, seen_version: i
 
 def delete_in(s: Session, actor: Actor, entity: str, ident: Any) -> Any:
     spec = SPECS[entity]
-    obj = _get_live(s, spec.model, ident)
+    obj = get_live(s, spec.model, ident)
     scope = scope_of(s, obj)
     check_can_write(actor, scope, entity, "delete")
     before = snapshot(obj)

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from core import limits as L
+from core.settings import timezone
 from core.errors import NotFound, ValidationError
 
 # C0/C1 control characters other than tab and newline (NUL bytes included)
@@ -177,8 +178,6 @@ def _local(value: dt.datetime) -> dt.datetime:
     """A date-time as stored: naive, in the events' time zone."""
     if value.tzinfo is None:
         return value
-    from core.invitations import timezone  # late: invitations imports the entity layer
-
     try:
         return value.astimezone(timezone()).replace(tzinfo=None)
     except (OverflowError, ValueError):

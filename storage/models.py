@@ -30,24 +30,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-# Enumerations, shared with core validation (core imports them from here).
-STAGES = ("diagnostic", "recommendations", "implementation")
-SESSION_STATUSES = ("planned", "open", "closed")
-ROLES = ("admin", "organiser", "facilitator")
-CANVAS_KINDS = ("barrier", "motivation", "skill", "need")
-BARRIER_NATURES = ("objective", "subjective")
-CONTRIBUTION_KINDS = ("finding", "success", "challenge", "solution_idea", "wish")
-POWER_LEVELS = ("communal", "regional", "community", "federal", "european")
-MOOD_MOMENTS = ("before", "after")
-WEATHERS = ("sunny", "partly_cloudy", "cloudy", "rainy", "stormy")
-REGISTRATION_STATUSES = ("confirmed", "waiting", "cancelled")
-VOTE_STATUSES = ("none", "open", "closed")
-CATEGORIES = (
-    "housing", "health", "mental_health", "addiction", "language", "training", "employment",
-    "justice", "money_debt", "digital", "isolation", "family_childcare", "residence_admin",
-    "mobility", "discrimination", "other",
-)
-
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",

@@ -12,7 +12,7 @@ from typing import Iterator
 import pytest
 from sqlalchemy import create_engine, text
 
-from core import live
+from core.session import live
 from manage import upgrade_to_head
 from storage import db
 from storage.models import Base
@@ -59,7 +59,7 @@ def _own_schema(prefix: str, seed: bool = False) -> Iterator[str]:
     try:
         upgrade_to_head()
         if seed:
-            from core.seed import seed_demo
+            from core.setup.seed import seed_demo
 
             seed_demo()
     finally:
@@ -102,7 +102,7 @@ def database(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Pa
 
 @pytest.fixture
 def seeded(database):
-    from core.seed import seed_demo
+    from core.setup.seed import seed_demo
 
     seed_demo()
     return database

@@ -362,8 +362,13 @@ def build_world() -> Any:
     registered person, and the staff actors who run it."""
     from types import SimpleNamespace
 
-    from core import board, canvas, events, inventory, join, plans, recommendations, registration
-    from core import session_flow as flow
+    from core.session import board, plans, recommendations
+    from core.personas import canvas
+    from core.setup import events
+    from core.resources import inventory
+    from core.access import join
+    from core.signup import registration
+    from core.session import session_flow as flow
     from core.actor import SYSTEM, Actor
 
     ev = events.create_event(SYSTEM, slug="hostile", title="Atelier hostile")["id"]

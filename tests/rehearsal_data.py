@@ -1,7 +1,7 @@
 """The script of the full-room rehearsal (tests/test_browser_rehearsal.py): what each of the six
 sub-groups of a compressed Partner's Day types, what the room votes, which plans are written.
 
-The texts come from the Partner's Day report (core/demo_data.py, ../shared/seeds/), shortened,
+The texts come from the Partner's Day report (core/setup/demo_data.py, ../shared/seeds/), shortened,
 with French accents and both kinds of apostrophe (' and ’). Everything typed in the browser is
 here, so the test can compare the database with it item by item."""
 from __future__ import annotations

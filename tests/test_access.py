@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import accounts, canvas, join
+from core.access import accounts, join
+from core.personas import canvas
 from core.actor import SYSTEM
 from core.errors import NotFound, PermissionDenied
-from core.events import add_session, add_subgroup, add_theme, create_event
+from core.setup.events import add_session, add_subgroup, add_theme, create_event
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -212,8 +213,9 @@ def test_create_user_reads_the_password_from_stdin_never_argv(sqlite_file):
 
 
 def test_participants_cannot_change_the_shared_inventory_or_facilitation_rows(workshop):
-    from core import entities, recommendations, session_flow
-    from core.suggestions import create_resource_inline
+    from core import entities
+    from core.session import recommendations, session_flow
+    from core.personas.suggestions import create_resource_inline
 
     cpas = entities.create(SYSTEM, "resource", acronym="CPAS", name="Centre public d'action sociale",
                            category="money_debt")

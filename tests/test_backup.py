@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
-from core import backup as bk
+from core.reporting import backup as bk
 from core.actor import SYSTEM
 from core.entities import create
 from core.errors import Conflict, ValidationError
-from core.stats import counts
+from core.reporting.stats import counts
 from storage import db
 from storage import models as m
 from storage.models import Base

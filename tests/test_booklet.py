@@ -14,8 +14,8 @@ import pytest
 from docx import Document
 from pypdf import PdfReader
 
-from core import booklet as bk
-from core import demo_data as D
+from core.reporting import booklet as bk
+from core.setup import demo_data as D
 from core.errors import AtelierError, NotFound, PermissionDenied
 from tests.test_dashboard import REC_TITLES, build_rich_event
 

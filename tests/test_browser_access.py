@@ -25,7 +25,7 @@ def demo_db(sqlite_file):
 
 def _code(url: str) -> str:
     from storage import db
-    from core.events import get_event
+    from core.setup.events import get_event
 
     db.configure(url)
     try:

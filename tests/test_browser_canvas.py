@@ -21,7 +21,7 @@ def demo_db(sqlite_file):
 
 
 def _code(url: str) -> str:
-    from core.events import get_event
+    from core.setup.events import get_event
     from storage import db
 
     db.configure(url)
@@ -95,8 +95,8 @@ def test_edit_delete_undo_and_leads_work_from_the_live_lists(demo_db):
     code = _code(demo_db)
     with running_app(demo_db) as base, chromium() as browser:
         page = _join(browser.new_context(viewport={"width": 1400, "height": 1000}), base, code, "Nadia")
-        from core import canvas
-        from core.events import get_event
+        from core.personas import canvas
+        from core.setup.events import get_event
         from storage import db
 
         db.configure(demo_db)

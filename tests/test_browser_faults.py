@@ -43,7 +43,7 @@ def demo_sqlite(sqlite_file: str) -> str:
 
 
 def join_code(url: str) -> str:
-    from core.events import get_event
+    from core.setup.events import get_event
     from storage import db
 
     db.configure(url)

@@ -11,7 +11,8 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def room(sqlite_file):
-    from core import accounts, events
+    from core.access import accounts
+    from core.setup import events
     from core.actor import SYSTEM
     from storage import db
 

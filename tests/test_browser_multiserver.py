@@ -10,9 +10,9 @@ pytestmark = pytest.mark.browser
 
 
 def test_change_through_one_server_shows_on_the_other(demo_postgres):
-    from core import projector, session_flow
+    from core.session import projector, session_flow
     from core.actor import SYSTEM
-    from core.events import get_event
+    from core.setup.events import get_event
     from storage import db
 
     db.configure(demo_postgres)

@@ -20,10 +20,11 @@ def room(sqlite_file):
     subprocess.run([sys.executable, str(ROOT / "manage.py"), "create-user", "--username", "anim", "--role",
                     "facilitator", "--name", "Anim", "--event", "partners-day-2024"],
                    env=env, input="motdepasse-anim\n", text=True, check=True, timeout=120)
-    from core import canvas, projector, recommendations, session_flow, voting
+    from core.personas import canvas
+    from core.session import projector, recommendations, session_flow, voting
     from core.actor import SYSTEM
-    from core.events import get_event
-    from core.join import join, resolve
+    from core.setup.events import get_event
+    from core.access.join import join, resolve
     from storage import db
 
     db.configure(sqlite_file)
@@ -38,9 +39,10 @@ def room(sqlite_file):
 
 
 def test_barrier_reaches_the_projector_and_revealed_votes_draw_a_chart(room):
-    from core import canvas, recommendations, session_flow, voting
+    from core.personas import canvas
+    from core.session import recommendations, session_flow, voting
     from core.actor import SYSTEM
-    from core.join import join, resolve
+    from core.access.join import join, resolve
     from storage import db
 
     session = room["session"]

@@ -49,9 +49,10 @@ BACKEND = ["sqlite"]   # the backend of the running test, for file names
 
 @pytest.fixture
 def room(database: str) -> dict[str, Any]:
-    from core import accounts, events
+    from core.access import accounts
+    from core.setup import events
     from core.actor import SYSTEM
-    from core.seed import seed_demo
+    from core.setup.seed import seed_demo
 
     seed_demo()   # the demo events and the inventory of 69 services the sub-groups link to
     ev = events.create_event(SYSTEM, slug=R.EVENT_SLUG, title=R.EVENT_TITLE, participant_cap=40, per_org_cap=2,
@@ -558,7 +559,8 @@ class Ledger:
 def check_database(room: dict[str, Any]) -> Ledger:
     from sqlalchemy import func, select
 
-    from core import categories, demo_data
+    from core.resources import categories
+    from core.setup import demo_data
     from storage import db
     from storage import models as m
 
@@ -698,9 +700,10 @@ def replay_through_core(room: dict[str, Any]) -> dict[str, int]:
     in the database. Returns recommendation index -> id."""
     from sqlalchemy import select
 
-    from core import canvas, plans, recommendations, session_flow as flow, suggestions, voting
+    from core.personas import canvas, suggestions
+    from core.session import plans, recommendations, session_flow as flow, voting
     from core.actor import SYSTEM
-    from core.join import join
+    from core.access.join import join
     from storage import db
     from storage import models as m
 
@@ -751,7 +754,7 @@ def replay_through_core(room: dict[str, Any]) -> dict[str, int]:
 
 
 def suggest(text: str) -> str | None:
-    from core.categories import suggest_category
+    from core.resources.categories import suggest_category
 
     return suggest_category(text)
 
@@ -761,7 +764,7 @@ def test_the_database_check_notices_a_lost_or_doubled_write(room: dict[str, Any]
     found; then one barrier written twice and one dot lost are both reported."""
     from sqlalchemy import delete, select
 
-    from core import canvas
+    from core.personas import canvas
     from core.actor import SYSTEM
     from storage import db
     from storage import models as m

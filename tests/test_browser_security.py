@@ -67,7 +67,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory):
 
 
 def _read_db(url: str):  # noqa: ANN202 - (password hash, join code)
-    from core.events import get_event
+    from core.setup.events import get_event
     from storage import db
     from storage import models as m
 
@@ -262,7 +262,7 @@ def test_join_guessing_is_limited_by_the_address_the_proxy_reports(sqlite_file):
     connection comes from 127.0.0.1, and the right-most entry wins (the one nginx appends): an
     address that guessed 100 wrong codes is refused even from a brand-new browser, and a client
     cannot escape by putting another address first in the header."""
-    from core.events import get_event
+    from core.setup.events import get_event
     from storage import db
     from storage import models as m
 

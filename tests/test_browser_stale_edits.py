@@ -13,7 +13,9 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def plan_room(sqlite_file):
-    from core import board, events, join, plans, recommendations, session_flow as flow
+    from core.session import board, plans, recommendations, session_flow as flow
+    from core.setup import events
+    from core.access import join
     from core.actor import SYSTEM, Actor
     from storage import db
 
@@ -51,7 +53,7 @@ def _as_teammate(url: str, fn) -> None:  # noqa: ANN001
 
 
 def test_a_teammates_save_never_wipes_nor_is_overwritten_by_what_someone_types(plan_room):
-    from core import plans
+    from core.session import plans
 
     url, code, plan_id, ali = plan_room
     with running_app(url, env={"ATELIER_LIVE_INTERVAL": "1"}) as base, chromium() as browser:

@@ -89,10 +89,14 @@ def seed(url: str) -> dict:
 def fill_room() -> dict:
     """One event whose every text field holds a payload, written through the core services (the
     database is already configured)."""
-    from core import (accounts, board, canvas, events, inventory, mood, plans, projector, recommendations,
-                      registration, session_flow, voting)
+    from core.access import accounts
+    from core.session import board, mood, plans, projector, recommendations, session_flow, voting
+    from core.personas import canvas
+    from core.setup import events
+    from core.resources import inventory
+    from core.signup import registration
     from core.actor import SYSTEM
-    from core.join import join, resolve
+    from core.access.join import join, resolve
 
     ev = events.create_event(SYSTEM, slug="xss", title=f"{PAYLOADS[0]} événement",
                              description=f"{PAYLOADS[1]} description", place=f"{PAYLOADS[2]} lieu",
@@ -210,7 +214,7 @@ def csv_cells(data: bytes) -> list[str]:
 def check_csv(data: bytes, expected: list[str], what: str) -> int:
     """Each text is a cell as typed — with the leading apostrophe a spreadsheet needs when it starts
     with = + - @ — and no cell would run as a formula."""
-    from core.exports import is_risky
+    from core.reporting.exports import is_risky
 
     cells = set(csv_cells(data))
     missing = [x for x in expected if ("'" + x if is_risky(x) else x) not in cells]
@@ -312,7 +316,9 @@ BOOKLET_TABLE_TEXTS = [*tagged("action"), *tagged("porteur"), *tagged("ressource
 def test_exports_carry_payloads_as_plain_text(database):
     """Every export of the core, on SQLite and PostgreSQL: CSV and XLSX of every table, the booklet
     in DOCX and PDF, the inventory CSV, the JSON backup and a person's JSON data."""
-    from core import backup, booklet, exports, inventory, privacy
+    from core.reporting import backup, booklet, exports
+    from core.resources import inventory
+    from core.signup import privacy
     from core.actor import SYSTEM
 
     room = fill_room()
@@ -404,7 +410,7 @@ def login(browser, base: str, checker: Checker):  # noqa: ANN001, ANN201
 
 
 def set_view(url: str, sid: int, stage: str | None = None, view: str | None = None, spotlight: int | None = None) -> None:
-    from core import session_flow
+    from core.session import session_flow
     from core.actor import SYSTEM
     from storage import db
 

@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import accounts, canvas, join
-from core import demo_data as D
+from core.access import accounts, join
+from core.personas import canvas
+from core.setup import demo_data as D
 from core.actor import SYSTEM
-from core.events import get_event
+from core.setup.events import get_event
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from core import demo_data as D
-from core.categories import CATEGORIES, KEYWORDS, label_key, rank_categories, suggest_category
+from core.setup import demo_data as D
+from core.resources.categories import CATEGORIES, KEYWORDS, label_key, rank_categories, suggest_category
 from core.i18n import LANGUAGES, catalog
 from storage import models as m
+from core import vocabulary
 
 
 def test_the_list_is_the_storage_list_and_has_a_label_in_every_language():
-    assert CATEGORIES == m.CATEGORIES == D.CATEGORIES
+    assert CATEGORIES == vocabulary.CATEGORIES == D.CATEGORIES
     assert len(CATEGORIES) == 16
     for lang in LANGUAGES:
         labels = [catalog(lang)[label_key(code)] for code in CATEGORIES]

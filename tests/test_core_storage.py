@@ -7,10 +7,11 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from core import canvas, entities
+from core.personas import canvas
+from core import entities
 from core.actor import SYSTEM, Actor
 from core.errors import NotFound, StaleEdit, ValidationError
-from core.events import add_session, add_subgroup, add_theme, create_event
+from core.setup.events import add_session, add_subgroup, add_theme, create_event
 from storage import db
 from storage import models as m
 
@@ -156,7 +157,7 @@ def test_session_ending_before_it_starts_is_refused(database):
 def test_revision_moves_even_when_an_older_write_commits_last(persona):
     """PostgreSQL hands out ids in order but transactions may commit out of order: a live view
     must still notice the late commit."""
-    from core import live
+    from core.session import live
     from core.entities import Scope, record
 
     slow = db.get_engine().execution_options(atelier_write=True)

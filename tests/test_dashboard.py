@@ -1,4 +1,4 @@
-"""Organiser dashboard: every figure from core.dashboard, checked against data we wrote, on SQLite
+"""Organiser dashboard: every figure from core.reporting.dashboard, checked against data we wrote, on SQLite
 and PostgreSQL; the page itself with AppTest (same numbers as `manage.py stats --json`)."""
 from __future__ import annotations
 
@@ -14,15 +14,16 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import dashboard as d
-from core import demo_data as D
+from core.reporting import dashboard as d
+from core.setup import demo_data as D
 from core import entities as e
 from core.actor import SYSTEM, Actor
 from core.errors import ValidationError
-from core.events import add_session_in, add_subgroup_in, create_event_in
-from core.stats import counts
+from core.setup.events import add_session_in, add_subgroup_in, create_event_in
+from core.reporting.stats import counts
 from storage import db
 from storage import models as m
+from core import vocabulary
 
 ROOT = Path(__file__).resolve().parent.parent
 PD = "partners-day-2024"
@@ -395,9 +396,9 @@ def test_every_column_and_code_the_page_translates_has_a_label(rich):
             if col in frame.columns and name != "contributions_by_category":
                 # an empty category reads "no category"; an empty nature (needs) is not shown
                 codes |= {f"dashboard.{group}.{v or 'none'}" for v in frame[col] if v or group == "category"}
-    codes |= {f"dashboard.category.{c}" for c in m.CATEGORIES} | {f"dashboard.level.{lv}" for lv in m.POWER_LEVELS}
-    codes |= {f"dashboard.weather.{w}" for w in m.WEATHERS} | {f"dashboard.kind.{k}" for k in m.CONTRIBUTION_KINDS}
-    codes |= {f"dashboard.kind.{k}" for k in m.CANVAS_KINDS}
+    codes |= {f"dashboard.category.{c}" for c in vocabulary.CATEGORIES} | {f"dashboard.level.{lv}" for lv in vocabulary.POWER_LEVELS}
+    codes |= {f"dashboard.weather.{w}" for w in vocabulary.WEATHERS} | {f"dashboard.kind.{k}" for k in vocabulary.CONTRIBUTION_KINDS}
+    codes |= {f"dashboard.kind.{k}" for k in vocabulary.CANVAS_KINDS}
     for lang in LANGUAGES:
         missing = sorted({f"dashboard.col.{c}" for c in columns} | codes)
         missing = [k for k in missing if k not in catalog(lang)]

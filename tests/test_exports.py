@@ -14,13 +14,13 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from core import demo_data as D
-from core import exports as x
+from core.setup import demo_data as D
+from core.reporting import exports as x
 from core.actor import SYSTEM
-from core.dashboard import DashboardFilter, event_filter
+from core.reporting.dashboard import DashboardFilter, event_filter
 from core.entities import create
 from core.errors import NotFound
-from core.events import add_session, add_theme, create_event
+from core.setup.events import add_session, add_theme, create_event
 
 ROOT = Path(__file__).resolve().parent.parent
 FORMULAS = ['=HYPERLINK("http://x")', "+33 2 555 00 00", "-1+1", "@SUM(A1:A9)"]

@@ -41,13 +41,13 @@ from sqlalchemy import create_engine, event, func, select as sql_select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
-from core import canvas, templates
-from core import voting
+from core.personas import canvas, templates
+from core.session import voting
 from core.actor import SYSTEM, Actor
 from core.errors import StorageUnavailable
-from core.events import add_session, add_subgroup, add_theme, create_event
-from core.recommendations import create_recommendation
-from core.session_flow import set_stage
+from core.setup.events import add_session, add_subgroup, add_theme, create_event
+from core.session.recommendations import create_recommendation
+from core.session.session_flow import set_stage
 from storage import db
 from storage import models as m
 from storage.models import Base
@@ -514,7 +514,7 @@ KILLED_WRITER = textwrap.dedent("""
     import os, sys, time
     sys.path.insert(0, sys.argv[1])
     from sqlalchemy import event
-    from core import templates
+    from core.personas import templates
     from core.actor import Actor
     from storage import db
 

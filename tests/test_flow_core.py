@@ -9,9 +9,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from core import accounts, board, canvas, join, live, mood, plans, recommendations as recs, session_flow as flow
-from core import voting
-from core import events
+from core.access import accounts, join
+from core.session import board, live, mood, plans, recommendations as recs, session_flow as flow
+from core.personas import canvas
+from core.session import voting
+from core.setup import events
 from core.actor import SYSTEM, Actor
 from core.errors import AtelierError, Conflict, PermissionDenied, ValidationError
 from storage import db

@@ -12,7 +12,10 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from core import accounts, canvas, events, session_flow as flow
+from core.access import accounts
+from core.personas import canvas
+from core.setup import events
+from core.session import session_flow as flow
 from core.actor import SYSTEM, Actor
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -242,7 +245,7 @@ def test_a_whole_session_through_the_three_stages(workshop):
     b.run()
     assert "Recommandations aux mandataires" in _text(a) and "Étape 2 sur 3" in _text(b)
     assert not [w for w in a.button if w.key == "board_submit"]          # the board form is gone
-    from core import board
+    from core.session import board
     finding_id = next(i.id for i in board.board_snapshot(sid).items if i.kind == "finding")
     a.text_input(key="rec_title").input("Un guichet unique du logement")
     a.text_area(key="rec_text").input("Un seul point d’entrée pour les demandes de logement social.")
@@ -263,7 +266,7 @@ def test_a_whole_session_through_the_three_stages(workshop):
     assert "Constat : Les listes d’attente du logement social dépassent dix ans" in text
 
     # dot voting, results hidden until revealed
-    from core import recommendations
+    from core.session import recommendations
     rec_a, rec_b = [r.id for r in recommendations.list_recommendations(sid)]
     fac.run()
     fac.number_input(key="vote_dots").set_value(2)
@@ -288,7 +291,7 @@ def test_a_whole_session_through_the_three_stages(workshop):
     a.run()
     assert "Mise en œuvre" in _text(a) and "Un guichet unique du logement" in _text(a)
     _click(a, f"plan_start_{rec_a}")
-    from core import plans
+    from core.session import plans
     (plan,) = plans.plans_snapshot(sid)
     a.text_area(key=f"plan_who_wants_what_{plan.id}").input("Les familles et les CPAS veulent un interlocuteur")
     a.text_area(key=f"plan_tried_learned_{plan.id}").input("Un guichet pilote à Forest en 2022")
@@ -329,7 +332,8 @@ def test_a_whole_session_through_the_three_stages(workshop):
 
 
 def test_the_recommendation_page_shows_its_trail(workshop):
-    from core import board, join, recommendations
+    from core.session import board, recommendations
+    from core.access import join
 
     sid = workshop["session"]["id"]
     group = events.add_subgroup(SYSTEM, sid, "Table A")
@@ -370,7 +374,7 @@ def room(workshop):
     """A started session with two tables; Amina and Ali sit at table A (two laptops), Bruno at B."""
     from types import SimpleNamespace
 
-    from core import join
+    from core.access import join
 
     sid, eid = workshop["session"]["id"], workshop["event"]["id"]
     a = events.add_subgroup(SYSTEM, sid, "Table A")
@@ -397,7 +401,7 @@ def _errors(at: AppTest) -> str:
 
 def _retained_plan(room) -> tuple[dict, dict]:  # noqa: ANN001
     """A retained recommendation and table A's plan for it, in stage 3."""
-    from core import board, plans, recommendations
+    from core.session import board, plans, recommendations
 
     finding = board.add_contribution(room.anim, room.sid, "finding", "people", "Les loyers explosent")
     flow.set_stage(room.anim, room.sid, "recommendations")
@@ -409,7 +413,7 @@ def _retained_plan(room) -> tuple[dict, dict]:  # noqa: ANN001
 
 
 def test_a_stale_plan_edit_is_refused_with_the_other_version_then_apply_mine_or_keep_theirs(room):
-    from core import plans
+    from core.session import plans
     from ui.text import md
 
     _rec, plan = _retained_plan(room)
@@ -498,7 +502,7 @@ def test_stale_theme_and_session_edits_are_refused(workshop):
 
 
 def test_a_stale_recommendation_wording_and_subgroup_rename_are_refused_in_the_console(room):
-    from core import board, recommendations
+    from core.session import board, recommendations
     from ui.text import md
 
     finding = board.add_contribution(room.amina.actor(), room.sid, "finding", "people", "Les loyers explosent")
@@ -537,7 +541,7 @@ def test_a_stale_recommendation_wording_and_subgroup_rename_are_refused_in_the_c
 # --- what a table and the facilitator can do with what they wrote ---------------------------------
 
 def test_a_table_edits_and_deletes_its_own_contributions_with_undo(room):
-    from core import board
+    from core.session import board
 
     mine = board.add_contribution(room.amina.actor(), room.sid, "finding", "people", "Texte à corigger")
     other = board.add_contribution(room.bruno.actor(), room.sid, "challenge", "people", "De la table B")
@@ -558,7 +562,7 @@ def test_a_table_edits_and_deletes_its_own_contributions_with_undo(room):
 
 
 def test_a_table_edits_and_deletes_the_actions_of_its_plan(room):
-    from core import plans
+    from core.session import plans
 
     _rec, plan = _retained_plan(room)
     action = plans.add_action(room.amina.actor(), plan["id"], "Réunir les CPAS", carrier="Fédération")
@@ -575,7 +579,7 @@ def test_a_table_edits_and_deletes_the_actions_of_its_plan(room):
 
 
 def test_the_console_puts_a_persona_in_the_spotlight_and_the_facilitator_writes_a_recommendation(room):
-    from core import board, recommendations
+    from core.session import board, recommendations
 
     paulette = canvas.create_persona(room.amina.actor(), room.sid, "Paulette", subgroup_id=room.groups[0], age=67)
     canvas.create_persona(room.bruno.actor(), room.sid, "Ahmed", subgroup_id=room.groups[1])

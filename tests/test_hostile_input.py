@@ -50,14 +50,19 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from core import accounts, board, canvas, events, inventory, join, plans, projector, recommendations, registration
+from core.access import accounts, join
+from core.session import board, plans, projector, recommendations
+from core.personas import canvas
+from core.setup import events
+from core.resources import inventory
+from core.signup import registration
 from core import entities as e
 from core import limits as L
-from core import session_flow as flow
-from core import suggestions, templates
+from core.session import session_flow as flow
+from core.personas import suggestions, templates
 from core.actor import SYSTEM
-from core.categories import normalise
-from core.codes import normalise_code
+from core.resources.categories import normalise
+from core.access.codes import normalise_code
 from core.errors import AtelierError, NotFound
 from core.i18n import LANGUAGES
 from storage import db

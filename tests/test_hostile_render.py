@@ -20,8 +20,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core import booklet, canvas, events, exports, inventory, invitations, plans, recommendations, registration
-from core import suggestions
+from core.reporting import booklet, exports
+from core.personas import canvas
+from core.setup import events
+from core.resources import inventory
+from core.signup import invitations, registration
+from core.session import plans, recommendations
+from core.personas import suggestions
 from core.actor import SYSTEM
 from core.errors import AtelierError
 from core.i18n import LANGUAGES

@@ -15,15 +15,22 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core import board, canvas, events, inventory, join, mood, plans, projector, recommendations, registration
+from core.session import board, mood, plans, projector, recommendations
+from core.personas import canvas
+from core.setup import events
+from core.resources import inventory
+from core.access import join
+from core.signup import registration
 from core import entities as e
 from core import limits as L
-from core import session_flow as flow
-from core import suggestions, templates, voting
+from core.session import session_flow as flow
+from core.personas import suggestions, templates
+from core.session import voting
 from core.actor import SYSTEM
 from core.errors import AtelierError, NotFound
 from core.i18n import LANGUAGES
 from storage import models as m
+from core import vocabulary
 from tests.hostile import (MALFORMED_DATES, MALFORMED_IDS, TALLY, build_world, check, expected_int,
                            hypothesis_settings, malformed_id, odd_date, odd_number, report_tally)
 
@@ -285,7 +292,7 @@ def _choice(choices: tuple[str, ...], optional: bool = False) -> Callable[[Any],
 
 
 CHOICE_CASES = [
-    ValueCase("session_flow.set_stage", _choice(m.STAGES), lambda w, x: flow.set_stage(w.fac, w.s1, x),
+    ValueCase("session_flow.set_stage", _choice(vocabulary.STAGES), lambda w, x: flow.set_stage(w.fac, w.s1, x),
               lambda w, r: flow.session_view(w.s1).stage),
     ValueCase("session_flow.set_projector_view", _choice(flow.PROJECTOR_VIEWS),
               lambda w, x: flow.set_projector_view(w.fac, w.s1, x), lambda w, r: flow.session_view(w.s1).projector_view),
@@ -294,12 +301,12 @@ CHOICE_CASES = [
     ValueCase("mood.set_mood(moment)", lambda x: ("ok", x) if x == "before" else
               ("err", "error.mood_not_open") if x == "after" else ("err", "error.invalid_choice"),
               lambda w, x: mood.set_mood(w.m1, x, "sunny"), lambda w, r: r["moment"]),
-    ValueCase("recommendations.create(level)", _choice(m.POWER_LEVELS), lambda w, x: recommendations.create_recommendation(
+    ValueCase("recommendations.create(level)", _choice(vocabulary.POWER_LEVELS), lambda w, x: recommendations.create_recommendation(
         w.m2, w.s2, "Titre", x, sources=[("contribution", w.c2)]), lambda w, r: r["level"]),
     ValueCase("canvas.add_barrier(nature)", lambda x: ("ok", "objective") if not x else
-              _choice(m.BARRIER_NATURES)(x), lambda w, x: canvas.add_barrier(w.m1, w.persona, "Frein", nature=x),
+              _choice(vocabulary.BARRIER_NATURES)(x), lambda w, x: canvas.add_barrier(w.m1, w.persona, "Frein", nature=x),
               lambda w, r: r["nature"]),
-    ValueCase("canvas.add_need(category)", lambda x: ("ok", None) if not x else _choice(m.CATEGORIES)(x),
+    ValueCase("canvas.add_need(category)", lambda x: ("ok", None) if not x else _choice(vocabulary.CATEGORIES)(x),
               lambda w, x: canvas.add_need(w.m1, w.persona, "Besoin", category=x), lambda w, r: r["category"]),
     ValueCase("events.update_event(category_template)", _choice(tuple(board.TEMPLATES)),
               lambda w, x: events.update_event(w.org, w.event, None, category_template=x),
@@ -343,7 +350,7 @@ def _choices(world: Any, case: ValueCase) -> None:
 def expected_date(x: Any, with_time: bool) -> tuple[str, Any]:
     """The date rule of core/validation.py, written out: None or blank is no date; ISO text or a
     date object; a year in [YEAR_MIN, YEAR_MAX]; an offset converted to local time."""
-    from core.invitations import timezone
+    from core.signup.invitations import timezone
 
     if x is None or (isinstance(x, str) and not x.strip()):
         return "ok", None

@@ -8,11 +8,12 @@ import io
 import pytest
 from sqlalchemy import func, select
 
-from core import canvas, entities
-from core import inventory as inv
+from core.personas import canvas
+from core import entities
+from core.resources import inventory as inv
 from core.actor import SYSTEM, Actor
 from core.errors import PermissionDenied, StaleEdit, ValidationError
-from core.events import add_session, add_subgroup, add_theme, create_event
+from core.setup.events import add_session, add_subgroup, add_theme, create_event
 from storage import db
 from storage import models as m
 
@@ -269,9 +270,10 @@ def test_every_message_key_of_the_canvas_rules_and_inventory_is_in_every_catalog
 
     from core.i18n import LANGUAGES, catalog
 
-    core = Path(inv.__file__).parent
+    core = Path(inv.__file__).parent.parent
     used: set[str] = set()
-    for name in ("categories", "completeness", "inventory", "sensitive", "suggestions", "templates"):
+    for name in ("resources/categories", "personas/completeness", "resources/inventory", "personas/sensitive",
+                 "personas/suggestions", "personas/templates"):
         source = (core / f"{name}.py").read_text(encoding="utf-8")
         used |= set(re.findall(r"""["']((?:canvas_rules|inventory|error)\.[a-z0-9_.]+)["']""", source))
     assert {"inventory.import.error.no_name_column", "inventory.duplicates.reason.same_acronym",

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from core import entities
-from core import inventory as inv
+from core.resources import inventory as inv
 from core.actor import SYSTEM, Actor
 from storage import db
 from storage import models as m

@@ -5,7 +5,8 @@ from __future__ import annotations
 import threading
 import time
 
-from core import canvas, live
+from core.personas import canvas
+from core.session import live
 from core.actor import SYSTEM
 
 

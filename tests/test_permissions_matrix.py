@@ -31,8 +31,15 @@ from sqlalchemy import delete as sql_delete
 from sqlalchemy import select, text
 from sqlalchemy import update as sql_update
 
-from core import (accounts, board, canvas, entities, events, inventory, join, mood, permissions, plans, privacy,
-                  projector, recommendations, registration, session_flow, suggestions, templates, voting)
+from core.access import accounts, join
+
+from core import permissions
+from core.session import board, mood, plans, projector, recommendations, session_flow, voting
+from core.personas import canvas, suggestions, templates
+from core import entities
+from core.setup import events
+from core.resources import inventory
+from core.signup import privacy, registration
 from core.actor import ANONYMOUS, SYSTEM, Actor
 from core.errors import AtelierError, Conflict, NotFound, PermissionDenied
 from core.permissions import (ADMIN, FACILITATOR, FACILITATOR_OTHER, OPEN_TO_ALL, ORGANISER, ORGANISER_OTHER,
@@ -622,8 +629,8 @@ WRITE_PRIMITIVES = {("core.entities", n) for n in ("run_write", "create_in", "up
 def _core_functions() -> dict[str, tuple[ast.FunctionDef, set[tuple[str, str]], list[str]]]:
     """Every top-level function of core: its node, what it calls (module, name), its parameters."""
     out = {}
-    for path in sorted((ROOT / "core").glob("*.py")):
-        module = f"core.{path.stem}"
+    for path in sorted((ROOT / "core").rglob("*.py")):
+        module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
         tree = ast.parse(path.read_text(encoding="utf-8"))
         names: dict[str, tuple[str, str | None]] = {}    # local name -> (module, attribute or None)
         for node in tree.body:
@@ -678,7 +685,7 @@ def test_every_public_write_function_of_core_is_walked_or_listed():
         params = functions[qual][2]
         return not name.startswith("_") and not (params and params[0] == "s")   # *_in(s, ...): inside a service
 
-    short = {q: q.removeprefix("core.") for q in functions}
+    short = {q: ".".join(q.split(".")[-2:]) for q in functions}   # module.function
     public_writers = {short[q] for q in functions if q in writing and public(q)}
     takes_actor = {short[q] for q in functions if public(q) and "actor" in functions[q][2]
                    and not q.startswith("core.permissions.")}   # the table's own functions
@@ -931,7 +938,7 @@ def pages_world(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path)
     url = f"sqlite:///{path}"
     db.configure(url)
     try:
-        from core.seed import seed_demo
+        from core.setup.seed import seed_demo
 
         seed_demo()
         with pytest.MonkeyPatch.context() as mp:

@@ -8,7 +8,9 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from core import canvas, entities as e, privacy, registration as reg
+from core.personas import canvas
+from core import entities as e
+from core.signup import privacy, registration as reg
 from core.actor import SYSTEM, Actor
 from core.errors import AtelierError, PermissionDenied
 from storage import db
@@ -117,7 +119,7 @@ def privacy_counts() -> tuple[int, int, list[str]]:
 def test_a_failed_email_leaves_no_trace_after_erasure(erasable, monkeypatch):
     import smtplib
 
-    from core import invitations as inv
+    from core.signup import invitations as inv
     from tests.test_registration import FakeSMTP
 
     monkeypatch.setenv("ATELIER_SMTP_HOST", "smtp.example.org")

@@ -8,7 +8,8 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from core import events, invitations as inv, registration as reg
+from core.setup import events
+from core.signup import invitations as inv, registration as reg
 from core.actor import SYSTEM, Actor
 from core.errors import AtelierError, PermissionDenied
 from storage import db

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
-from core import registration as reg
+from core.signup import registration as reg
 from core.actor import Actor
 from storage import db
 from storage import models as m

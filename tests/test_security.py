@@ -19,10 +19,10 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.exc import DBAPIError
 from streamlit.testing.v1 import AppTest
 
-from core import accounts, join
+from core.access import accounts, join
 from core.actor import SYSTEM
 from core.errors import NotFound, ValidationError
-from core.events import add_session, add_subgroup, add_theme, create_event
+from core.setup.events import add_session, add_subgroup, add_theme, create_event
 from storage import db
 from storage import models as m
 

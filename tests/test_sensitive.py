@@ -5,9 +5,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core import demo_data as D
+from core.setup import demo_data as D
 from core.i18n import LANGUAGES, catalog
-from core.sensitive import KINDS, find_personal_data, is_national_register_number
+from core.personas.sensitive import KINDS, find_personal_data, is_national_register_number
 
 
 def nrn(yymmdd: str, serial: str, born_2000s: bool = False) -> str:

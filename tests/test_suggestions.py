@@ -5,12 +5,14 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from core import canvas, entities, inventory
+from core.personas import canvas
+from core import entities
+from core.resources import inventory
 from core.actor import SYSTEM, Actor
 from core.errors import Conflict, PermissionDenied
-from core.events import add_session, add_subgroup, add_theme, create_event
+from core.setup.events import add_session, add_subgroup, add_theme, create_event
 from core.i18n import LANGUAGES, catalog
-from core.suggestions import create_resource_inline, suggest_resources
+from core.personas.suggestions import create_resource_inline, suggest_resources
 from storage import db
 from storage import models as m
 
@@ -157,8 +159,8 @@ def test_a_participant_cannot_add_a_resource_in_another_subgroups_name(table):
 def test_the_need_corpus_kept_up_to_date_from_the_activity_log_equals_a_fresh_load(seeded):
     """Suggestions patch their cached corpus with the needs the activity log names; after every
     kind of change it must be exactly what a full reload gives."""
-    from core import inventory as inv
-    from core import suggestions as sg
+    from core.resources import inventory as inv
+    from core.personas import suggestions as sg
 
     def check() -> None:
         suggest_resources("Logement", "housing")          # brings the cache up to date

@@ -21,7 +21,7 @@ from pathlib import Path
 import jwt
 import streamlit as st
 
-from core import accounts, join
+from core.access import accounts, join
 from core.actor import Actor
 from ui.i18n import t
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from core import board
-from core import invitations as inv
+from core.session import board
+from core.signup import invitations as inv
 from ui.i18n import current_language, t
 
 WEATHER_ICONS = {"sunny": "☀️", "partly_cloudy": "🌤️", "cloudy": "☁️", "rainy": "🌧️", "stormy": "⛈️"}

@@ -1,8 +1,8 @@
-"""Live views, as DESIGN.md prescribes.
+"""Live views, as DESIGN.md (at the root of the repository) prescribes.
 
 A live view is an ``st.fragment(run_every=...)``. Each tick reads the session's revision (one
 indexed query) and draws from a snapshot held per (database, builder, session, args) for the
-newest revisions only (``core.live.LatestSnapshots``): many screens share one computation per
+newest revisions only (``core.session.live.LatestSnapshots``): many screens share one computation per
 change, memory stays flat however many changes a day brings, and a quiet tick costs one query
 plus drawing.
 A tick always draws (a fragment that returns early goes blank). Keep what a tick draws small
@@ -22,7 +22,7 @@ from typing import Any, Callable
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
-from core import live
+from core.session import live
 from core.errors import AtelierError, StorageUnavailable
 from storage import db
 from ui import errors
@@ -43,7 +43,7 @@ def _snapshot(database: str, builder_name: str, session_id: int, rev: tuple[int,
               builder: Callable[..., Any]) -> Any:
     """One computation per (database, builder, session, args) and revision, shared by every
     screen of the process (no copy per reader: snapshots are read-only); only the newest
-    revisions are held (core.live.LatestSnapshots)."""
+    revisions are held (core.session.live.LatestSnapshots)."""
     return live.SNAPSHOTS.get((database, builder_name, session_id, args), rev,
                          lambda: builder(*args) if args else builder(session_id))
 

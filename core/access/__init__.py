@@ -1,0 +1,1 @@
+"""Who may do what: staff accounts, the acting user, join codes and joining, the permission table."""

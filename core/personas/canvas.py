@@ -1,0 +1,268 @@
+"""Personas and their canvas: barriers, motivations, skills, needs, solution leads and resources."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core import entities as e
+from core import validation as v
+from core.actor import Actor
+from core.errors import NotFound
+from storage import db
+from storage import models as m
+
+
+# --- read models ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ResourceRef:
+    id: int
+    acronym: str
+    name: str
+    category: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.acronym} — {self.name}" if self.acronym and self.acronym != self.name else self.name
+
+
+@dataclass
+class LeadView:
+    id: int
+    text: str
+    version: int
+    resources: list[ResourceRef] = field(default_factory=list)
+
+
+@dataclass
+class ItemView:
+    id: int
+    kind: str
+    text: str
+    version: int
+    nature: str | None = None
+    category: str | None = None
+    created_by: str = ""
+    leads: list[LeadView] = field(default_factory=list)
+
+
+@dataclass
+class PersonaCard:
+    id: int
+    session_id: int
+    subgroup_id: int | None
+    name: str
+    age: int | None
+    origin: str
+    facts: list[str]
+    note: str
+    open_to_all: bool
+    version: int
+
+
+@dataclass
+class Canvas:
+    persona: PersonaCard
+    barriers: list[ItemView] = field(default_factory=list)
+    motivations: list[ItemView] = field(default_factory=list)
+    skills: list[ItemView] = field(default_factory=list)
+    needs: list[ItemView] = field(default_factory=list)
+
+    def section(self, kind: str) -> list[ItemView]:
+        return {"barrier": self.barriers, "motivation": self.motivations, "skill": self.skills, "need": self.needs}[kind]
+
+
+def _card(p: m.Persona) -> PersonaCard:
+    return PersonaCard(p.id, p.session_id, p.subgroup_id, p.name, p.age, p.origin, list(p.facts or []),
+                       p.note, p.open_to_all, p.version)
+
+
+def load_canvases(s: Session, personas: list[m.Persona]) -> list[Canvas]:
+    """Canvases of several personas in four queries (used by single views and galleries)."""
+    canvases = {p.id: Canvas(_card(p)) for p in personas}
+    if not canvases:
+        return []
+    items = s.execute(
+        select(m.CanvasItem).where(m.CanvasItem.persona_id.in_(canvases), m.CanvasItem.deleted_at.is_(None))
+        .order_by(m.CanvasItem.id)
+    ).scalars().all()
+    views: dict[int, ItemView] = {}
+    for it in items:
+        view = ItemView(it.id, it.kind, it.text, it.version, it.nature, it.category, it.created_by)
+        views[it.id] = view
+        canvases[it.persona_id].section(it.kind).append(view)
+    need_ids = [i.id for i in items if i.kind == "need"]
+    if need_ids:
+        leads = s.execute(
+            select(m.SolutionLead).where(m.SolutionLead.need_id.in_(need_ids), m.SolutionLead.deleted_at.is_(None))
+            .order_by(m.SolutionLead.id)
+        ).scalars().all()
+        lead_views = {ld.id: LeadView(ld.id, ld.text, ld.version) for ld in leads}
+        for ld in leads:
+            views[ld.need_id].leads.append(lead_views[ld.id])
+        if lead_views:
+            rows = s.execute(
+                select(m.LeadResource.lead_id, m.Resource).join(m.Resource, m.Resource.id == m.LeadResource.resource_id)
+                .where(m.LeadResource.lead_id.in_(lead_views), m.Resource.deleted_at.is_(None))
+                .order_by(m.Resource.acronym, m.Resource.name)
+            ).all()
+            for lead_id, r in rows:
+                lead_views[lead_id].resources.append(ResourceRef(r.id, r.acronym, r.name, r.category))
+    return [canvases[p.id] for p in personas]
+
+
+def get_canvas(persona_id: Any) -> Canvas:
+    with db.read_session() as s:
+        persona = s.get(m.Persona, v.clean_id(persona_id, "persona_id"))
+        if persona is None or persona.deleted_at is not None:
+            raise NotFound(field="persona_id")
+        return load_canvases(s, [persona])[0]
+
+
+def list_personas(session_id: int) -> list[PersonaCard]:
+    with db.read_session() as s:
+        rows = s.execute(
+            select(m.Persona).where(m.Persona.session_id == session_id, m.Persona.deleted_at.is_(None))
+            .order_by(m.Persona.id)
+        ).scalars().all()
+        return [_card(p) for p in rows]
+
+
+# --- writes ---------------------------------------------------------------------------------
+
+def create_persona(actor: Actor, session_id: int, name: str, subgroup_id: int | None = None, **fields: Any) -> dict:
+    return e.create(actor, "persona", session_id=session_id, subgroup_id=subgroup_id, name=name, **fields)
+
+
+def update_persona(actor: Actor, persona_id: int, seen_version: int, **changes: Any) -> dict:
+    return e.update(actor, "persona", persona_id, seen_version, **changes)
+
+
+def add_canvas_item(actor: Actor, persona_id: Any, kind: str, text: str, nature: str | None = None,
+                    category: str | None = None) -> dict:
+    """Add one item to a persona's canvas: a plain insert, so concurrent adds never collide."""
+    values: dict[str, Any] = {"persona_id": persona_id, "kind": kind, "text": text,
+                              "created_by": actor.label}
+    if kind == "barrier":
+        values["nature"] = nature or "objective"
+    if category:
+        values["category"] = category
+    return e.create(actor, "canvas_item", **values)
+
+
+def add_barrier(actor: Actor, persona_id: Any, text: str, nature: str = "objective", category: str | None = None) -> dict:
+    return add_canvas_item(actor, persona_id, "barrier", text, nature=nature, category=category)
+
+
+def add_need(actor: Actor, persona_id: Any, text: str, category: str | None = None) -> dict:
+    return add_canvas_item(actor, persona_id, "need", text, category=category)
+
+
+def edit_canvas_item(actor: Actor, item_id: Any, seen_version: int, **changes: Any) -> dict:
+    return e.update(actor, "canvas_item", item_id, seen_version, **changes)
+
+
+def delete_canvas_item(actor: Actor, item_id: Any) -> dict:
+    return e.delete(actor, "canvas_item", item_id)
+
+
+def restore_canvas_item(actor: Actor, item_id: Any) -> dict:
+    return e.restore(actor, "canvas_item", item_id)
+
+
+def add_solution_lead(actor: Actor, need_id: Any, text: str, resource_ids: list[int] | tuple[int, ...] = ()) -> dict:
+    def _add(s: Session) -> m.SolutionLead:
+        ident = v.parse_id(need_id)
+        need = s.get(m.CanvasItem, ident) if ident is not None else None
+        if need is None or need.deleted_at is not None or need.kind != "need":
+            raise NotFound(field="need_id")
+        lead = e.create_in(s, actor, "solution_lead", need_id=need.id, text=text)
+        for rid in resource_ids:
+            link_resource_in(s, actor, lead.id, rid)
+        return lead
+    return e.run_write(_add)
+
+
+def link_resource_in(s: Session, actor: Actor, lead_id: Any, resource_id: Any) -> None:
+    lead = e.get_live(s, m.SolutionLead, lead_id, field="lead_id")
+    resource = e.get_live(s, m.Resource, resource_id, field="resource_id")
+    scope = e.scope_of(s, lead)
+    e.check_can_write(actor, scope, "solution_lead")
+    if s.get(m.LeadResource, (lead.id, resource.id)) is None:
+        s.add(m.LeadResource(lead_id=lead.id, resource_id=resource.id))
+        s.flush()
+        e.record(s, actor, "link", "lead_resource", lead.id, scope, after={"lead_id": lead.id, "resource_id": resource.id})
+
+
+def link_resource(actor: Actor, lead_id: Any, resource_id: Any) -> None:
+    e.run_write(link_resource_in, actor, lead_id, resource_id)
+
+
+def unlink_resource(actor: Actor, lead_id: Any, resource_id: Any) -> None:
+    def _unlink(s: Session) -> None:
+        lead = e.get_live(s, m.SolutionLead, lead_id, field="lead_id")
+        scope = e.scope_of(s, lead)
+        e.check_can_write(actor, scope, "solution_lead")
+        rid = v.clean_id(resource_id, "resource_id")
+        link = s.get(m.LeadResource, (lead.id, rid))
+        if link is not None:
+            s.delete(link)
+            e.record(s, actor, "unlink", "lead_resource", lead.id, scope,
+                     before={"lead_id": lead.id, "resource_id": rid})
+    e.run_write(_unlink)
+
+
+# --- who may see and edit which persona -------------------------------------------------------
+
+@dataclass(frozen=True)
+class PersonaOption:
+    id: int
+    name: str
+    session_id: int
+    subgroup_name: str
+    context: str        # event and theme, for staff choosing among sessions
+    editable: bool
+
+
+def can_edit(actor: Actor, card: PersonaCard) -> bool:
+    from core.errors import PermissionDenied
+
+    with db.read_session() as s:
+        scope = e._session_scope(s, card.session_id, card.subgroup_id, card.open_to_all)
+    try:
+        e.check_can_write(actor, scope, "canvas_item")
+    except PermissionDenied:
+        return False
+    return True
+
+
+def personas_for(actor: Actor) -> list[PersonaOption]:
+    """The personas this actor can open: a participant's session; a staff member's events."""
+    from core.errors import PermissionDenied
+
+    with db.read_session() as s:
+        q = (select(m.Persona, m.Subgroup.name, m.Event.title, m.Theme.title, m.Theme.event_id)
+             .join(m.WorkshopSession, m.WorkshopSession.id == m.Persona.session_id)
+             .join(m.Theme, m.Theme.id == m.WorkshopSession.theme_id)
+             .join(m.Event, m.Event.id == m.Theme.event_id)
+             .outerjoin(m.Subgroup, m.Subgroup.id == m.Persona.subgroup_id)
+             .where(m.Persona.deleted_at.is_(None), m.WorkshopSession.deleted_at.is_(None))
+             .order_by(m.Event.title, m.WorkshopSession.starts_at, m.Subgroup.position, m.Persona.id))
+        if actor.is_participant:
+            q = q.where(m.Persona.session_id == actor.session_id)
+        elif actor.kind == "staff" and actor.role != "admin":
+            q = q.where(m.Theme.event_id.in_(actor.event_ids or {-1}))
+        out = []
+        for persona, group_name, event_title, theme_title, event_id in s.execute(q).all():
+            scope = e.Scope(event_id, persona.session_id, persona.subgroup_id, persona.open_to_all)
+            try:
+                e.check_can_write(actor, scope, "canvas_item")
+                editable = True
+            except PermissionDenied:
+                editable = False
+            out.append(PersonaOption(persona.id, persona.name, persona.session_id, group_name or "",
+                                     f"{event_title} · {theme_title}", editable))
+        return out

@@ -1,0 +1,1 @@
+"""Counts, dashboards, exports, the booklet and backups."""

@@ -1,0 +1,712 @@
+"""The document an event produces for decision makers, as Word (DOCX) and PDF.
+
+``build_booklet`` builds one document model (headings, paragraphs, bullet lists, tables) from
+the dashboard figures of ``core.reporting.dashboard`` (so the booklet and the dashboard never disagree);
+``render_docx`` and ``render_pdf`` only lay that model out.
+
+- An event with recommendations gets the *cahier de recommandations*: title page, then per theme
+  its why, a diagnostic summary (main barriers and needs, findings, gaps), the recommendations
+  ranked by votes with their addressee and trail, the implementation plan table; annexes:
+  personas and the resources glossary.
+- An event without recommendations gets a report in the style of the Partner's Day one: the
+  personas, the diagnostic, successes and challenges by category, closing findings and wishes,
+  and the same annexes.
+
+A chapter (heading level 1) always starts a new page, in both formats.
+
+PDF fonts: fpdf2 needs a Unicode TrueType font for text beyond Latin-1 (’ « » œ · …). We use
+DejaVu Sans, looked up in this order: ``ATELIER_PDF_FONT_DIR``; the Debian/Ubuntu, Fedora and
+Arch paths (package ``fonts-dejavu-core``, installed by CI); then the copy shipped inside the
+pinned ``matplotlib`` wheel (``mpl-data/fonts/ttf``, found without importing matplotlib), so
+``make test`` works on a fresh machine with only Python and make.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import io
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import select
+
+from core.reporting import dashboard as d
+from core.personas.canvas import Canvas, ResourceRef, load_canvases
+from core.errors import AtelierError, NotFound, PermissionDenied, ValidationError
+from core.setup.events import EventView, list_events
+from core.i18n import LANGUAGES, fmt_date, translate
+from storage import db
+from storage import models as m
+
+FORMATS = ("docx", "pdf")
+MIME = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "pdf": "application/pdf"}
+TOP_ITEMS = 5                      # main barriers / needs listed per theme
+FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf", "I": "DejaVuSans-Oblique.ttf",
+              "BI": "DejaVuSans-BoldOblique.ttf"}
+FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu-sans-fonts", "/usr/share/fonts/dejavu",
+             "/usr/share/fonts/TTF", "/usr/local/share/fonts/dejavu", "/usr/local/share/fonts")
+ACCENT = (0, 114, 178)             # Okabe-Ito blue, as on the dashboard
+
+
+# --- the document model ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Heading:
+    text: str
+    level: int  # 0 = document title, 1 = chapter (new page), 2 = section, 3 = sub-section
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+    style: str = "body"  # body | lead (larger) | note (small, grey) | label (bold)
+
+
+@dataclass(frozen=True)
+class Bullets:
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    widths: tuple[float, ...] = ()  # relative column widths
+
+
+Block = Heading | Paragraph | Bullets | Table
+
+
+@dataclass
+class Booklet:
+    kind: str                      # "recommendations" | "report"
+    lang: str
+    title: str
+    subtitle: str
+    blocks: list[Block] = field(default_factory=list)
+
+    def text(self) -> str:
+        """All the text of the document, in order (for search and tests)."""
+        out: list[str] = []
+        for b in self.blocks:
+            if isinstance(b, (Heading, Paragraph)):
+                out.append(b.text)
+            elif isinstance(b, Bullets):
+                out.extend(b.items)
+            else:
+                out.append(" | ".join(b.header))
+                out.extend(" | ".join(r) for r in b.rows)
+        return "\n".join(out)
+
+    def chapters(self) -> list[str]:
+        return [b.text for b in self.blocks if isinstance(b, Heading) and b.level == 1]
+
+
+class _Writer:
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self.blocks: list[Block] = []
+
+    def t(self, key: str, **params: Any) -> str:
+        return translate(self.lang, key, **params)
+
+    def h(self, text: str, level: int) -> None:
+        self.blocks.append(Heading(text, level))
+
+    def p(self, text: str, style: str = "body") -> None:
+        if text and text.strip():
+            self.blocks.append(Paragraph(text.strip(), style))
+
+    def bullets(self, items: list[str]) -> None:
+        items = [i for i in items if i and i.strip()]
+        if items:
+            self.blocks.append(Bullets(tuple(items)))
+
+    def table(self, header: list[str], rows: list[list[str]], widths: tuple[float, ...] = ()) -> None:
+        if rows:
+            self.blocks.append(Table(tuple(header), tuple(tuple(str(c) for c in r) for r in rows), widths))
+
+
+# --- building the document -------------------------------------------------------------------
+
+def _label(w: _Writer, group: str, code: str | None) -> str:
+    if not code:
+        return w.t("dashboard.category.none") if group == "category" else ""
+    return w.t(f"dashboard.{group}.{code}")
+
+
+def _dates(w: _Writer, ev: EventView) -> str:
+    if ev.starts_on and ev.ends_on and ev.starts_on != ev.ends_on:
+        return w.t("dashboard.booklet.dates_range", start=fmt_date(ev.starts_on, w.lang, "long"),
+                   end=fmt_date(ev.ends_on, w.lang, "long"))
+    if ev.starts_on:
+        return w.t("dashboard.booklet.dates_single", date=fmt_date(ev.starts_on, w.lang, "long"))
+    return ""
+
+
+def _find_event(slug: str, visible_event_ids: frozenset[int] | None) -> EventView:
+    for ev in list_events(include_archived=True):
+        if ev.slug == slug:
+            if visible_event_ids is not None and ev.id not in visible_event_ids:
+                raise PermissionDenied()
+            return ev
+    raise NotFound("error.unknown_event", field="event", slug=slug)
+
+
+def _canvases(f: d.DashboardFilter) -> list[Canvas]:
+    with db.read_session() as s:
+        personas = s.execute(select(m.Persona).where(m.Persona.id.in_(d._personas(f))).order_by(m.Persona.id)
+                             ).scalars().all()
+        return load_canvases(s, list(personas))
+
+
+def _title_page(w: _Writer, ev: EventView, f: d.DashboardFilter, kind: str) -> None:
+    totals = d.totals(f)
+    people = d.participation_totals(f)
+    w.h(ev.title, 0)
+    w.p(w.t(f"dashboard.booklet.kind_{kind}"), "lead")
+    w.p(_dates(w, ev), "label")
+    if ev.place:
+        w.p(w.t("dashboard.booklet.place", place=ev.place))
+    if ev.organisers:
+        w.p(w.t("dashboard.booklet.organisers", organisers=ev.organisers))
+    facts = [w.t("dashboard.booklet.fact_workshops", count=totals["sessions"]),
+             w.t("dashboard.booklet.fact_participants", count=people.participants),
+             w.t("dashboard.booklet.fact_organisations", count=people.organisations),
+             w.t("dashboard.booklet.fact_personas", count=totals["personas"])]
+    if kind == "recommendations":
+        facts.append(w.t("dashboard.booklet.fact_recommendations", count=totals["recommendations"]))
+    w.bullets(facts)
+    if ev.description:
+        w.p(ev.description)
+    w.p(w.t("dashboard.booklet.generated", date=fmt_date(dt.date.today(), w.lang, "long")), "note")
+
+
+def _recurrent_lines(w: _Writer, df: pd.DataFrame) -> list[str]:
+    """The main items: those shared by several personas; failing that, the first ones."""
+    shared = df[df["personas"] > 1]
+    df = shared if len(shared) else df
+    return [w.t("dashboard.booklet.recurrent_line", wording=r.wording, personas=r.personas) for r in df.itertuples()]
+
+
+def _gap_lines(w: _Writer, gaps: pd.DataFrame) -> list[str]:
+    out = []
+    for r in gaps.itertuples():
+        key = "dashboard.booklet.gap_line_leads" if r.leads else "dashboard.booklet.gap_line"
+        out.append(w.t(key, need=r.need, persona=r.persona, leads=r.leads))
+    return out
+
+
+def _diagnostic(w: _Writer, f: d.DashboardFilter, heading_level: int) -> None:
+    barriers = _recurrent_lines(w, d.recurrent_items(f, "barrier", limit=TOP_ITEMS))
+    needs = _recurrent_lines(w, d.recurrent_items(f, "need", limit=TOP_ITEMS))
+    findings = d.contributions(f, kinds=("finding",))
+    gaps = d.needs_without_resource(f)
+    if not (barriers or needs or len(findings) or len(gaps)):
+        w.p(w.t("dashboard.booklet.no_diagnostic"), "note")
+        return
+    if barriers:
+        w.h(w.t("dashboard.booklet.main_barriers"), heading_level)
+        by_cat = d.barriers_by_category(f)
+        w.bullets(barriers)
+        if len(by_cat):
+            pivot = by_cat.pivot_table(index="category", columns="nature", values="barriers", aggfunc="sum",
+                                       fill_value=0)
+            rows = []
+            for cat, r in pivot.assign(_t=pivot.sum(axis=1)).sort_values("_t", ascending=False).iterrows():
+                rows.append([_label(w, "category", cat), str(int(r.get("objective", 0))),
+                             str(int(r.get("subjective", 0)))])
+            w.table([w.t("dashboard.col.category"), w.t("dashboard.nature.objective"),
+                     w.t("dashboard.nature.subjective")], rows, (3, 1, 1))
+    if needs:
+        w.h(w.t("dashboard.booklet.main_needs"), heading_level)
+        w.bullets(needs)
+    if len(findings):
+        w.h(w.t("dashboard.booklet.findings"), heading_level)
+        w.bullets(list(findings["text"]))
+    if len(gaps):
+        w.h(w.t("dashboard.booklet.gaps"), heading_level)
+        w.p(w.t("dashboard.booklet.gaps_intro"), "note")
+        w.bullets(_gap_lines(w, gaps))
+
+
+def _trail_lines(w: _Writer, trail: pd.DataFrame) -> list[str]:
+    out = []
+    for r in trail.itertuples():
+        kind = w.t(f"dashboard.kind.{r.source}")
+        if r.source == "persona":
+            out.append(w.t("dashboard.booklet.trail_persona", kind=kind, persona=r.persona))
+        elif r.persona:
+            out.append(w.t("dashboard.booklet.trail_item_persona", kind=kind, text=r.text, persona=r.persona))
+        else:
+            out.append(w.t("dashboard.booklet.trail_item", kind=kind, text=r.text))
+    return out
+
+
+def _recommendations(w: _Writer, recs: pd.DataFrame, trails: pd.DataFrame) -> None:
+    w.h(w.t("dashboard.booklet.recommendations"), 2)
+    if not len(recs):
+        w.p(w.t("dashboard.booklet.no_recommendations"), "note")
+        return
+    by_rec = {rid: g for rid, g in trails.groupby("recommendation_id")} if len(trails) else {}
+    for r in recs.itertuples():
+        w.h(w.t("dashboard.booklet.recommendation_title", rank=r.rank, title=r.title), 3)
+        w.p(r.text)
+        if r.public:
+            w.p(w.t("dashboard.booklet.addressee", addressee=r.public), "label")
+        w.p(w.t("dashboard.booklet.level", level=_label(w, "level", r.level)), "label")
+        status = w.t("dashboard.booklet.votes", count=r.votes)
+        if r.retained:
+            status += " · " + w.t("dashboard.booklet.retained")
+        w.p(status, "note")
+        trail = by_rec.get(r.recommendation_id)
+        if trail is not None and len(trail):
+            w.p(w.t("dashboard.booklet.trail"), "note")
+            w.bullets(_trail_lines(w, trail))
+
+
+def _fmt_due(w: _Writer, value: Any) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
+        return ""
+    return fmt_date(value, w.lang, "medium")
+
+
+def _plans(w: _Writer, actions: pd.DataFrame) -> None:
+    w.h(w.t("dashboard.booklet.implementation"), 2)
+    if not len(actions):
+        w.p(w.t("dashboard.booklet.no_plans"), "note")
+        return
+    rows = []
+    for r in actions.itertuples():
+        if r.action_id is None or pd.isna(r.action_id):
+            rows.append([r.recommendation, w.t("dashboard.booklet.no_action"), "", "", "", "", ""])
+            continue
+        rows.append([r.recommendation, r.action, r.carrier or "", _fmt_due(w, r.due), r.means or "", r.indicator or "",
+                     r.risks or ""])
+    w.table([w.t("dashboard.col.recommendation"), w.t("dashboard.col.action"), w.t("dashboard.col.carrier"),
+             w.t("dashboard.col.due"), w.t("dashboard.col.means"), w.t("dashboard.col.indicator"),
+             w.t("dashboard.col.risks")], rows, (2.6, 3, 2.3, 1.7, 2, 2, 1.8))
+    questions = ("who_wants_what", "people_concerned_view", "try_here_now", "tried_learned")
+    plans = actions.drop_duplicates("plan_id")
+    for r in plans.itertuples():
+        answers = [(q, getattr(r, q)) for q in questions if getattr(r, q)]
+        if answers:
+            w.p(w.t("dashboard.booklet.plan_questions", recommendation=r.recommendation), "label")
+            w.bullets([w.t("dashboard.booklet.qa", question=w.t(f"dashboard.col.{q}"), answer=a) for q, a in answers])
+
+
+def _persona_line(w: _Writer, c: Canvas) -> str:
+    p = c.persona
+    if p.facts:
+        return f"{p.name} — {p.facts[0]}"
+    ident = [w.t("dashboard.booklet.age", age=p.age) if p.age is not None else "", p.origin]
+    return ", ".join([p.name, *(x for x in ident if x)])
+
+
+def _resource_label(r: ResourceRef) -> str:
+    return r.label
+
+
+def _persona_annex(w: _Writer, canvases: list[Canvas]) -> None:
+    w.h(w.t("dashboard.booklet.annex_personas"), 1)
+    if not canvases:
+        w.p(w.t("dashboard.booklet.no_personas"), "note")
+        return
+    for c in canvases:
+        p = c.persona
+        w.h(p.name, 2)
+        ident = [x for x in (w.t("dashboard.booklet.age", age=p.age) if p.age is not None else "", p.origin) if x]
+        if ident:
+            w.p(" · ".join(ident), "label")
+        w.bullets(list(p.facts))
+        if c.barriers:
+            w.h(w.t("dashboard.booklet.barriers"), 3)
+            w.bullets([w.t("dashboard.booklet.barrier_line", text=b.text, nature=_label(w, "nature", b.nature or "objective"))
+                       for b in c.barriers])
+        if c.motivations:
+            w.h(w.t("dashboard.booklet.motivations"), 3)
+            w.bullets([i.text for i in c.motivations])
+        if c.skills:
+            w.h(w.t("dashboard.booklet.skills"), 3)
+            w.bullets([i.text for i in c.skills])
+        if c.needs:
+            w.h(w.t("dashboard.booklet.needs"), 3)
+            lines = []
+            for need in c.needs:
+                if not need.leads:
+                    lines.append(w.t("dashboard.booklet.need_no_lead", need=need.text))
+                for lead in need.leads:
+                    if lead.resources:
+                        lines.append(w.t("dashboard.booklet.need_lead_resources", need=need.text, lead=lead.text,
+                                         resources=", ".join(_resource_label(r) for r in lead.resources)))
+                    else:
+                        lines.append(w.t("dashboard.booklet.need_lead", need=need.text, lead=lead.text))
+            w.bullets(lines)
+        if p.note:
+            w.p(p.note, "note")
+
+
+def _glossary(w: _Writer, f: d.DashboardFilter) -> None:
+    w.h(w.t("dashboard.booklet.annex_glossary"), 1)
+    used = d.resources_most_linked(f, limit=None)
+    if not len(used):
+        w.p(w.t("dashboard.booklet.no_resources"), "note")
+        return
+    with db.read_session() as s:
+        rows = s.execute(select(m.Resource.id, m.Resource.acronym, m.Resource.name, m.Resource.category,
+                                m.Resource.description, m.Resource.url)
+                         .where(m.Resource.id.in_([int(i) for i in used["resource_id"]]))).all()
+    rows = sorted(rows, key=lambda r: ((r.acronym or r.name).casefold(), r.name.casefold()))
+    w.p(w.t("dashboard.booklet.glossary_intro"), "note")
+    w.table([w.t("dashboard.col.resource"), w.t("dashboard.col.category"), w.t("dashboard.col.description")],
+            [[f"{r.acronym} — {r.name}" if r.acronym and r.acronym != r.name else r.name,
+              _label(w, "category", r.category), " ".join(x for x in (r.description, r.url) if x)] for r in rows],
+            (3, 1.6, 5))
+
+
+def _board_chapter(w: _Writer, f: d.DashboardFilter, kinds: tuple[str, ...], title_key: str) -> None:
+    df = d.contributions(f, kinds=kinds)
+    if not len(df):
+        return
+    w.h(w.t(title_key), 1)
+    for kind in kinds:
+        part = df[df["kind"] == kind]
+        if not len(part):
+            continue
+        if len(kinds) > 1:
+            w.h(w.t(f"dashboard.kind_plural.{kind}"), 2)
+        for category in dict.fromkeys(part["category"]):
+            items = part[part["category"] == category]
+            w.h(category or w.t("dashboard.category.none"), 3 if len(kinds) > 1 else 2)
+            w.bullets(list(items["text"]))
+
+
+def build_booklet(event_slug: str, lang: str = "fr", visible_event_ids: frozenset[int] | None = None) -> Booklet:
+    """The booklet of one event in ``lang`` (fr, en, nl): a recommendations booklet when the event
+    has recommendations, otherwise a Partner's Day style report."""
+    if lang not in LANGUAGES:
+        raise ValidationError("error.invalid_choice", field="lang")
+    ev = _find_event(event_slug, visible_event_ids)
+    f = d.DashboardFilter(event_ids=(ev.id,))
+    w = _Writer(lang)
+    recs = d.recommendations_ranked(f)
+    kind = "recommendations" if len(recs) else "report"
+    _title_page(w, ev, f, kind)
+    canvases = _canvases(f)
+    if kind == "recommendations":
+        trails = d.recommendation_trails(f)
+        for theme in ev.themes:
+            tf = d.DashboardFilter(event_ids=(ev.id,), theme_ids=(theme.id,))
+            w.h(theme.title, 1)
+            if theme.why:
+                w.h(w.t("dashboard.booklet.why"), 2)
+                w.p(theme.why)
+            w.h(w.t("dashboard.booklet.diagnostic"), 2)
+            _diagnostic(w, tf, 3)
+            theme_recs = d.recommendations_ranked(tf)
+            _recommendations(w, theme_recs, trails)
+            theme_actions = d.plan_actions(tf)
+            _plans(w, theme_actions)
+    else:
+        w.h(w.t("dashboard.booklet.the_day"), 1)
+        for theme in ev.themes:
+            w.h(theme.title, 2)
+            if theme.why:
+                w.p(theme.why)
+        if canvases:
+            w.h(w.t("dashboard.booklet.personas_chapter"), 1)
+            w.p(w.t("dashboard.booklet.personas_intro", count=len(canvases)))
+            w.bullets([_persona_line(w, c) for c in canvases])
+            w.h(w.t("dashboard.booklet.diagnostic"), 2)
+            _diagnostic(w, f, 3)
+        _board_chapter(w, f, ("success",), "dashboard.booklet.successes")
+        _board_chapter(w, f, ("challenge",), "dashboard.booklet.challenges")
+        _board_chapter(w, f, ("solution_idea",), "dashboard.booklet.ideas")
+        _board_chapter(w, f, ("finding", "wish"), "dashboard.booklet.closing")
+    _persona_annex(w, canvases)
+    _glossary(w, f)
+    return Booklet(kind, lang, ev.title, w.t(f"dashboard.booklet.kind_{kind}"), w.blocks)
+
+
+# --- DOCX ------------------------------------------------------------------------------------
+
+def render_docx(b: Booklet) -> bytes:
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Mm, Pt, RGBColor
+    from docx.text.paragraph import Paragraph as DocxParagraph
+
+    doc = Document()
+    section = doc.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    for side in ("left_margin", "right_margin"):
+        setattr(section, side, Mm(20))
+    section.top_margin = section.bottom_margin = Mm(18)
+    normal = doc.styles["Normal"]
+    normal.font.size = Pt(10.5)
+    rpr = normal.element.get_or_add_rPr()
+    lang_el = OxmlElement("w:lang")
+    lang_el.set(qn("w:val"), {"fr": "fr-BE", "en": "en-GB", "nl": "nl-BE"}[b.lang])
+    rpr.append(lang_el)
+    doc.core_properties.title = b.title
+    doc.core_properties.subject = b.subtitle
+    doc.core_properties.language = b.lang
+    doc.core_properties.author = "Atelier"
+
+    # footer: "title — page N / M"
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+    def _field(paragraph: Any, code: str) -> None:
+        run = paragraph.add_run()
+        for tag, attr in (("w:fldChar", "begin"), ("w:instrText", code), ("w:fldChar", "end")):
+            el = OxmlElement(tag)
+            if tag == "w:fldChar":
+                el.set(qn("w:fldCharType"), attr)
+            else:
+                el.set(qn("xml:space"), "preserve")
+                el.text = attr
+            run._r.append(el)
+        run.font.size = Pt(8)
+
+    lead = footer.add_run(f"{b.title} — ")
+    lead.font.size = Pt(8)
+    _field(footer, "PAGE")
+    sep = footer.add_run(" / ")
+    sep.font.size = Pt(8)
+    _field(footer, "NUMPAGES")
+
+    accent = RGBColor(*ACCENT)
+    # python-docx looks a style up by name (scanning every style) and finds where to insert a
+    # paragraph by scanning the body, for each paragraph: quadratic on a long booklet. Style ids are
+    # resolved once and paragraphs go straight before the section properties.
+    style_ids = {name: doc.styles[name].style_id for name in ("Title", "Heading 1", "Heading 2", "Heading 3",
+                                                               "List Bullet")}
+    section_properties = doc.element.body.sectPr
+
+    def paragraph(text: str = "", style: str | None = None) -> DocxParagraph:
+        element = OxmlElement("w:p")
+        section_properties.addprevious(element)
+        par = DocxParagraph(element, doc._body)
+        if style:
+            element.get_or_add_pPr().style = style_ids[style]
+        if text:
+            par.add_run(text)
+        return par
+
+    for block in b.blocks:
+        if isinstance(block, Heading):
+            par = paragraph(block.text, "Title" if block.level == 0 else f"Heading {min(block.level, 3)}")
+            if block.level == 1:
+                par.paragraph_format.page_break_before = True
+            for run in par.runs:
+                run.font.color.rgb = accent
+        elif isinstance(block, Paragraph):
+            par = paragraph()
+            run = par.add_run(block.text)
+            if block.style == "lead":
+                run.font.size = Pt(16)
+            elif block.style == "note":
+                run.font.size = Pt(9)
+                run.italic = True
+                run.font.color.rgb = RGBColor(90, 90, 90)
+            elif block.style == "label":
+                run.bold = True
+        elif isinstance(block, Bullets):
+            for item in block.items:
+                paragraph(item, "List Bullet")
+        elif isinstance(block, Table):
+            table = doc.add_table(rows=1, cols=len(block.header))
+            table.style = "Table Grid"
+            for cell, text in zip(table.rows[0].cells, block.header):
+                cell.text = ""
+                run = cell.paragraphs[0].add_run(text)
+                run.bold = True
+                run.font.size = Pt(9)
+            for row in block.rows:
+                for cell, text in zip(table.add_row().cells, row):
+                    run = cell.paragraphs[0].add_run(text)
+                    run.font.size = Pt(9)
+            if block.widths:
+                total = sum(block.widths)
+                for row in table.rows:
+                    for cell, wdt in zip(row.cells, block.widths):
+                        cell.width = Mm(170 * wdt / total)
+            paragraph()
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+# --- PDF -------------------------------------------------------------------------------------
+
+def find_fonts() -> dict[str, str]:
+    """Paths of the DejaVu Sans files by fpdf2 style ("", "B", "I", "BI"); see the module notes."""
+    dirs = [os.environ.get("ATELIER_PDF_FONT_DIR", "")] + list(FONT_DIRS)
+    spec = importlib.util.find_spec("matplotlib")
+    if spec is not None and spec.submodule_search_locations:
+        dirs += [str(Path(p) / "mpl-data" / "fonts" / "ttf") for p in spec.submodule_search_locations]
+    for folder in dirs:
+        if folder and (Path(folder) / FONT_FILES[""]).is_file():
+            found = {style: str(Path(folder) / name) for style, name in FONT_FILES.items()
+                     if (Path(folder) / name).is_file()}
+            for style in FONT_FILES:  # a missing bold/italic face falls back to the regular one
+                found.setdefault(style, found[""])
+            return found
+    raise AtelierError("error.booklet_no_font")
+
+
+def render_pdf(b: Booklet) -> bytes:
+    from fpdf import FPDF
+    from fpdf.enums import XPos, YPos
+    from fpdf.errors import FPDFException
+    from fpdf.fonts import FontFace
+
+    fonts = find_fonts()
+
+    class _PDF(FPDF):
+        def footer(self) -> None:
+            if self.page_no() == 1:
+                return
+            self.set_y(-12)
+            self.set_font("DejaVu", "", 8)
+            self.set_text_color(110, 110, 110)
+            self.cell(0, 6, f"{b.title} — {self.page_no()} / {{nb}}", align="C")
+            self.set_text_color(0, 0, 0)
+
+    pdf = _PDF(format="A4", unit="mm")
+    pdf.set_margins(20, 18, 20)
+    pdf.set_auto_page_break(True, margin=18)
+    for style, path in fonts.items():
+        pdf.add_font("DejaVu", style, path)
+    pdf.set_lang(b.lang)
+    pdf.set_title(b.title)
+    pdf.set_subject(b.subtitle)
+    pdf.set_creator("Atelier")
+    pdf.add_page()
+    width = pdf.w - pdf.l_margin - pdf.r_margin
+    usable = pdf.h - pdf.t_margin - pdf.b_margin
+
+    def text(txt: str, size: float, style: str = "", lh: float | None = None, color: tuple[int, int, int] = (0, 0, 0),
+             space: float = 1.5) -> None:
+        pdf.set_font("DejaVu", style, size)
+        pdf.set_text_color(*color)
+        pdf.multi_cell(0, lh or size * 0.5, txt, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.set_text_color(0, 0, 0)
+        pdf.ln(space)
+
+    def fresh_page() -> bool:
+        return pdf.get_y() <= pdf.t_margin + 0.1
+
+    def row_height(cells: tuple[str, ...], widths: list[float], size: float) -> float:
+        """A generous estimate (word wrapping wastes up to ~20 % of a line), cheaper than laying out."""
+        pdf.set_font("DejaVu", "", size)
+        lines = [sum(max(1, math.ceil(1.2 * pdf.get_string_width(part) / max(wd - 2, 1)))
+                     for part in (c or " ").split("\n")) for c, wd in zip(cells, widths)]
+        return max(lines) * size * 0.45 + 2
+
+    def table(block: Table) -> None:
+        size = 8 if len(block.header) > 4 else 9
+        rel = block.widths or tuple(1.0 for _ in block.header)
+        widths = [width * wd / sum(rel) for wd in rel]
+        head_h = row_height(block.header, widths, size)
+        runs: list[tuple[str, list[tuple[str, ...]]]] = []
+        for row in block.rows:  # a row taller than a page is laid out as a card, never cut
+            kind = "table" if row_height(row, widths, size) + head_h < usable * 0.8 else "card"
+            if runs and runs[-1][0] == kind == "table":
+                runs[-1][1].append(row)
+            else:
+                runs.append((kind, [row]))
+        for kind, rows in runs:
+            if kind == "card":
+                for row in rows:
+                    text(row[0], 9.5, "B", space=0.5)
+                    for head, cell in zip(block.header[1:], row[1:]):
+                        if cell:
+                            text(translate(b.lang, "dashboard.booklet.qa", question=head, answer=cell), 9, space=0.5)
+                    pdf.ln(2)
+                continue
+            pdf.set_font("DejaVu", "", size)
+            try:
+                with pdf.table(col_widths=widths, width=width, text_align="LEFT", line_height=size * 0.45,
+                               padding=1, v_align="TOP",
+                               headings_style=FontFace(emphasis="BOLD", fill_color=(230, 238, 245))) as tbl:
+                    for row in [block.header, *rows]:
+                        tr = tbl.row()
+                        for cell in row:
+                            tr.cell(cell)
+            except FPDFException:  # pragma: no cover - the height check above keeps rows on a page
+                for row in rows:
+                    text(" · ".join(c for c in row if c), 9)
+            pdf.ln(3)
+
+    for block in b.blocks:
+        if isinstance(block, Heading):
+            if block.level == 0:
+                pdf.ln(40)
+                text(block.text, 24, "B", lh=11, color=ACCENT, space=4)
+            elif block.level == 1:
+                if not fresh_page():
+                    pdf.add_page()
+                text(block.text, 17, "B", lh=8, color=ACCENT, space=3)
+            elif block.level == 2:
+                if pdf.get_y() > pdf.h - pdf.b_margin - 30:
+                    pdf.add_page()
+                pdf.ln(2)
+                text(block.text, 13, "B", lh=6.5, color=ACCENT, space=1.5)
+            else:
+                if pdf.get_y() > pdf.h - pdf.b_margin - 20:
+                    pdf.add_page()
+                pdf.ln(1)
+                text(block.text, 11, "B", lh=5.5, space=1)
+        elif isinstance(block, Paragraph):
+            if block.style == "lead":
+                text(block.text, 15, lh=7.5, space=3)
+            elif block.style == "note":
+                text(block.text, 9, "I", lh=4.5, color=(90, 90, 90))
+            elif block.style == "label":
+                text(block.text, 10.5, "B", lh=5.2)
+            else:
+                text(block.text, 10.5, lh=5.2, space=2)
+        elif isinstance(block, Bullets):
+            pdf.set_font("DejaVu", "", 10.5)
+            for item in block.items:
+                pdf.set_x(pdf.l_margin + 3)
+                pdf.cell(5, 5.2, "•")
+                pdf.multi_cell(width - 8, 5.2, item, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+                pdf.ln(0.8)
+            pdf.ln(1.5)
+        elif isinstance(block, Table):
+            table(block)
+    return bytes(pdf.output())
+
+
+def render(b: Booklet, fmt: str) -> bytes:
+    if fmt == "docx":
+        return render_docx(b)
+    if fmt == "pdf":
+        return render_pdf(b)
+    raise ValidationError("error.booklet_format", field="format", format=fmt)
+
+
+def export_booklet(event_slug: str, fmt: str, lang: str = "fr",
+                   visible_event_ids: frozenset[int] | None = None) -> bytes:
+    """The booklet of an event as DOCX or PDF bytes (the command line and the dashboard use this)."""
+    if fmt not in FORMATS:
+        raise ValidationError("error.booklet_format", field="format", format=fmt)
+    return render(build_booklet(event_slug, lang, visible_event_ids), fmt)
+
+
+def file_name(event_slug: str, fmt: str, lang: str = "fr") -> str:
+    return f"{event_slug}-{translate(lang, 'dashboard.booklet.file_stem')}.{fmt}"
+
+
+__all__ = ["Booklet", "Bullets", "FORMATS", "Heading", "MIME", "Paragraph", "Table", "build_booklet", "export_booklet",
+           "file_name", "find_fonts", "render", "render_docx", "render_pdf"]

@@ -1,0 +1,1 @@
+"""The resource inventory (services and partners) and the need categories that link needs to it."""

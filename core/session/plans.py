@@ -1,0 +1,153 @@
+"""Stage 3: an implementation plan for each retained recommendation.
+
+A plan belongs to a sub-group (one plan per recommendation and sub-group) and answers the four
+DPA-PC questions — who wants to change what; what do the people concerned think; what can be
+tried here and now; what was tried and what was learned — and lists actions: what, who carries
+it (porteur), by when, means, success indicator, risks.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core import entities as e
+from core.validation import clean_id
+from core.session import session_flow as flow
+from core.actor import Actor
+from core.errors import Conflict, ValidationError
+from storage import db
+from storage import models as m
+
+DPA_PC = ("who_wants_what", "people_concerned_view", "try_here_now", "tried_learned")
+ACTION_FIELDS = ("action", "carrier", "due", "means", "indicator", "risks")
+
+
+@dataclass(frozen=True)
+class ActionView:
+    id: int
+    action: str
+    carrier: str
+    due: dt.date | None
+    means: str
+    indicator: str
+    risks: str
+    version: int
+
+
+@dataclass(frozen=True)
+class PlanView:
+    id: int
+    recommendation_id: int
+    recommendation_title: str
+    subgroup_id: int | None
+    subgroup_name: str
+    who_wants_what: str
+    people_concerned_view: str
+    try_here_now: str
+    tried_learned: str
+    version: int
+    actions: tuple[ActionView, ...] = ()
+
+
+def plans_snapshot(session_id: int) -> tuple[PlanView, ...]:
+    """Every live plan of a session with its actions (builder for live views)."""
+    session_id = clean_id(session_id)
+    with db.read_session() as s:
+        plans = s.execute(select(m.ImplementationPlan).where(m.ImplementationPlan.session_id == session_id,
+                                                             m.ImplementationPlan.deleted_at.is_(None))
+                          .order_by(m.ImplementationPlan.id)).scalars().all()
+        if not plans:
+            return ()
+        titles = dict(s.execute(select(m.Recommendation.id, m.Recommendation.title)
+                                .where(m.Recommendation.session_id == session_id)).all())
+        names = dict(s.execute(select(m.Subgroup.id, m.Subgroup.name)
+                               .where(m.Subgroup.session_id == session_id)).all())
+        actions: dict[int, list[ActionView]] = {p.id: [] for p in plans}
+        for a in s.execute(select(m.PlanAction).where(m.PlanAction.plan_id.in_(actions),
+                                                      m.PlanAction.deleted_at.is_(None))
+                           .order_by(m.PlanAction.id)).scalars():
+            actions[a.plan_id].append(ActionView(a.id, a.action, a.carrier, a.due, a.means, a.indicator, a.risks,
+                                                 a.version))
+        return tuple(PlanView(p.id, p.recommendation_id, titles.get(p.recommendation_id, ""), p.subgroup_id,
+                              names.get(p.subgroup_id, ""), p.who_wants_what, p.people_concerned_view,
+                              p.try_here_now, p.tried_learned, p.version, tuple(actions[p.id])) for p in plans)
+
+
+def _session_of_plan(s: Session, plan: m.ImplementationPlan) -> m.WorkshopSession:
+    return s.get(m.WorkshopSession, plan.session_id)
+
+
+def start_plan(actor: Actor, rec_id: Any, subgroup_id: int | None = None, **answers: Any) -> dict:
+    """Start the plan of a sub-group for a retained recommendation (one per sub-group)."""
+    unknown = set(answers) - set(DPA_PC)
+    if unknown:
+        raise Conflict("error.unknown_field", field=sorted(unknown)[0])
+
+    def _start(s: Session) -> m.ImplementationPlan:
+        rec = e.get_live(s, m.Recommendation, rec_id, field="recommendation_id")
+        session = s.get(m.WorkshopSession, rec.session_id)
+        flow.check_stage(actor, session, "implementation")
+        if not rec.retained or rec.merged_into_id is not None:
+            raise ValidationError("error.not_retained", field="recommendation_id")
+        group = actor.subgroup_id if actor.is_participant else subgroup_id
+        if group is not None:  # two members clicking at once: the second sees the first's plan
+            s.execute(select(m.Subgroup.id).where(m.Subgroup.id == group).with_for_update()).first()
+        existing = s.execute(select(m.ImplementationPlan.id).where(
+            m.ImplementationPlan.recommendation_id == rec.id, m.ImplementationPlan.deleted_at.is_(None),
+            m.ImplementationPlan.subgroup_id.is_(None) if group is None else m.ImplementationPlan.subgroup_id == group
+        )).first()
+        if existing:
+            raise Conflict("error.plan_exists")
+        return e.create_in(s, actor, "implementation_plan", recommendation_id=rec.id, session_id=session.id,
+                           subgroup_id=group, **answers)
+    return e.run_write(_start)
+
+
+def update_plan(actor: Actor, plan_id: Any, seen_version: int | None, **answers: Any) -> dict:
+    """Answer the DPA-PC questions of a plan."""
+    unknown = set(answers) - set(DPA_PC)
+    if unknown:
+        raise Conflict("error.unknown_field", field=sorted(unknown)[0])
+
+    def _update(s: Session) -> m.ImplementationPlan:
+        plan = e.get_live(s, m.ImplementationPlan, plan_id, field="plan_id")
+        flow.check_stage(actor, _session_of_plan(s, plan), "implementation")
+        return e.update_in(s, actor, "implementation_plan", plan.id, seen_version, **answers)
+    return e.run_write(_update)
+
+
+def add_action(actor: Actor, plan_id: Any, action: str, carrier: str = "", due: Any = None, means: str = "",
+               indicator: str = "", risks: str = "") -> dict:
+    def _add(s: Session) -> m.PlanAction:
+        plan = e.get_live(s, m.ImplementationPlan, plan_id, field="plan_id")
+        flow.check_stage(actor, _session_of_plan(s, plan), "implementation")
+        return e.create_in(s, actor, "plan_action", plan_id=plan.id, action=action, carrier=carrier, due=due,
+                           means=means, indicator=indicator, risks=risks)
+    return e.run_write(_add)
+
+
+def update_action(actor: Actor, action_id: Any, seen_version: int | None, **changes: Any) -> dict:
+    unknown = set(changes) - set(ACTION_FIELDS)
+    if unknown:
+        raise Conflict("error.unknown_field", field=sorted(unknown)[0])
+
+    def _update(s: Session) -> m.PlanAction:
+        row = e.get_live(s, m.PlanAction, action_id, field="action_id")
+        plan = s.get(m.ImplementationPlan, row.plan_id)
+        flow.check_stage(actor, _session_of_plan(s, plan), "implementation")
+        return e.update_in(s, actor, "plan_action", row.id, seen_version, **changes)
+    return e.run_write(_update)
+
+
+def delete_action(actor: Actor, action_id: Any) -> dict:
+    def _delete(s: Session) -> m.PlanAction:
+        row = e.get_live(s, m.PlanAction, action_id, field="action_id")
+        plan = s.get(m.ImplementationPlan, row.plan_id)
+        flow.check_stage(actor, _session_of_plan(s, plan), "implementation")
+        return e.delete_in(s, actor, "plan_action", row.id)
+    return e.run_write(_delete)
+

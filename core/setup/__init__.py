@@ -1,0 +1,1 @@
+"""Events, themes and sessions as organisers prepare them; the demo data and its seeding."""

@@ -1,0 +1,1 @@
+"""Registration, invitations and the outbox, personal data of registered people."""
