@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import inspect, select
 from sqlalchemy.exc import DataError, IntegrityError
@@ -200,7 +200,20 @@ def record(s: Session, actor: Actor, action: str, entity: str, entity_id: int | 
 
 # --- generic operations inside a unit of work ------------------------------------------------
 
-def get_live(s: Session, model: type, ident: Any, field: str | None = None) -> Any:
+R = TypeVar("R")
+
+
+def get_row(s: Session, model: type[R], ident: Any, field: str | None = None) -> R:
+    """A row that must exist, such as a parent reached through its foreign key (deleted or not);
+    ``NotFound`` otherwise."""
+    obj = s.get(model, ident)
+    if obj is None:
+        raise NotFound(field=field)
+    return obj
+
+
+def get_live(s: Session, model: type[R], ident: Any, field: str | None = None) -> R:
+    """A row by an id that came from outside (parsed first) and is not deleted; ``NotFound`` otherwise."""
     ident = v.clean_id(ident, field)  # True or 1.5 are not row 1; 2**63 is no row either
     obj = s.get(model, ident)
     if obj is None or getattr(obj, "deleted_at", None) is not None:
@@ -245,7 +258,7 @@ def update_in(s: Session, actor: Actor, entity: str, ident: Any, seen_version: i
     not_editable = set(changes) - spec.editable
     if not_editable:
         raise Conflict("error.unknown_field", field=sorted(not_editable)[0])
-    obj = get_live(s, spec.model, ident)
+    obj: Any = get_live(s, spec.model, ident)
     scope = scope_of(s, obj)
     check_can_write(actor, scope, entity)
     clean = _clean_values(s, spec, changes, partial=True)
@@ -264,7 +277,7 @@ def update_in(s: Session, actor: Actor, entity: str, ident: Any, seen_version: i
 
 def delete_in(s: Session, actor: Actor, entity: str, ident: Any) -> Any:
     spec = SPECS[entity]
-    obj = get_live(s, spec.model, ident)
+    obj: Any = get_live(s, spec.model, ident)
     scope = scope_of(s, obj)
     check_can_write(actor, scope, entity, "delete")
     before = snapshot(obj)

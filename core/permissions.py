@@ -211,7 +211,7 @@ def decide(actor: Actor | None, action: Action, scope: Scope = Scope()) -> str |
     if role not in grant:
         return PermissionDenied.key
     condition = grant[role]
-    if condition is not None and not CONDITIONS[condition](actor, scope):
+    if condition is not None and (actor is None or not CONDITIONS[condition](actor, scope)):
         return PermissionDenied.key
     if role in (PARTICIPANT, PARTICIPANT_OTHER) and action in PAUSABLE and not scope.contributions_open:
         return "error.contributions_paused"

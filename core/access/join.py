@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from core import entities as e
@@ -119,8 +119,8 @@ def _find(s: Session, code: str) -> SessionToJoin | None:
         if row is None:
             return None
         subgroup_id, session = row[0].id, row[1]
-    theme = s.get(m.Theme, session.theme_id)
-    event = s.get(m.Event, theme.event_id)
+    theme = e.get_row(s, m.Theme, session.theme_id)
+    event = e.get_row(s, m.Event, theme.event_id)
     groups = s.execute(select(m.Subgroup).where(m.Subgroup.session_id == session.id, m.Subgroup.deleted_at.is_(None))
                        .order_by(m.Subgroup.position, m.Subgroup.id)).scalars().all()
     return SessionToJoin(session.id, event.title, theme.title, session.starts_at, session.stage,
@@ -136,7 +136,8 @@ def check_code(raw_code: str, browser_key: str, address: str | None = None) -> S
         db.lock_keys(s, [key for key, _limit in keys])  # guesses sent at once are counted one after the other
         _check_rate(s, keys, now)  # a refused attempt is not counted (the transaction rolls back)
         found = _find(s, code) if code else None
-        s.execute(m.JoinAttempt.__table__.delete().where(m.JoinAttempt.at < now - ATTEMPTS_KEPT))
+        s.execute(delete(m.JoinAttempt).where(m.JoinAttempt.at < now - ATTEMPTS_KEPT)
+                  .execution_options(synchronize_session=False))
         for key, _limit in keys:
             s.add(m.JoinAttempt(client_key=key, success=found is not None, at=now))
     if found is None:
@@ -192,7 +193,8 @@ def resolve(token: str | None) -> Membership | None:
     if stale:
         try:  # bookkeeping only: a database that cannot write just now must not hide who this is
             with db.write_session() as s:
-                s.execute(m.ParticipantToken.__table__.update().where(m.ParticipantToken.id == membership.token_id)
+                s.execute(update(m.ParticipantToken).where(m.ParticipantToken.id == membership.token_id)
+                          .execution_options(synchronize_session=False)
                           .values(last_seen_at=m.utcnow()))
         except StorageUnavailable:
             pass

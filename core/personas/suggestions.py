@@ -22,7 +22,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import select
@@ -136,7 +136,7 @@ def _assemble(cursor: tuple[Any, ...], built_at: float, per_need: dict[int, tupl
     return _Corpus(cursor, built_at, per_need, frozen, list(frozen), *resources)
 
 
-def _changed_needs(s: Session, changes: list[Any]) -> tuple[set[int], bool]:
+def _changed_needs(s: Session, changes: Sequence[Any]) -> tuple[set[int], bool]:
     """The needs whose corpus entry may have changed, and whether a resource changed."""
     need_ids: set[int] = set()
     lead_ids: set[int] = set()

@@ -80,7 +80,7 @@ def board_snapshot(session_id: int) -> Board:
         rows = s.execute(select(m.Contribution).where(m.Contribution.session_id == x.id,
                                                       m.Contribution.deleted_at.is_(None))
                          .order_by(m.Contribution.id)).scalars().all()
-        items = tuple(BoardItem(c.id, c.subgroup_id, names.get(c.subgroup_id, ""), c.kind, c.category, c.text,
+        items = tuple(BoardItem(c.id, c.subgroup_id, names.get(c.subgroup_id or 0, ""), c.kind, c.category, c.text,
                                 c.created_by, c.created_at, c.version, is_closing(tpl, c.kind, c.category))
                       for c in rows)
         return Board(x.id, tpl, bool(x.contributions_hidden), items)
@@ -137,7 +137,7 @@ def add_contribution(actor: Actor, session_id: Any, kind: str, category: str, te
 def edit_contribution(actor: Actor, contribution_id: Any, seen_version: int | None, **changes: Any) -> dict:
     def _edit(s: Session) -> m.Contribution:
         c = e.get_live(s, m.Contribution, contribution_id)
-        session = s.get(m.WorkshopSession, c.session_id)
+        session = e.get_row(s, m.WorkshopSession, c.session_id)
         kind, category = changes.get("kind", c.kind), changes.get("category", c.category)
         _check_closing_round(actor, session, _check_kind_category(_template_key(s, session), kind, category))
         return e.update_in(s, actor, "contribution", c.id, seen_version, **changes)
@@ -147,7 +147,7 @@ def edit_contribution(actor: Actor, contribution_id: Any, seen_version: int | No
 def delete_contribution(actor: Actor, contribution_id: Any) -> dict:
     def _delete(s: Session) -> m.Contribution:
         c = e.get_live(s, m.Contribution, contribution_id)
-        session = s.get(m.WorkshopSession, c.session_id)
+        session = e.get_row(s, m.WorkshopSession, c.session_id)
         _check_closing_round(actor, session, is_closing(_template_key(s, session), c.kind, c.category))
         return e.delete_in(s, actor, "contribution", c.id)
     return e.run_write(_delete)

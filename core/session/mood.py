@@ -55,7 +55,7 @@ def mood_summary(session_id: int) -> MoodSummary:
         for token_id, moment, weather in s.execute(
                 select(m.MoodCheck.token_id, m.MoodCheck.moment, m.MoodCheck.weather)
                 .where(m.MoodCheck.session_id == session_id, m.MoodCheck.token_id.is_not(None))):
-            by_token.setdefault(token_id, {})[moment] = weather
+            by_token.setdefault(token_id or 0, {})[moment] = weather  # NULL tokens are filtered out above
         return MoodSummary(session_id, counts, by_token)
 
 

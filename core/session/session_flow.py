@@ -110,8 +110,8 @@ class SessionState:
 
 
 def _state(s: Session, x: m.WorkshopSession) -> SessionState:
-    theme = s.get(m.Theme, x.theme_id)
-    event = s.get(m.Event, theme.event_id)
+    theme = e.get_row(s, m.Theme, x.theme_id)
+    event = e.get_row(s, m.Event, theme.event_id)
     groups = s.execute(select(m.Subgroup).where(m.Subgroup.session_id == x.id, m.Subgroup.deleted_at.is_(None))
                        .order_by(m.Subgroup.position, m.Subgroup.id)).scalars().all()
     settings = dict(x.prompts or {})

@@ -16,7 +16,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from core import entities as e
@@ -121,7 +121,7 @@ def clear_votes(actor: Actor, session_id: int) -> dict:
     def change(s: Session, x: m.WorkshopSession) -> None:
         if x.vote_status == "open":
             raise Conflict("error.vote_still_open")
-        s.execute(m.Vote.__table__.delete().where(m.Vote.session_id == x.id))
+        s.execute(delete(m.Vote).where(m.Vote.session_id == x.id).execution_options(synchronize_session=False))
         x.vote_status, x.votes_revealed = "none", False
     return flow.run_console_action(actor, session_id, "vote_clear", change)
 

@@ -6,6 +6,10 @@ acronyms) come from the French source documents in /work/shared/seeds/
 002: report of the "Partner's Day 2024", incl. Annex 1 personas and
 Annex 2 glossary). Descriptive prose is rewritten in our own words.
 """
+from __future__ import annotations
+
+from typing import Any
+
 
 
 CATEGORIES = ("housing", "health", "mental_health", "addiction", "language", "training", "employment",
@@ -504,7 +508,7 @@ RESOURCES = [
 # ---------------------------------------------------------------------------
 # Assises du Logement et du Travail social (source 000)
 # ---------------------------------------------------------------------------
-ASSISES = {
+ASSISES: dict[str, Any] = {
     "slug": "assises-logement-travail-social",
     "title": "Assises du Logement et du Travail social",
     "description": "Un cycle d'ateliers participatifs qui réunit des acteur·rice·s de l'action sociale bruxelloise "
@@ -554,7 +558,7 @@ ASSISES = {
 # ---------------------------------------------------------------------------
 # Partner's Day 2024 (source 002)
 # ---------------------------------------------------------------------------
-PARTNERS_DAY = {
+PARTNERS_DAY: dict[str, Any] = {
     "slug": "partners-day-2024",
     "title": "Partner's Day 2024",
     "description": "Une journée de travail entre partenaires de l'insertion pour recenser les ressources et les "

@@ -8,7 +8,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from core import entities as e
@@ -432,14 +432,15 @@ def set_event_staff(actor: Actor, event_id: int, user_ids: list[int]) -> None:
         if actor.is_staff and actor.role != "admin" and actor.id in current:
             wanted.add(actor.id)  # an organiser does not lock themselves out
         for uid in sorted(wanted - current):
-            _attach_in(s, actor, ev.id, s.get(m.User, uid))
+            _attach_in(s, actor, ev.id, e.get_row(s, m.User, uid))
         session_ids = select(m.WorkshopSession.id).join(m.Theme, m.Theme.id == m.WorkshopSession.theme_id) \
             .where(m.Theme.event_id == ev.id)
         for uid in sorted(current - wanted):
-            s.execute(m.EventStaff.__table__.delete().where(m.EventStaff.event_id == ev.id,
-                                                            m.EventStaff.user_id == uid))
-            s.execute(m.SessionFacilitator.__table__.delete().where(m.SessionFacilitator.user_id == uid,
-                                                                    m.SessionFacilitator.session_id.in_(session_ids)))
+            s.execute(delete(m.EventStaff).where(m.EventStaff.event_id == ev.id, m.EventStaff.user_id == uid)
+                      .execution_options(synchronize_session=False))
+            s.execute(delete(m.SessionFacilitator).where(m.SessionFacilitator.user_id == uid,
+                                                         m.SessionFacilitator.session_id.in_(session_ids))
+                      .execution_options(synchronize_session=False))
             e.record(s, actor, "detach", "event_staff", uid, e.Scope(event_id=ev.id))
     e.run_write(_set)
 
@@ -452,11 +453,13 @@ def set_session_facilitators_in(s: Session, actor: Actor, session_id: int, user_
     current = set(s.execute(select(m.SessionFacilitator.user_id)
                             .where(m.SessionFacilitator.session_id == x.id)).scalars())
     for uid in sorted(wanted - current):
-        _attach_in(s, actor, scope.event_id, s.get(m.User, uid))  # a session's facilitator works on its event
+        event_id = e.get_row(s, m.Theme, x.theme_id).event_id
+        _attach_in(s, actor, event_id, e.get_row(s, m.User, uid))  # a session's facilitator works on its event
         s.add(m.SessionFacilitator(session_id=x.id, user_id=uid))
     if wanted - current or current - wanted:
-        s.execute(m.SessionFacilitator.__table__.delete().where(m.SessionFacilitator.session_id == x.id,
-                                                                m.SessionFacilitator.user_id.in_(current - wanted)))
+        s.execute(delete(m.SessionFacilitator).where(m.SessionFacilitator.session_id == x.id,
+                                                     m.SessionFacilitator.user_id.in_(current - wanted))
+                  .execution_options(synchronize_session=False))
         s.flush()
         e.record(s, actor, "facilitators", "session", x.id, scope, before={"user_ids": sorted(current)},
                  after={"user_ids": sorted(wanted)})

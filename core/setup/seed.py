@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from core.setup import demo_data as D
 from core import entities as e
 from core.actor import SYSTEM
+from core.errors import NotFound
 from core.setup.events import add_session_in, add_subgroup_in, create_event_in
 from storage import db
 from storage import models as m
@@ -80,6 +81,8 @@ def seed_demo() -> dict[str, list[str]]:
                 session_id = s.execute(
                     select(m.WorkshopSession.id).join(m.Theme).where(m.Theme.event_id == event.id)
                 ).scalars().first()
+                if session_id is None:
+                    raise NotFound(field="session_id")   # the demo event always has a session
                 _add_personas(s, session_id, resource_ids)
                 for c in data["contributions"]:
                     e.create_in(s, SYSTEM, "contribution", session_id=session_id, kind=c["kind"],
