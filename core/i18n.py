@@ -3,6 +3,12 @@
 Catalogs are JSON files under ``locales/<lang>/*.json`` (one file per area, merged), flat
 ``{"key": "text with {placeholders}"}``. French is the reference: every key it has must exist in
 the other languages (a test checks it).
+
+Counts use the plural syntax of ICU MessageFormat, chosen by the CLDR plural rules of the user's
+locale (Babel), never a faked "(s)":
+``"{count, plural, one {# atelier} other {# ateliers}}"`` — branches ``zero one two few many other``
+or an exact ``=N``; ``#`` is the number formatted for the locale (``1 234`` in French, ``1.234`` in
+Dutch); a branch may hold other ``{placeholders}``.
 """
 from __future__ import annotations
 
@@ -10,10 +16,13 @@ import datetime as dt
 import functools
 import json
 import logging
+import re
 from pathlib import Path
 from typing import Any
 
+from babel import Locale
 from babel.dates import format_date, format_datetime, format_time
+from babel.numbers import format_decimal
 
 LANGUAGES = ("fr", "en", "nl")
 DEFAULT_LANGUAGE = "fr"
@@ -38,12 +47,51 @@ def translate(lang: str, key: str, **params: Any) -> str:
         if text is None:
             log.warning("missing translation key %s", key)
             return key
+    if "plural," in text:
+        text = _plurals(lang, text, params)
     if params:
         try:
             return text.format(**params)
         except (KeyError, IndexError, ValueError):
             return text
     return text
+
+
+_BRANCH_TEXT = r"(?:[^{}]|\{\w+\})*"          # text, or a plain {placeholder} inside a branch
+_PLURAL = re.compile(r"\{(\w+),\s*plural,((?:\s*(?:=\d+|zero|one|two|few|many|other)\s*\{" + _BRANCH_TEXT + r"\})+)\s*\}")
+_CHOICE = re.compile(r"(=\d+|zero|one|two|few|many|other)\s*\{(" + _BRANCH_TEXT + r")\}")
+
+
+@functools.cache
+def _locale(lang: str) -> Locale:
+    return Locale.parse(LOCALES.get(lang, LOCALES[DEFAULT_LANGUAGE]))
+
+
+def plural_category(lang: str, number: float) -> str:
+    """CLDR plural category of a number in a language: "one", "other"... (French: 0 and 1 are "one")."""
+    return str(_locale(lang).plural_form(abs(number)))
+
+
+def fmt_number(value: float, lang: str) -> str:
+    return format_decimal(value, locale=LOCALES.get(lang, LOCALES[DEFAULT_LANGUAGE]))
+
+
+def _plurals(lang: str, text: str, params: dict[str, Any]) -> str:
+    def choose(match: re.Match[str]) -> str:
+        name, body = match.group(1), match.group(2)
+        value = params.get(name)
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            try:
+                value = float(str(value))
+            except ValueError:
+                return match.group(0)    # no number to choose by: left as written, never a crash
+        branches = dict(_CHOICE.findall(body))
+        exact = f"={int(value)}" if float(value).is_integer() else None
+        branch = branches.get(exact) if exact in branches else \
+            branches.get(plural_category(lang, value), branches.get("other", ""))
+        number = fmt_number(value, lang).replace("{", "{{").replace("}", "}}")
+        return branch.replace("#", number)
+    return _PLURAL.sub(choose, text)
 
 
 def fmt_date(value: dt.date | None, lang: str, fmt: str = "full") -> str:
