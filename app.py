@@ -11,7 +11,7 @@ import streamlit as st  # noqa: E402
 
 from core.access import accounts
 
-from core import permissions
+from core import __version__, permissions
 from core.actor import Actor  # noqa: E402
 from ui import auth, errors  # noqa: E402
 from ui.i18n import language_selector, t  # noqa: E402
@@ -132,6 +132,7 @@ if actor is not None:
     who = t("nav.signed_in_as", name=md(actor.label), role=t(f"role.{actor.role}")) if actor.is_staff \
         else t("nav.participant_as", name=md(actor.label))
     st.sidebar.caption(who)
+st.sidebar.caption(t("app.version", version=__version__))   # discreet: which release is this, for a bug report
 notice = st.session_state.pop("auth_notice", None)
 if notice:
     st.toast(t(notice), icon=":material/info:")

@@ -5,6 +5,8 @@
     python manage.py seed-demo [--if-empty]  # load the demo events (idempotent)
     python manage.py list-events --json
     python manage.py stats [--event SLUG] --json
+    python manage.py check                   # database reachable, schema at head, cookie key set
+    python manage.py --version               # atelier 1.0.0
 
 ``ATELIER_DATABASE_URL`` selects the database (default: SQLite under data/).
 Errors exit non-zero with a one-line message.
@@ -262,20 +264,163 @@ def cmd_purge_personal_data(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- readiness: manage.py check, and the /_stcore/health of serve.py ---------------------------
+
+MIN_COOKIE_KEY_LENGTH = 32   # as ui.auth.MIN_KEY_LENGTH (tests/test_packaging.py keeps them equal)
+
+
+def _alembic_config():  # noqa: ANN202 - alembic.config.Config, imported late (a light --version)
+    from alembic.config import Config
+
+    cfg = Config(str(ROOT / "alembic.ini"))
+    cfg.set_main_option("script_location", str(ROOT / "migrations"))
+    cfg.attributes["skip_logging"] = True
+    return cfg
+
+
+def schema_heads() -> set[str]:
+    """The newest migration(s) this code knows (read from migrations/ once per process)."""
+    global _HEADS
+    if _HEADS is None:
+        from alembic.script import ScriptDirectory
+
+        _HEADS = set(ScriptDirectory.from_config(_alembic_config()).get_heads())
+    return _HEADS
+
+
+_HEADS: set[str] | None = None
+
+
+def _first_line(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None) or exc.__cause__ or exc
+    text_ = str(orig).strip().splitlines()
+    return f"{type(orig).__name__}: {text_[0]}" if text_ else type(orig).__name__
+
+
+def check_database_and_schema() -> list[tuple[str, bool, str]]:
+    """``(name, ok, detail)`` for "database" (reachable) and "schema" (migrated to head). The
+    database URL is shown without its password; a missing SQLite file is reported, never created."""
+    from alembic.runtime.migration import MigrationContext
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+
+    from storage import db
+
+    url = db.database_url()
+    try:
+        parsed = make_url(url)
+        shown = parsed.render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - a malformed URL is a failed check, not a stack trace
+        return [("database", False, "ATELIER_DATABASE_URL is not a database URL"),
+                ("schema", False, "not checked (no database)")]
+    if db.is_sqlite(url) and parsed.database not in (None, "", ":memory:") and not Path(parsed.database).is_file():
+        return [("database", False, f"{shown}: no such file (run `manage.py init-db`)"),
+                ("schema", False, "not checked (no database)")]
+    try:
+        with db.get_engine(url).connect() as conn:
+            conn.execute(text("SELECT 1"))
+            current = set(MigrationContext.configure(conn).get_current_heads())
+    except Exception as exc:  # noqa: BLE001 - unreachable, refused, locked...: one line
+        return [("database", False, f"{shown} unreachable ({_first_line(exc)})"),
+                ("schema", False, "not checked (database unreachable)")]
+    heads = schema_heads()
+    if current == heads:
+        schema = ("schema", True, f"at head ({', '.join(sorted(heads))})")
+    elif not current:
+        schema = ("schema", False, "empty database, no schema: run `manage.py init-db`")
+    else:
+        schema = ("schema", False, f"at {', '.join(sorted(current))}, the code needs {', '.join(sorted(heads))}: "
+                                   "run `manage.py init-db`")
+    return [("database", True, f"{shown} reachable"), schema]
+
+
+def check_cookie_key() -> tuple[str, bool, str]:
+    """The key signing staff cookies, found as ui.auth.cookie_key() finds it (environment, then
+    ``cookie_key`` in .streamlit/secrets.toml; demo mode generates one). The key is never printed."""
+    import tomllib
+
+    key, source = os.environ.get("ATELIER_COOKIE_KEY", ""), "ATELIER_COOKIE_KEY"
+    secrets_file = ROOT / ".streamlit" / "secrets.toml"
+    if not key and secrets_file.is_file():
+        try:
+            key = str(tomllib.loads(secrets_file.read_text(encoding="utf-8")).get("cookie_key") or "")
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            key = ""   # a malformed secrets file counts as missing, as in the app
+        source = ".streamlit/secrets.toml"
+    if len(key) >= MIN_COOKIE_KEY_LENGTH:
+        return "cookie key", True, f"set ({source})"
+    if os.environ.get("ATELIER_DEMO") == "1":
+        return "cookie key", True, "demo mode (a generated key under data/)"
+    if key:
+        return "cookie key", False, (f"{source} has {len(key)} characters, {MIN_COOKIE_KEY_LENGTH} needed: "
+                                     "the app refuses to start")
+    return "cookie key", False, ("ATELIER_COOKIE_KEY is not set (nor cookie_key in .streamlit/secrets.toml): "
+                                 "the app refuses to start")
+
+
+def check_server(base_url: str) -> tuple[str, bool, str]:
+    """The running app answers its health endpoint (which checks the database too, see serve.py)."""
+    import urllib.error
+    import urllib.request
+
+    url = base_url.rstrip("/") + "/_stcore/health"
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - an http(s) URL given by the admin
+            return "server", True, f"{url}: {response.status} {response.read(200).decode(errors='replace').strip()}"
+    except urllib.error.HTTPError as exc:
+        return "server", False, f"{url}: {exc.code} {exc.read(200).decode(errors='replace').strip()}"
+    except (OSError, ValueError) as exc:
+        return "server", False, f"{url}: {exc}"
+
+
+def readiness_checks() -> list[tuple[str, bool, str]]:
+    """What an app process needs to serve: the database reachable, its schema at head, a cookie key."""
+    return [*check_database_and_schema(), check_cookie_key()]
+
+
+@command("check", "check the database is reachable and migrated to head and the cookie key is set "
+                  "(one line per check; non-zero exit when one fails: the deployments' health check)",
+         arg("--server", metavar="URL", help="also ask the running app at URL (its /_stcore/health)"))
+def cmd_check(args: argparse.Namespace) -> int:
+    results = readiness_checks()
+    if args.server:
+        results.append(check_server(args.server))
+    for name, ok, detail in results:
+        print(f"{'ok' if ok else 'FAIL':4}  {name:10}  {detail}")
+    failed = [f"{name}: {detail}" for name, ok, detail in results if not ok]
+    if failed:
+        print(f"error: {failed[0]}" + (f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""), file=sys.stderr)
+        return 1
+    return 0
+
+
 @command("send-outbox", "send queued emails (needs ATELIER_SMTP_HOST)")
 def cmd_send_outbox(args: argparse.Namespace) -> int:
-    from core.signup.invitations import deliver_pending
+    from core.signup.invitations import deliver_pending, given_up_count
 
     report = deliver_pending()
+    if report.updates_queued:
+        print(f"queued {report.updates_queued} calendar update(s) for sessions that moved")
     if not report.configured:
         print("error: ATELIER_SMTP_HOST is not set: emails stay in the outbox", file=sys.stderr)
         return 2
-    print(f"sent {report.sent}, failed {report.failed}")
-    return 1 if report.failed else 0
+    if report.error:
+        print(f"error: mail server unreachable ({report.error}): emails stay in the outbox", file=sys.stderr)
+        return 1
+    print(f"sent {report.sent}, failed {report.failed} (tried again later), given up {len(report.given_up)}")
+    for item in report.given_up:
+        print(f"given up: email {item.id} to {item.to_address}: {item.error}", file=sys.stderr)
+    total = given_up_count()
+    if total:
+        print(f"{total} email(s) given up in all: see the outbox of their event")
+    return 1 if report.failed or report.given_up else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from core import __version__
+
     parser = argparse.ArgumentParser(prog="manage.py", description="Atelier command line")
+    parser.add_argument("--version", action="version", version=f"atelier {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     for name, (_fn, help_text, args) in COMMANDS.items():
         p = sub.add_parser(name, help=help_text)

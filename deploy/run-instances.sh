@@ -13,7 +13,7 @@ first_port="${FIRST_PORT:-8501}"
 pids=()
 for i in $(seq 0 $((count - 1))); do
   port=$((first_port + i))
-  .venv/bin/streamlit run app.py --server.address 127.0.0.1 --server.port "$port" \
+  .venv/bin/streamlit run serve.py --server.address 127.0.0.1 --server.port "$port" \
       --server.enableXsrfProtection true > "data/app-$port.log" 2>&1 &
   pids+=($!)
   echo "started on 127.0.0.1:$port (pid ${pids[-1]})"

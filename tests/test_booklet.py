@@ -105,7 +105,7 @@ def test_recommendations_booklet_has_every_recommendation_persona_and_plan(seede
         for name in ("Aïcha", "Jérôme", "Éloïse"):
             assert name in doc_text
         assert "Adressée à : Ministre bruxellois·e du Logement Niveau de pouvoir : Régional" in doc_text
-        assert "3 vote(s) · retenue" in doc_text
+        assert "3 votes · retenue" in doc_text
         assert "Constat : « Les loyers ont doublé en dix ans. »" in doc_text
         assert "Besoin : « Logement » (Aïcha)" in doc_text and "Persona : Jérôme" in doc_text
         assert "Fédération des CPAS" in doc_text and "Une convention signée" in doc_text
@@ -145,16 +145,23 @@ def test_a_very_long_plan_text_flows_over_pages_without_loss(seeded):
     assert text.count("Risque·s identifié·e·s") == 700 and "Après" in text and "fin" in text
 
 
-def test_errors_unknown_event_foreign_event_and_missing_font(seeded, monkeypatch):
+def test_errors_unknown_event_foreign_event_and_missing_font(seeded, monkeypatch, tmp_path):
     with pytest.raises(NotFound) as err:
         bk.build_booklet("nope")
     assert err.value.key == "error.unknown_event"
     with pytest.raises(PermissionDenied):
         bk.build_booklet("partners-day-2024", visible_event_ids=frozenset({999_999}))
-    # no DejaVu in the system paths: the copy in the matplotlib wheel is used
+    monkeypatch.delenv("ATELIER_PDF_FONT_DIR", raising=False)
+    system = bk.find_fonts()   # the system's DejaVu (fonts-dejavu-core), no Python package
+    assert system["B"].endswith("DejaVuSans-Bold.ttf") and "site-packages" not in system[""]
+    # no DejaVu in the system paths: a clear error, not a PDF of empty boxes
     monkeypatch.setattr(bk, "FONT_DIRS", ("/nonexistent",))
-    assert "matplotlib" in bk.find_fonts()[""] and bk.find_fonts()["B"].endswith("DejaVuSans-Bold.ttf")
-    monkeypatch.setattr(bk.importlib.util, "find_spec", lambda name: None)
     with pytest.raises(AtelierError) as err:
         bk.find_fonts()
     assert err.value.key == "error.booklet_no_font"
+    # ATELIER_PDF_FONT_DIR holding only the regular face: it serves bold and italic too
+    own = tmp_path / "fonts"
+    own.mkdir()
+    (own / "DejaVuSans.ttf").write_bytes(Path(system[""]).read_bytes())
+    monkeypatch.setenv("ATELIER_PDF_FONT_DIR", str(own))
+    assert bk.find_fonts() == {style: str(own / "DejaVuSans.ttf") for style in ("", "B", "I", "BI")}

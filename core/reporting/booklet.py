@@ -15,15 +15,13 @@ the dashboard figures of ``core.reporting.dashboard`` (so the booklet and the da
 A chapter (heading level 1) always starts a new page, in both formats.
 
 PDF fonts: fpdf2 needs a Unicode TrueType font for text beyond Latin-1 (’ « » œ · …). We use
-DejaVu Sans, looked up in this order: ``ATELIER_PDF_FONT_DIR``; the Debian/Ubuntu, Fedora and
-Arch paths (package ``fonts-dejavu-core``, installed by CI); then the copy shipped inside the
-pinned ``matplotlib`` wheel (``mpl-data/fonts/ttf``, found without importing matplotlib), so
-``make test`` works on a fresh machine with only Python and make.
+DejaVu Sans from the system, looked up in this order: ``ATELIER_PDF_FONT_DIR``, then the Debian/
+Ubuntu, Fedora and Arch paths (Debian's ``fonts-dejavu-core``, installed by ``make test`` when it
+may, by CI and by the Docker image). No Python package is pulled in for a font.
 """
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import io
 import math
 import os
@@ -36,6 +34,7 @@ from sqlalchemy import select
 
 from core.reporting import dashboard as d
 from core.personas.canvas import Canvas, ResourceRef, load_canvases
+from core.resources.inventory import partner_label
 from core.errors import AtelierError, NotFound, PermissionDenied, ValidationError
 from core.setup.events import EventView, list_events
 from core.i18n import LANGUAGES, fmt_date, translate
@@ -341,9 +340,10 @@ def _persona_annex(w: _Writer, canvases: list[Canvas]) -> None:
                 if not need.leads:
                     lines.append(w.t("dashboard.booklet.need_no_lead", need=need.text))
                 for lead in need.leads:
-                    if lead.resources:
+                    partners = lead.partners_to_name   # a lead that names its partner does not repeat it
+                    if partners:
                         lines.append(w.t("dashboard.booklet.need_lead_resources", need=need.text, lead=lead.text,
-                                         resources=", ".join(_resource_label(r) for r in lead.resources)))
+                                         resources=", ".join(_resource_label(r) for r in partners)))
                     else:
                         lines.append(w.t("dashboard.booklet.need_lead", need=need.text, lead=lead.text))
             w.bullets(lines)
@@ -364,7 +364,7 @@ def _glossary(w: _Writer, f: d.DashboardFilter) -> None:
     rows = sorted(rows, key=lambda r: ((r.acronym or r.name).casefold(), r.name.casefold()))
     w.p(w.t("dashboard.booklet.glossary_intro"), "note")
     w.table([w.t("dashboard.col.resource"), w.t("dashboard.col.category"), w.t("dashboard.col.description")],
-            [[f"{r.acronym} — {r.name}" if r.acronym and r.acronym != r.name else r.name,
+            [[partner_label(r.acronym, r.name),
               _label(w, "category", r.category), " ".join(x for x in (r.description, r.url) if x)] for r in rows],
             (3, 1.6, 5))
 
@@ -549,10 +549,7 @@ def render_docx(b: Booklet) -> bytes:
 
 def find_fonts() -> dict[str, str]:
     """Paths of the DejaVu Sans files by fpdf2 style ("", "B", "I", "BI"); see the module notes."""
-    dirs = [os.environ.get("ATELIER_PDF_FONT_DIR", "")] + list(FONT_DIRS)
-    spec = importlib.util.find_spec("matplotlib")
-    if spec is not None and spec.submodule_search_locations:
-        dirs += [str(Path(p) / "mpl-data" / "fonts" / "ttf") for p in spec.submodule_search_locations]
+    dirs = [os.environ.get("ATELIER_PDF_FONT_DIR", ""), *FONT_DIRS]
     for folder in dirs:
         if folder and (Path(folder) / FONT_FILES[""]).is_file():
             found = {style: str(Path(folder) / name) for style, name in FONT_FILES.items()
