@@ -51,6 +51,11 @@ browser:
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
 	  else echo "note: install Debian's chromium and fonts-dejavu-core to run the browser tests"; fi; \
 	fi
+	@# axe-core (accessibility checks in the browser tests), pinned in package.json / package-lock.json
+	@if [ ! -f node_modules/axe-core/axe.min.js ] || [ package-lock.json -nt node_modules/axe-core/axe.min.js ]; then \
+	  if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent; \
+	  else echo "note: install Node.js (npm) for the accessibility checks of the browser tests"; fi; \
+	fi
 
 test: test-deps browser
 	$(PY) -m pytest

@@ -6,6 +6,7 @@ so a failing assertion says what to fix. Selectors of Streamlit's own markup tha
 change are excluded by name in ``FRAMEWORK_EXCLUDES`` (each with its reason, also in README)."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,9 @@ FRAMEWORK_EXCLUDES: list[str] = [
 
 def require_axe() -> str:
     if not AXE.exists():
-        pytest.skip("axe-core is not installed: run `make browser` (npm install)")
+        if os.environ.get("ATELIER_REQUIRE_BROWSER") == "1":
+            pytest.fail("axe-core is required (ATELIER_REQUIRE_BROWSER=1): `make browser` installs it with npm")
+        pytest.skip("axe-core is not installed: run `make browser` (npm ci)")
     return AXE.read_text(encoding="utf-8")
 
 
