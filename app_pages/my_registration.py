@@ -3,13 +3,15 @@ their registrations (cancel, add sessions, calendar files, printable invitations
 (download as JSON, erase). It never shows anybody else's data."""
 from __future__ import annotations
 
+import functools
+
 import streamlit as st
 
 from core.signup import invitations as inv
 from core.signup import privacy
 from core.signup import registration as reg
 from core.errors import AtelierError
-from ui import errors
+from ui import actions, errors
 from ui.text import md
 from ui.i18n import current_language, t
 from ui.labels import session_name, when
@@ -21,15 +23,8 @@ lang = current_language()
 token = str(st.query_params.get("token", "") or "")
 
 
-def act(fn, success: str) -> None:  # noqa: ANN001
-    """Run a change, then show its result after the rerun (errors right away)."""
-    try:
-        fn()
-    except AtelierError as exc:
-        errors.show(exc)
-    else:
-        st.session_state[FLASH_KEY] = success
-        st.rerun()
+# run a change now, then show its result after the rerun (a refusal at once, where it happened)
+act = functools.partial(actions.act_now, flash_key=FLASH_KEY)
 
 
 st.title(t("reg.my.title"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core import limits as L
 from core.signup import invitations as inv
 from core.signup import registration as reg
 from core.errors import AtelierError
@@ -72,16 +73,16 @@ slots: dict[str, object] = {}
 chosen: list[int] = []
 with st.form("reg_form"):
     st.markdown("**" + t("reg.page.you") + "**")
-    first_name = st.text_input(t("reg.field.first_name"), key="reg_first_name", max_chars=120)
+    first_name = st.text_input(t("reg.field.first_name"), key="reg_first_name", max_chars=L.NAME_MAX)
     slots["first_name"] = st.empty()
-    last_name = st.text_input(t("reg.field.last_name"), key="reg_last_name", max_chars=120)
+    last_name = st.text_input(t("reg.field.last_name"), key="reg_last_name", max_chars=L.NAME_MAX)
     slots["last_name"] = st.empty()
-    email = st.text_input(t("reg.field.email"), key="reg_email", max_chars=200)
+    email = st.text_input(t("reg.field.email"), key="reg_email", max_chars=L.EMAIL_MAX)
     slots["email"] = st.empty()
-    organisation = st.text_input(t("reg.field.organisation"), key="reg_organisation", max_chars=200,
+    organisation = st.text_input(t("reg.field.organisation"), key="reg_organisation", max_chars=L.TITLE_MAX,
                                  help=t("reg.field.organisation_help", per_org=event.per_org_cap))
     slots["organisation"] = st.empty()
-    sector = st.text_input(t("reg.field.sector"), key="reg_sector", max_chars=120)
+    sector = st.text_input(t("reg.field.sector"), key="reg_sector", max_chars=L.NAME_MAX)
     slots["sector"] = st.empty()
 
     st.markdown("**" + t("reg.page.sessions") + "**")

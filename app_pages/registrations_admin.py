@@ -4,6 +4,7 @@ merging, the outbox of emails, a person's data (export, erase) and the registrat
 Facilitators see names and organisations, never email addresses."""
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import pandas as pd
@@ -14,7 +15,7 @@ from core.signup import privacy
 from core.signup import registration as reg
 from core.errors import AtelierError
 from core.setup.events import list_events
-from ui import errors
+from ui import actions, errors
 from ui.actions import Field, RowEdit
 from ui.auth import require_staff
 from ui.i18n import current_language, fmt_date, fmt_datetime, t
@@ -32,14 +33,8 @@ def flash(message_key: str) -> None:
     st.session_state[FLASH_KEY] = t(message_key)
 
 
-def act(fn, success: str) -> None:  # noqa: ANN001
-    try:
-        fn()
-    except AtelierError as exc:
-        errors.show(exc)
-    else:
-        st.session_state[FLASH_KEY] = success
-        st.rerun()
+# run a change now, then show its result after the rerun (a refusal at once, where it happened)
+act = functools.partial(actions.act_now, flash_key=FLASH_KEY)
 
 
 def people_frame(rows, with_position: bool = False) -> pd.DataFrame:  # noqa: ANN001
@@ -196,6 +191,9 @@ with tab_outbox:
                 t("reg.admin.col_to"): [r.to_address for r in rows], t("reg.admin.col_subject"): [r.subject for r in rows],
                 t("reg.admin.col_created"): [fmt_datetime(r.created_at, lang, "short") for r in rows],
                 t("reg.admin.col_sent"): [fmt_datetime(r.sent_at, lang, "short") if r.sent_at else "" for r in rows],
+                t("reg.admin.col_status"): [t(f"reg.admin.status_{r.state}", attempts=r.attempts,
+                                              when=fmt_datetime(r.next_attempt_at, lang, "short")
+                                              if r.next_attempt_at else "") for r in rows],
                 t("reg.admin.col_error"): [r.last_error for r in rows],
             }), hide_index=True)
             if configured and st.button(t("reg.admin.send_now"), key="ra_send_now", icon=":material/send:"):

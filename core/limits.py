@@ -6,6 +6,13 @@ TITLE_MAX = 200          # event, theme, session and recommendation titles, reso
 ITEM_MAX = 1_000         # a canvas item, a solution lead, a contribution, a fact
 LONG_MAX = 5_000         # descriptions, "why", recommendation text, plan fields
 URL_MAX = 500
+EMAIL_MAX = 200          # participants.email and users.email are VARCHAR(200)
+SLUG_MAX = 80            # an event's name in links (/register?event=SLUG)
+PLACE_MAX = 300          # an event's place, a resource's address
+ACRONYM_MAX = 40         # a resource's acronym
+USERNAME_MAX = 60        # a staff login name (core.access.accounts.USERNAME_RE)
+DISPLAY_NAME_MAX = 60    # the first name a participant may give when joining
+JOIN_CODE_TYPED_MAX = 12  # a join code as typed, spaces and dashes included (they are dropped)
 FACTS_MAX = 30           # situation facts on one identity card
 AGE_MIN, AGE_MAX = 0, 120
 CAP_MIN, CAP_MAX = 1, 1_000

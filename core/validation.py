@@ -20,6 +20,11 @@ SQL-looking text are plain text (pages render them escaped, exports neutralise f
 Ids (``parse_id``/``clean_id``): a positive integer up to ``limits.ID_MAX`` given as an int (not a
 bool, not a float) or as a string of ASCII digits; anything else is "not found", never a crash.
 
+Email addresses (``clean_email``): the one rule of the app (registration form, staff accounts) is
+the ``email-validator`` package's: RFC 5321/5322 syntax, internationalised domains (« crèche-soleil.be »)
+and local parts allowed, no DNS lookup. The address is stored in its normalised form (Unicode NFC,
+domain in Unicode), lower-cased: one person, one address, however it was typed.
+
 Dates: ISO 8601 text (``YYYY-MM-DD``; ``YYYY-MM-DDTHH:MM`` for date-times) or date objects, with a
 year between ``limits.YEAR_MIN`` and ``limits.YEAR_MAX``. A date-time with a UTC offset is converted
 to the events' local time (``ATELIER_TIMEZONE``), the way session times are stored.
@@ -32,6 +37,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Any, Callable
+
+import email_validator
 
 from core import limits as L
 from core.settings import timezone
@@ -115,6 +122,40 @@ def clean_text(value: Any, field: str, max_len: int, required: bool = True, mult
     if len(value) > max_len:
         raise ValidationError("error.too_long", field=field, max=max_len, length=len(value))
     return value
+
+
+def email_address(text: str) -> str | None:
+    """The normalised form of an email address (lower-cased), or None when it is not one."""
+    try:
+        valid = email_validator.validate_email(text, check_deliverability=False)
+    except email_validator.EmailNotValidError:
+        return None
+    return valid.normalized.lower()
+
+
+def ascii_email(address: str) -> str:
+    """The address as an SMTP server without SMTPUTF8 takes it: the domain in ASCII (punycode,
+    « info@xn--crche-soleil-ydb.be »); unchanged when its local part is not ASCII or it is not valid."""
+    try:
+        valid = email_validator.validate_email(address, check_deliverability=False)
+    except email_validator.EmailNotValidError:
+        return address
+    return valid.ascii_email or address
+
+
+def clean_email(value: Any, field: str = "email", *, required: bool = True, max_len: int = L.EMAIL_MAX,
+                missing: str = "error.required", invalid: str = "error.invalid_email") -> str:
+    """An email address by the rule of the module docstring ("" when not required and empty);
+    ``missing`` and ``invalid`` are the message keys the form shows."""
+    text_ = clean_text(value, field, max_len, required=False, multiline=False)
+    if not text_:
+        if required:
+            raise ValidationError(missing, field=field)
+        return ""
+    address = email_address(text_)
+    if address is None or len(address) > max_len:
+        raise ValidationError(invalid, field=field)
+    return address
 
 
 def parse_id(value: Any) -> int | None:

@@ -208,6 +208,9 @@ class Participant(Base):
     email: Mapped[str] = mapped_column(String(200), default="", index=True)
     organisation_id: Mapped[Optional[int]] = mapped_column(ForeignKey("organisations.id"), default=None)
     sector: Mapped[str] = mapped_column(String(120), default="")
+    # Unused since 0005 and always NULL: personal links are hashed in ``personal_links``. The column
+    # stays because SQLite can only drop a UNIQUE column by rebuilding the table, and rebuilding
+    # ``participants`` with foreign keys on would cascade-delete their registrations.
     personal_token: Mapped[Optional[str]] = mapped_column(String(64), unique=True, default=None)
     consent_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, default=None)
     erased_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, default=None)
@@ -215,6 +218,18 @@ class Participant(Base):
     # 0003: a person registers for one event (same email, same event: same person); emails in their language
     event_id: Mapped[Optional[int]] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), default=None, index=True)
     lang: Mapped[str] = mapped_column(String(5), default="fr")
+
+
+class PersonalLink(Base):
+    """0005: a personal link (``my-registration?token=...``) of a registered person, hashed like the
+    join tokens: the clear token exists only in the email that carries it. Every email that carries a
+    link carries a new one, and every link stays valid until the person's data is erased."""
+
+    __tablename__ = "personal_links"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class Registration(Base):
@@ -230,6 +245,10 @@ class Registration(Base):
     checked_in_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, default=None)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    # 0005: the calendar (.ics) this person was last sent for the session: its SEQUENCE (only goes
+    # up) and what it said ("" none, "CANCEL", else a fingerprint of the time and place it gave)
+    calendar_sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    calendar_sent: Mapped[str] = mapped_column(String(40), default="", server_default="")
     __mapper_args__ = {"version_id_col": version}
 
 
@@ -475,6 +494,14 @@ class OutboxEmail(Base):
     attachment_name: Mapped[str] = mapped_column(String(120), default="")
     attachment: Mapped[Optional[str]] = mapped_column(Text, default=None)
     last_error: Mapped[str] = mapped_column(String(300), default="")
+    # 0005: delivery attempts (a claim counts one), when the next one may start (also the lease of a
+    # claimed email: a sender that died leaves it to be tried again then), when delivery was given up
+    # (a permanent refusal, or too many attempts; ``last_error`` says why), and the Message-ID it
+    # goes out with (the same on every attempt)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, default=None)
+    failed_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, default=None)
+    message_id: Mapped[str] = mapped_column(String(250), default="", server_default="")
 
 
 # --- activity log ---------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from storage import db
 from storage import models as m
 from tests.browser import ROOT, chromium, running_app, wait_idle
-from tests.test_registration import make_event
+from tests.test_registration import link_in, make_event
 
 pytestmark = pytest.mark.browser
 
@@ -26,13 +26,17 @@ def event_db(sqlite_file):
 
 
 def _registration(url: str, email: str) -> tuple[str, list[str]]:
+    """The personal link token the confirmation email carries (the database holds it hashed only),
+    and the person's statuses."""
     db.configure(url)
     try:
         with db.read_session() as s:
             person = s.execute(select(m.Participant).where(m.Participant.email == email)).scalar_one()
             statuses = list(s.execute(select(m.Registration.status).where(m.Registration.participant_id == person.id)
                                       .order_by(m.Registration.session_id)).scalars())
-            return person.personal_token, statuses
+            body = s.execute(select(m.OutboxEmail.body).where(m.OutboxEmail.participant_id == person.id)
+                             .order_by(m.OutboxEmail.id)).scalars().first()
+            return link_in(body or ""), statuses
     finally:
         db.configure(None)
         db.dispose_all()

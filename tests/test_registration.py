@@ -3,11 +3,13 @@ organisation names, calendar files and emails. Runs on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
 
 import pytest
 from sqlalchemy import func, select
 
+from core.access.join import hash_token
 from core.setup import events
 from core.signup import invitations as inv, registration as reg
 from core.actor import SYSTEM, Actor
@@ -46,6 +48,13 @@ def sign_up(event: dict, n: int | str, org: str = "", sessions: list[int] | None
     return reg.register(event["slug"], first_name=f"Prénom{n}", last_name=f"Nom{n}", email=f"p{n}@example.org",
                         organisation=org, sector="Logement", session_ids=sessions or event["sessions"][:1],
                         consent=True, lang=lang, **kw)
+
+
+def link_in(body: str) -> str:
+    """The token of the personal link an email carries."""
+    found = re.search(r"/my-registration\?token=([A-Za-z0-9_-]+)", body)
+    assert found, body
+    return found.group(1)
 
 
 def table_count(model) -> int:
@@ -98,7 +107,10 @@ def test_registration_confirms_and_queues_an_email_with_link_and_calendar(event)
     assert [p.status for p in result.placements] == ["confirmed"] * 3
     with db.read_session() as s:
         person = s.get(m.Participant, result.participant_id)
-        assert person.personal_token == result.token and person.event_id == event["id"]
+        assert person.event_id == event["id"]
+        # the link's token is stored hashed, like the join tokens: the database never holds it in clear
+        links = s.execute(select(m.PersonalLink.token_hash).where(m.PersonalLink.participant_id == person.id)).all()
+        assert [tuple(row) for row in links] == [(hash_token(result.token),)] and person.personal_token is None
         assert person.email == "p1@example.org" and person.consent_at is not None
         mail = s.execute(select(m.OutboxEmail)).scalar_one()
         activity = s.execute(select(m.Activity).where(m.Activity.entity_type.in_(["participant", "registration"]))).scalars().all()
@@ -128,7 +140,10 @@ def test_a_second_submission_with_a_registered_email_changes_nothing_and_emails_
     assert len(mails) == 2 and again.email_ids == (mails[1].id,)           # exactly one more: the link email
     link_mail = mails[1]
     assert link_mail.to_address == "p1@example.org" and link_mail.participant_id == first.participant_id
-    assert inv.personal_link(first.token, "fr") in link_mail.body          # in the person's language, not the form's
+    sent = link_in(link_mail.body)                                          # a new link, to their own page
+    assert inv.personal_link(sent, "fr") in link_mail.body                 # in the person's language, not the form's
+    assert reg.participant_view(sent).participant_id == first.participant_id
+    assert reg.participant_view(first.token) == before                     # and the first link still works
     assert "Bonjour Prénom1 Nom1" in link_mail.body and "Marie" not in link_mail.body
     assert "déjà inscrite. Rien n’a été modifié." in link_mail.body and not link_mail.attachment
     assert [a.after for a in activity] == [{"event_id": event["id"]}]       # no personal field in the trail
@@ -224,11 +239,13 @@ def test_sixty_concurrent_registrations_fill_exactly_forty_places_two_per_organi
     people = [(i, ["ASBL Orga{}", "Orga{} asbl", "ORGA{}"][i % 3].format(i // 3) if i < 45 else "") for i in range(60)]
     barrier = threading.Barrier(len(people))
     errors: list[BaseException] = []
+    tokens: dict[int, str] = {}
 
     def worker(n: int, org: str) -> None:
         try:
             barrier.wait(timeout=30)
-            sign_up(event, n, org, sessions=[session_id])
+            result = sign_up(event, n, org, sessions=[session_id])
+            tokens[result.participant_id] = result.token
         except BaseException as exc:  # noqa: BLE001
             errors.append(exc)
 
@@ -257,8 +274,8 @@ def test_sixty_concurrent_registrations_fill_exactly_forty_places_two_per_organi
     solo_confirmed = next(pid for pid, status, org in arrivals if status == "confirmed" and org is None)
     counts = dict(per_org)
     expected = next(pid for pid, org in waiting if org is None or counts.get(org, 0) < 2)
+    token = tokens[solo_confirmed]
     with db.read_session() as s:
-        token = s.get(m.Participant, solo_confirmed).personal_token
         promoted_person = s.get(m.Participant, expected)
     mails_before = table_count(m.OutboxEmail)
     reg.cancel(token, session_id)
@@ -266,9 +283,12 @@ def test_sixty_concurrent_registrations_fill_exactly_forty_places_two_per_organi
     assert after[solo_confirmed] == "cancelled" and after[expected] == "confirmed"
     assert sum(1 for s_ in after.values() if s_ == "confirmed") == 40
     with db.read_session() as s:
-        mail = s.execute(select(m.OutboxEmail).order_by(m.OutboxEmail.id.desc())).scalars().first()
-    assert table_count(m.OutboxEmail) == mails_before + 1 and mail.to_address == promoted_person.email
+        cancelled_mail, mail = s.execute(select(m.OutboxEmail).order_by(m.OutboxEmail.id.desc())).scalars().all()[:2][::-1]
+        cancelled_person = s.get(m.Participant, solo_confirmed)
+    assert table_count(m.OutboxEmail) == mails_before + 2 and mail.to_address == promoted_person.email
     assert "une place s’est libérée" in mail.body
+    # the one who left is told too, with the calendar file that takes the session out of their agenda
+    assert cancelled_mail.to_address == cancelled_person.email and "METHOD:CANCEL" in cancelled_mail.attachment
 
 
 def test_promotion_skips_a_waiting_person_whose_organisation_is_full(database):

@@ -1,7 +1,8 @@
 """Page actions shared by the pages.
 
 ``run``: a write as the current user, usually from a widget callback; its error is kept under a
-key and shown next to the form on the next draw (``show_error``).
+key and shown next to the form on the next draw (``show_error``). ``act_now``: a write during the
+run (after ``if st.button(...)``), its refusal shown at once, a message kept for after the rerun.
 
 ``RowEdit``: a form that edits an existing row without ever overwriting someone else's change.
 The form's widgets have stable keys (by row id, never by version) and no ``value=``: ``open``
@@ -49,6 +50,19 @@ def run(actor: Actor, error_key: str, fn: Callable[..., Any], *args: Any, clear:
     return True
 
 
+def act_now(fn: Callable[[], Any], success: str, flash_key: str) -> bool:
+    """Do ``fn()`` during the run (after ``if st.button(...)``, not in a callback): a core error is
+    shown at once, where the page is drawing; on success the page keeps ``success`` under
+    ``flash_key`` (to show after the rerun) and reruns, so what changed is drawn."""
+    try:
+        fn()
+    except AtelierError as exc:
+        errors.show(exc)
+        return False
+    st.session_state[flash_key] = success
+    st.rerun()
+
+
 def show_error(error_key: str, where: Any = None) -> None:
     """Show (once) the error kept under ``error_key``."""
     exc = st.session_state.pop(error_key, None)
@@ -68,11 +82,15 @@ class Field:
 
 class RowEdit:
     """The edit form of one existing row (see the module docstring). ``key`` is unique on the page
-    and stable, e.g. ``f"plan_{plan.id}"``; ``show_exc`` draws an error (default ``ui.errors.show``)."""
+    and stable, e.g. ``f"plan_{plan.id}"``; ``show_exc`` draws an error (default ``ui.errors.show``);
+    ``reload`` reads the row as it is now (a dict of its columns), for the rare refusal that does
+    not carry the other version (two saves racing between the check and the write)."""
 
-    def __init__(self, key: str, show_exc: Callable[[BaseException], None] | None = None) -> None:
+    def __init__(self, key: str, show_exc: Callable[[BaseException], None] | None = None,
+                 reload: Callable[[], Mapping[str, Any]] | None = None) -> None:
         self.key = key
         self.show_exc = show_exc or errors.show
+        self.reload = reload
         self.seen_key = f"_seen_{key}"
         self.conflict_key = f"_conflict_{key}"
         self.error_key = f"_error_{key}"
@@ -101,9 +119,9 @@ class RowEdit:
         return st.session_state.get(self.conflict_key)
 
     def show(self, fields: Sequence[Field], write: Callable[[int | None], Any],
-             on_saved: Callable[[], None] | None = None) -> None:
+             on_saved: Callable[[], None] | None = None, can_apply: bool = True) -> None:
         """Draw, after the form: the last error, and on a stale edit the other version with the two
-        choices."""
+        choices ("apply mine" disabled unless ``can_apply``, e.g. until a warning is confirmed)."""
         conflict = self.conflict
         if conflict is None:
             exc = st.session_state.pop(self.error_key, None)
@@ -125,7 +143,8 @@ class RowEdit:
             cols[0].button(t("edit.keep_theirs"), key=f"{self.key}_keep_theirs", icon=":material/undo:",
                            on_click=self.keep_theirs, width="stretch")
             cols[1].button(t("edit.apply_mine"), key=f"{self.key}_apply_mine", icon=":material/save:",
-                           on_click=self.apply_mine, args=(write, on_saved), width="stretch", type="primary")
+                           on_click=self.apply_mine, args=(write, on_saved), width="stretch", type="primary",
+                           disabled=not can_apply)
 
     # --- callbacks -----------------------------------------------------------------------------
 
@@ -136,7 +155,10 @@ class RowEdit:
         try:
             write(seen)
         except StaleEdit as exc:
-            st.session_state[self.conflict_key] = dict(exc.current or {})
+            current = dict(exc.current or self._reloaded())
+            if not exc.current and current:   # say which versions, as a refusal with the other version does
+                exc = StaleEdit(current, seen_version=seen, version=current.get("version"))
+            st.session_state[self.conflict_key] = current
             st.session_state[self.error_key] = exc
             return False
         except AtelierError as exc:
@@ -146,6 +168,14 @@ class RowEdit:
         if on_saved is not None:
             on_saved()
         return True
+
+    def _reloaded(self) -> Mapping[str, Any]:
+        if self.reload is None:
+            return {}
+        try:
+            return self.reload()
+        except AtelierError:   # gone in the meantime: the save's own error says what happened
+            return {}
 
     def apply_mine(self, write: Callable[[int | None], Any], on_saved: Callable[[], None] | None = None) -> bool:
         """Save the user's text over the other version (the one shown to them)."""
@@ -161,4 +191,4 @@ class RowEdit:
             st.session_state.pop(key, None)
 
 
-__all__ = ["Field", "RowEdit", "run", "show_error"]
+__all__ = ["Field", "RowEdit", "act_now", "run", "show_error"]

@@ -18,13 +18,12 @@ from core import entities as e
 from core import permissions
 from core.actor import SYSTEM, Actor
 from core.errors import AtelierError, Conflict, NotFound, ValidationError
-from core.validation import clean_text
+from core.validation import clean_email, clean_text
 from storage import db
 from storage import models as m
 from core import vocabulary
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,59}$")
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PASSWORD_MIN = 10
 DEMO_ACCOUNTS = (  # created only in demo mode (ATELIER_DEMO=1); passwords are shown on the login page
     ("admin", "admin", "Admin Démo", "admin-demo"),
@@ -98,9 +97,7 @@ def create_user(username: str, role: str, name: str, email: str, password: str, 
     if role not in vocabulary.ROLES:
         raise ValidationError("error.invalid_choice", field="role", value=role)
     name = clean_text(name, "name", 120, multiline=False)
-    email = clean_text(email, "email", 200, required=False, multiline=False)
-    if email and not EMAIL_RE.match(email):
-        raise ValidationError("error.invalid_email", field="email")
+    email = clean_email(email, "email", required=False)
     hashed = hash_password(_clean_password(password))
 
     def _create(s: Session) -> StaffUser:

@@ -9,7 +9,10 @@ Values are JSON: dates and times as ISO 8601 text, JSON columns as they are, row
 primary key, so two backups of the same content are identical apart from ``created_at``.
 Restoring runs in one transaction: rows go in table by table in dependency order (a column that
 points to its own table, such as ``merged_into_id``, is filled in a second pass); on PostgreSQL
-the id sequences are then moved past the restored ids so new rows get fresh ids.
+the id sequences are then moved past the restored ids so new rows get fresh ids. Rows are written
+into the tables and columns the target database has (read from it, not from the models): a backup
+of an older revision goes into a database at that revision although the models have grown since
+(new tables, new columns with defaults), and the upgrade that follows carries the data over.
 """
 from __future__ import annotations
 
@@ -19,7 +22,7 @@ import os
 from pathlib import Path
 from typing import Any, Iterable
 
-from sqlalchemy import Date, DateTime, Table, bindparam, func, inspect, select, text, update
+from sqlalchemy import Date, DateTime, MetaData, Table, bindparam, func, inspect, select, text, update
 from sqlalchemy.engine import Connection
 
 from core.errors import Conflict, ValidationError
@@ -116,9 +119,9 @@ def _chunks(rows: list[dict[str, Any]], size: int = CHUNK) -> Iterable[list[dict
         yield rows[start:start + size]
 
 
-def _fix_sequences(conn: Connection) -> None:
+def _fix_sequences(conn: Connection, tables: Iterable[Table]) -> None:
     """PostgreSQL: move each id sequence past the largest restored id."""
-    for table in _tables():
+    for table in tables:
         pk = list(table.primary_key.columns)
         if len(pk) != 1 or not pk[0].autoincrement or pk[0].type.python_type is not int:
             continue
@@ -143,16 +146,27 @@ def restore_data(data: dict[str, Any]) -> dict[str, int]:
         if data.get("schema_revision") and data["schema_revision"] != revision:
             raise Conflict("error.backup_schema_mismatch", field="in", backup=str(data["schema_revision"]),
                            database=revision)
-        for table in known.values():
+        present = MetaData()
+        present.reflect(conn, only=[name for name in known if inspect(conn).has_table(name)])
+        for name, content in data["tables"].items():
+            unknown = set(content.get("columns") or []) - set(present.tables[name].columns.keys()) \
+                if name in present.tables else ({"*"} if content["rows"] else set())
+            if unknown:   # the database is not at the backup's revision after all
+                raise Conflict("error.backup_schema_mismatch", field="in", backup=str(data.get("schema_revision")),
+                               database=revision)
+        for table in present.tables.values():
             if conn.execute(select(func.count()).select_from(table)).scalar_one():
                 raise Conflict("error.backup_target_not_empty", field="database", table=table.name)
-        for table in _tables():
+        for model in _tables():
+            if model.name not in present.tables:
+                continue
+            table = present.tables[model.name]   # as the database has it: no column it lacks, no model default
             content = data["tables"].get(table.name)
             if not content or not content["rows"]:
                 counts[table.name] = 0
                 continue
             columns = content["columns"]
-            decode = _decoder(table)
+            decode = _decoder(model)
             self_refs = [fk.parent.name for fk in table.foreign_keys if fk.column.table is table]
             rows: list[dict[str, Any]] = []
             for raw in content["rows"]:
@@ -183,7 +197,7 @@ def restore_data(data: dict[str, Any]) -> dict[str, int]:
                         conn.execute(stmt, params)
             counts[table.name] = len(rows)
         if conn.dialect.name == "postgresql":
-            _fix_sequences(conn)
+            _fix_sequences(conn, present.tables.values())
     return counts
 
 

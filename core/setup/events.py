@@ -6,7 +6,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -185,6 +185,17 @@ def create_event(actor: Actor, **values: Any) -> dict:
     return e.run_write(create_event_in, actor, **values)
 
 
+# Called in the transaction that changed when or where sessions take place (their times, or their
+# event's place), with the ids of those sessions: core.signup registers the calendar update it emails
+# to the people registered (setup comes before signup and cannot call it by name).
+SCHEDULE_LISTENERS: dict[str, Callable[[Session, list[int]], Any]] = {}
+
+
+def _schedule_changed_in(s: Session, session_ids: list[int]) -> None:
+    for listener in list(SCHEDULE_LISTENERS.values()):
+        listener(s, session_ids)
+
+
 def update_event(actor: Actor, event_id: int, seen_version: int | None, **changes: Any) -> dict:
     changes = _clean_event_values(changes)
 
@@ -193,8 +204,13 @@ def update_event(actor: Actor, event_id: int, seen_version: int | None, **change
         if slug and s.execute(select(m.Event.id).where(m.Event.slug == slug,
                                                         m.Event.id != v.clean_id(event_id, "event_id"))).first():
             raise Conflict("error.slug_taken", field="slug")
+        place = s.execute(select(m.Event.place).where(m.Event.id == v.parse_id(event_id))).scalar_one_or_none()
         ev = e.update_in(s, actor, "event", event_id, seen_version, **changes)
         _check_dates(ev)
+        if "place" in changes and place is not None and ev.place != place:
+            _schedule_changed_in(s, list(s.execute(
+                select(m.WorkshopSession.id).join(m.Theme, m.Theme.id == m.WorkshopSession.theme_id)
+                .where(m.Theme.event_id == ev.id, m.WorkshopSession.deleted_at.is_(None))).scalars()))
         return ev
     return e.run_write(_update)
 
@@ -352,9 +368,13 @@ def update_session(actor: Actor, session_id: int, seen_version: int | None, **ch
         raise Conflict("error.unknown_field", field=sorted(set(changes) - allowed)[0])
 
     def _update(s: Session) -> m.WorkshopSession:
+        before = s.execute(select(m.WorkshopSession.starts_at, m.WorkshopSession.ends_at)
+                           .where(m.WorkshopSession.id == v.parse_id(session_id))).first()
         x = e.update_in(s, actor, "session", session_id, seen_version, **changes)
         if x.starts_at and x.ends_at and x.ends_at <= x.starts_at:
             raise ValidationError("error.ends_before_start", field="ends_at")
+        if before is not None and tuple(before) != (x.starts_at, x.ends_at):
+            _schedule_changed_in(s, [x.id])
         return x
     return e.run_write(_update)
 

@@ -1,6 +1,6 @@
 """Personal data of registered people: see, download, erase; and the retention purge.
 
-Personal fields are the participant's names, email, sector, consent time and personal link, their
+Personal fields are the participant's names, email, sector, consent time and personal links, their
 organisation when nobody else belongs to it, the emails sent to them, and the join tokens linked
 to them (display name). Erasure blanks or deletes all of these in one transaction; what the
 workshops produced (personas, contributions, counts of registered and present people) stays,
@@ -74,7 +74,7 @@ def personal_data_for(actor: Actor, participant_id: Any) -> dict[str, Any]:
     """The same, for an organiser of the person's event (a subject access request by email)."""
     with db.read_session() as s:
         person = _person_in(s, participant_id)
-        reg._require(actor, person.event_id, organiser=True)
+        reg._require(actor, _event_of(person), organiser=True)
         return _data_in(s, person)
 
 
@@ -90,6 +90,12 @@ def _person_in(s: Session, participant_id: Any) -> m.Participant:
     if person is None or person.erased_at is not None or person.event_id is None:
         raise NotFound(field="participant")
     return person
+
+
+def _event_of(person: m.Participant) -> int:
+    if person.event_id is None:   # _person_in lets none through
+        raise NotFound(field="participant")
+    return person.event_id
 
 
 def _erase_in(s: Session, actor: Actor, person: m.Participant, now_local: dt.datetime, lock: bool = True) -> None:
@@ -109,6 +115,8 @@ def _erase_in(s: Session, actor: Actor, person: m.Participant, now_local: dt.dat
         clauses.append(func.lower(m.OutboxEmail.to_address) == person.email.lower())
     s.execute(delete(m.OutboxEmail).where(or_(*clauses)).execution_options(synchronize_session=False))
     _unlink_join_tokens_in(s, person)
+    s.execute(delete(m.PersonalLink).where(m.PersonalLink.participant_id == person.id)
+              .execution_options(synchronize_session=False))   # every link sent stops working
     org_id = person.organisation_id
     person.first_name = person.last_name = person.email = person.sector = ""
     person.personal_token = None
@@ -197,7 +205,7 @@ def erase_participant(actor: Actor, participant_id: Any, now_local: dt.datetime 
 
     def work(s: Session) -> tuple[int, ...]:
         person = _person_in(s, participant_id)
-        reg._require(actor, person.event_id, organiser=True)
+        reg._require(actor, _event_of(person), organiser=True)
         cursor = reg._outbox_cursor(s)
         _erase_in(s, actor, person, now_local)
         return reg._new_emails(s, cursor)
@@ -253,10 +261,10 @@ def purge_expired(today: dt.date | None = None, dry_run: bool = False) -> list[P
     due: list[tuple[int, str, dt.date, dt.date]] = []
     with db.read_session() as s:
         for event in s.execute(select(m.Event).where(m.Event.retention_months.is_not(None)).order_by(m.Event.id)).scalars():
-            last = event_last_day(s, event)
-            if last is None:
+            last, months = event_last_day(s, event), event.retention_months
+            if last is None or months is None:
                 continue
-            purge_on = add_months(last, event.retention_months)
+            purge_on = add_months(last, months)
             if today >= purge_on:
                 due.append((event.id, event.slug, last, purge_on))
     out: list[PurgeItem] = []

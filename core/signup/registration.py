@@ -12,8 +12,11 @@ Rules (the way the Assises ran):
   the email of a person already registered for the event leaves that person exactly as they are
   (name, organisation, sector, language, sessions) and only queues an email to that address with
   their personal link ("you, or someone, tried to register with this address"); the page shows
-  the same neutral "check your mailbox" text either way. Changes go through the personal link
-  (``participants.personal_token``), which is only ever sent to the address.
+  the same neutral "check your mailbox" text either way. Changes go through the personal link,
+  which is only ever sent to the address (stored hashed in ``personal_links``: each email carries a
+  new token, looked up by its hash);
+- a cancelled place of which the person was sent a calendar is taken out of it by email
+  (METHOD:CANCEL, ``invitations.queue_cancellation_in``).
 
 Concurrency: every write that can change a session's counts first locks the event row
 (``SELECT ... FOR UPDATE`` on PostgreSQL, then the chosen session rows in id order; on SQLite the
@@ -27,7 +30,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import secrets
 import unicodedata
 from dataclasses import dataclass
 from typing import Any, Iterable
@@ -43,7 +45,7 @@ from core import limits as L
 from core.actor import SYSTEM, Actor
 from core.errors import Conflict, NotFound, PermissionDenied, StaleEdit, ValidationError
 from core.i18n import LANGUAGES, translate
-from core.validation import clean_id, clean_text, parse_id
+from core.validation import clean_email as _clean_email, clean_id, clean_text, parse_id
 from storage import db
 from storage import models as m
 
@@ -51,15 +53,13 @@ from storage import models as m
 SELF_SERVICE = Actor(kind="participant", label="self-service")
 
 ACTIVE = ("confirmed", "waiting")
-EMAIL_MAX = 200
+EMAIL_MAX = L.EMAIL_MAX
 ORGANISATION_MAX = 200
 SECTOR_MAX = 120
 RETENTION_MIN, RETENTION_MAX = 1, 120
 # the "someone tried to register with your address" email goes at most once in this interval
 ATTEMPT_EMAIL_INTERVAL = dt.timedelta(minutes=10)
-TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
-EMAIL_RE = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
-                      r"[A-Za-z]{2,63}$")
+TOKEN_RE = inv.TOKEN_RE
 # Legal forms dropped when comparing organisation names (Belgium, Switzerland, France, Netherlands).
 LEGAL_FORMS = frozenset({
     "asbl", "aisbl", "vzw", "ivzw", "sa", "nv", "srl", "sprl", "bv", "bvba", "sc", "scrl", "scs", "cv", "cvba",
@@ -105,7 +105,10 @@ def _root(s: Session, org: m.Organisation) -> m.Organisation:
     seen = set()
     while org.merged_into_id is not None and org.id not in seen:
         seen.add(org.id)
-        org = s.get(m.Organisation, org.merged_into_id)
+        parent = s.get(m.Organisation, org.merged_into_id)
+        if parent is None:
+            break
+        org = parent
     return org
 
 
@@ -122,12 +125,10 @@ class PersonInput:
 
 
 def clean_email(value: Any) -> str:
-    email = clean_text(value, "email", EMAIL_MAX, required=False, multiline=False)
-    if not email:
-        raise ValidationError("error.reg_email_required", field="email")
-    if not EMAIL_RE.match(email) or ".." in email:
-        raise ValidationError("error.reg_email_invalid", field="email")
-    return email.lower()
+    """The address of the form, by the app's one email rule (``core.validation.clean_email``:
+    internationalised domains welcome), normalised and lower-cased."""
+    return _clean_email(value, "email", max_len=EMAIL_MAX, missing="error.reg_email_required",
+                        invalid="error.reg_email_invalid")
 
 
 def clean_person(first_name: Any, last_name: Any, email: Any, organisation: Any, sector: Any, lang: Any) -> PersonInput:
@@ -165,7 +166,7 @@ def _session_ids(values: Iterable[Any]) -> list[int]:
 
 # --- locks and counts ---------------------------------------------------------------------------
 
-def _lock_event(s: Session, event_id: int, include_deleted: bool = False) -> m.Event:
+def _lock_event(s: Session, event_id: int | None, include_deleted: bool = False) -> m.Event:
     q = select(m.Event).where(m.Event.id == event_id)
     if not include_deleted:
         q = q.where(m.Event.deleted_at.is_(None))
@@ -346,6 +347,9 @@ def _cancel_reg_in(s: Session, actor: Actor, event: m.Event, reg: m.Registration
     was_confirmed = reg.status == "confirmed"
     before = _reg_state(reg)
     reg.status = "cancelled"
+    person = s.get(m.Participant, reg.participant_id)
+    if person is not None:   # the calendar they were sent, if any, is cancelled too
+        inv.queue_cancellation_in(s, person, reg, inv.session_info_in(s, reg.session_id))
     s.flush()
     e.record(s, actor, "cancel", "registration", reg.id, _scope(event.id, reg.session_id), before=before,
              after=_reg_state(reg))
@@ -398,7 +402,7 @@ def register(event_slug: str, *, first_name: Any, last_name: Any = "", email: An
             _tell_existing_in(s, event, person, now)
             return RegistrationResult(person.id, None, True, (), _new_emails(s, cursor))
         org = _organisation_in(s, person_in.organisation, person_in.sector)
-        person = m.Participant(event_id=event.id, email=person_in.email, personal_token=secrets.token_urlsafe(32),
+        person = m.Participant(event_id=event.id, email=person_in.email,
                                first_name=person_in.first_name, last_name=person_in.last_name,
                                sector=person_in.sector, lang=person_in.lang, consent_at=now,
                                organisation_id=org.id if org else None, created_at=now)
@@ -408,8 +412,9 @@ def register(event_slug: str, *, first_name: Any, last_name: Any = "", email: An
                  after={"event_id": event.id, "organisation_id": person.organisation_id, "lang": person.lang})
         ordered = sorted(sessions.values(), key=lambda x: (x.starts_at or dt.datetime.max, x.id))
         placements = [_sign_up_in(s, SELF_SERVICE, event, person, x, now)[0] for x in ordered]
-        inv.queue_confirmation_in(s, person, event, _email_lines(s, placements))
-        return RegistrationResult(person.id, person.personal_token, False, tuple(placements), _new_emails(s, cursor))
+        token = inv.new_personal_token_in(s, person.id)   # in clear only here and in the email
+        inv.queue_confirmation_in(s, person, event, _email_lines(s, placements), token=token)
+        return RegistrationResult(person.id, token, False, tuple(placements), _new_emails(s, cursor))
 
     result = e.run_write(work)
     inv.deliver_quietly(result.email_ids)
@@ -428,7 +433,7 @@ def _tell_existing_in(s: Session, event: m.Event, person: m.Participant, now: dt
     name = f"{person.first_name} {person.last_name}".strip()
     body = "\n".join([translate(lang, "reg.email.greeting", name=name), "",
                       translate(lang, "reg.email.again_body", event=event.title), "",
-                      inv.personal_link(person.personal_token, lang), "",
+                      inv.personal_link(inv.new_personal_token_in(s, person.id), lang), "",
                       translate(lang, "reg.email.again_not_you"), "", translate(lang, "reg.email.signature")])
     inv.queue_in(s, person.email, translate(lang, "reg.email.again_subject", event=event.title), body,
                  event_id=event.id, participant_id=person.id)
@@ -437,10 +442,7 @@ def _tell_existing_in(s: Session, event: m.Event, person: m.Participant, now: dt
 
 
 def _participant_by_token_in(s: Session, token: Any) -> m.Participant:
-    if not isinstance(token, str) or not TOKEN_RE.match(token):
-        raise NotFound("error.reg_invalid_link", field="token")
-    person = s.execute(select(m.Participant).where(m.Participant.personal_token == token,
-                                                   m.Participant.erased_at.is_(None))).scalar_one_or_none()
+    person = inv.participant_by_token_in(s, token)   # by the hash of the link's token
     if person is None or person.event_id is None:
         raise NotFound("error.reg_invalid_link", field="token")
     return person
@@ -482,7 +484,7 @@ def change_sessions(token: str, add: Iterable[Any] = (), cancel: Iterable[Any] =
             placements += added
             new_lines = _email_lines(s, [p for p in added if not p.reason.startswith("already_")])
             if new_lines:
-                inv.queue_confirmation_in(s, person, event, new_lines)
+                inv.queue_confirmation_in(s, person, event, new_lines, token=token)
         return ChangeResult(tuple(placements), _new_emails(s, cursor))
 
     result = e.run_write(work)
@@ -774,6 +776,8 @@ def queue_invitations(actor: Actor, session_id: Any) -> int:
         event_id = _event_of_session(s, session_id)
         _require(actor, event_id, organiser=True)
         info = inv.session_info_in(s, int(session_id))
+        if info is None:
+            raise NotFound(field="session")
         people = s.execute(select(m.Participant).join(m.Registration, m.Registration.participant_id == m.Participant.id)
                            .where(m.Registration.session_id == int(session_id), m.Registration.status == "confirmed",
                                   m.Participant.erased_at.is_(None)).order_by(m.Participant.id)).scalars().all()
@@ -794,7 +798,10 @@ def resend_link(actor: Actor, participant_id: Any) -> int:
         if person is None or person.erased_at is not None or person.event_id is None:
             raise NotFound(field="participant")
         _require(actor, person.event_id, organiser=True)
-        row = inv.queue_link_reminder_in(s, person, s.get(m.Event, person.event_id))
+        event = s.get(m.Event, person.event_id)
+        if event is None:
+            raise NotFound("error.reg_unknown_event", field="event")
+        row = inv.queue_link_reminder_in(s, person, event)
         e.record(s, actor, "send_link", "participant", person.id, _scope(person.event_id))
         return row.id
 
