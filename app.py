@@ -9,9 +9,8 @@ sys.path.insert(0, str(ROOT))
 
 import streamlit as st  # noqa: E402
 
-from core.access import accounts
-
-from core import __version__, permissions
+from core import __version__, permissions  # noqa: E402  (after the sys.path insert above)
+from core.access import accounts  # noqa: E402
 from core.actor import Actor  # noqa: E402
 from ui import auth, errors  # noqa: E402
 from ui.i18n import language_selector, t  # noqa: E402
@@ -96,7 +95,8 @@ NAV_SECTIONS: dict[str, list[tuple[str, list[str]]]] = {   # page role -> (secti
               ("nav.section.admin", ["users"]),
               ("nav.section.account", ["logout"])],
 }
-HIDDEN_PAGES = {"recommendation", "my-registration"}   # reached by a link, not listed (registration: listed for anonymous)
+# reached by a link, not listed (registration: listed for anonymous)
+HIDDEN_PAGES = {"recommendation", "my-registration"}
 
 
 def build_pages(actor: Actor | None) -> dict[str, list]:

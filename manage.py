@@ -17,8 +17,9 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
@@ -247,7 +248,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 @command("purge-personal-data", "erase participants' personal data of events past their retention period",
-         arg("--dry-run", action="store_true", help="only count who would be erased"), arg("--json", action="store_true"))
+         arg("--dry-run", action="store_true", help="only count who would be erased"),
+         arg("--json", action="store_true"))
 def cmd_purge_personal_data(args: argparse.Namespace) -> int:
     from core.signup.privacy import purge_expired
 
@@ -365,7 +367,7 @@ def check_server(base_url: str) -> tuple[str, bool, str]:
 
     url = base_url.rstrip("/") + "/_stcore/health"
     try:
-        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - an http(s) URL given by the admin
+        with urllib.request.urlopen(url, timeout=10) as response:
             return "server", True, f"{url}: {response.status} {response.read(200).decode(errors='replace').strip()}"
     except urllib.error.HTTPError as exc:
         return "server", False, f"{url}: {exc.code} {exc.read(200).decode(errors='replace').strip()}"

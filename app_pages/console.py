@@ -6,26 +6,29 @@ so a tick never clears what the facilitator is typing."""
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-from core.session import projector
-from core.session import board, mood, recommendations, session_flow as flow, voting
-from core.session.room import Room, room_snapshot
-from core.personas import canvas
-from core.setup import events
 from core import limits as L
 from core.errors import AtelierError
-from core.vocabulary import POWER_LEVELS, WEATHERS
+from core.personas import canvas
+from core.session import board, mood, projector, recommendations, voting
+from core.session import session_flow as flow
+from core.session.room import Room, room_snapshot
+from core.setup import events
+from core.vocabulary import WEATHERS
 from ui import actions, auth, errors
-from ui.actions import Field, RowEdit, show_error
+from ui import recommendation_form as rec_form
+from ui.actions import Field, RowEdit
 from ui.i18n import current_language, fmt_datetime, t
-from ui.labels import category_label, source_label, weather_label
+from ui.labels import category_label, weather_label
 from ui.live import live_view, snapshot
 from ui.text import md
+from ui.timer import timer
 
 actor = auth.require_staff("facilitator", "organiser")
 lang = current_language()
@@ -75,9 +78,22 @@ def follow_widget(key: str, value: Any) -> None:
         st.session_state[seen] = value
 
 
-def set_projector(view_key: str, spotlight_key: str, spotlight: bool) -> None:
+def set_projector(view_key: str, spotlight_key: str, spotlight: bool, seen: tuple[str, int | None]) -> None:
     """The projector's view (a callback): a view chosen in the list, or one persona in the spotlight
-    (None: all the personas side by side)."""
+    (None: all the personas side by side).
+
+    The two lists are keyed by the stored setting ``seen`` (view, spotlight) they were drawn from.
+    Every live tick of this page sends the value each widget has on screen, so a screen that has not
+    drawn a newer setting yet (another console just switched the projector) sends the old value, for
+    the old widget: that is no choice, and writing it would put the projector back on the old view.
+    Nothing is written when the stored setting moved since the list was drawn."""
+    try:
+        now = flow.session_view(SID)
+    except AtelierError as exc:
+        st.session_state["console_error"] = exc
+        return
+    if (now.projector_view, now.projector_spotlight_id) != seen:
+        return
     if spotlight:
         ok = run(flow.set_projector_view, SID, "personas", spotlight_id=st.session_state.get(spotlight_key))
     else:
@@ -89,8 +105,6 @@ def set_projector(view_key: str, spotlight_key: str, spotlight: bool) -> None:
 
 _rev, room = snapshot(room_snapshot, SID)
 state = room.state
-REC_FIELDS = [Field("title", t("flow.rec.title_label")), Field("text", t("flow.rec.text_label")),
-              Field("level", t("flow.rec.level"), lambda x: t(f"flow.level.{x}") if x else "")]
 error = st.session_state.pop("console_error", None)
 if error is not None:
     errors.show(error)
@@ -143,18 +157,11 @@ def draw_live(r: Room) -> None:
         st.subheader(t("flow.console.now", stage=t(f"stage.{s.stage}")), anchor=False)
         notes = [t("flow.console.contrib_open") if s.contributions_open else t("flow.console.contrib_paused"),
                  t("flow.console.hidden") if s.contributions_hidden else t("flow.console.shown"),
-                 t(f"flow.projector.{s.projector_view}") if s.projector_view in flow.PROJECTOR_VIEWS else s.projector_view]
+                 t(f"flow.projector.{s.projector_view}") if s.projector_view in flow.PROJECTOR_VIEWS
+                 else s.projector_view]
         st.caption(" · ".join(notes))
     with cols[1]:
-        remaining, colour, running = flow.timer_state(s)
-        if s.timer_duration_s:
-            clock = f":material/timer: {remaining // 60:02d}:{remaining % 60:02d}"
-            st.markdown(f"### {clock if colour == 'normal' else f':{colour}[{clock}]'}")
-            st.caption(t("flow.timer.running") if running else t("flow.timer.over") if remaining == 0
-                       else t("flow.timer.paused"))
-        else:
-            st.caption(t("flow.timer.none"))
-    totals = r.votes.totals()
+        timer(s, facilitator=True)
     rows = []
     for g in s.subgroups:
         rows.append({
@@ -226,8 +233,8 @@ with tab_run:
                        on_click=run, args=(flow.set_stage, SID, stage))
     with st.form(f"prompt_form_{state.stage}", border=True):
         st.text_area(t("flow.console.prompt", stage=t(f"stage.{state.stage}")), value=state.prompt,
-                     placeholder=t(f"flow.prompt.{state.stage}"), key=f"prompt_{state.stage}", max_chars=flow.PROMPT_MAX,
-                     help=t("flow.console.prompt_help"))
+                     placeholder=t(f"flow.prompt.{state.stage}"), key=f"prompt_{state.stage}",
+                     max_chars=flow.PROMPT_MAX, help=t("flow.console.prompt_help"))
         st.form_submit_button(t("flow.save"), key="prompt_save", on_click=lambda: run(
             flow.set_prompt, SID, state.stage, st.session_state.get(f"prompt_{state.stage}", "")))
 
@@ -256,28 +263,32 @@ with tab_run:
         bcols = st.columns(3)
         _remaining, _colour, running = flow.timer_state(state)
         if running:
-            bcols[0].button(t("flow.console.timer_pause"), key="timer_pause", on_click=run, args=(flow.pause_timer, SID))
+            bcols[0].button(t("flow.console.timer_pause"), key="timer_pause", on_click=run,
+                            args=(flow.pause_timer, SID))
         else:
-            bcols[0].button(t("flow.console.timer_start"), key="timer_start", on_click=run, args=(flow.start_timer, SID),
-                            disabled=not state.timer_duration_s)
+            bcols[0].button(t("flow.console.timer_start"), key="timer_start", on_click=run,
+                            args=(flow.start_timer, SID), disabled=not state.timer_duration_s)
         bcols[1].button(t("flow.console.timer_add"), key="timer_add", on_click=run, args=(flow.add_minute, SID),
                         disabled=not state.timer_duration_s)
         bcols[2].button(t("flow.console.timer_reset"), key="timer_reset", on_click=run, args=(flow.reset_timer, SID),
                         disabled=not state.timer_duration_s)
-    view_key, spotlight_key = f"projector_view_{SID}", f"projector_spotlight_{SID}"
+    seen = (state.projector_view, state.projector_spotlight_id)   # the lists are keyed by it: see set_projector
+    view_key, spotlight_key = (f"projector_{part}_{SID}_{seen[0]}_{seen[1]}" for part in ("view", "spotlight"))
     personas = {p.id: p for p in canvas.list_personas(SID)}
     group_names = {g.id: g.name for g in state.subgroups}
     spotlight = state.projector_spotlight_id if state.projector_view == "personas" else None
-    follow_widget(view_key, state.projector_view if state.projector_view in flow.PROJECTOR_VIEWS else flow.PROJECTOR_VIEWS[0])
+    follow_widget(view_key, state.projector_view if state.projector_view in flow.PROJECTOR_VIEWS
+                  else flow.PROJECTOR_VIEWS[0])
     follow_widget(spotlight_key, spotlight if spotlight in personas else None)
     pcols = st.columns(2)
-    pcols[0].selectbox(t("flow.console.projector"), flow.PROJECTOR_VIEWS, format_func=lambda v: t(f"flow.projector.{v}"),
-                       key=view_key, on_change=set_projector, args=(view_key, spotlight_key, False))
+    pcols[0].selectbox(t("flow.console.projector"), flow.PROJECTOR_VIEWS,
+                       format_func=lambda v: t(f"flow.projector.{v}"),
+                       key=view_key, on_change=set_projector, args=(view_key, spotlight_key, False, seen))
     pcols[1].selectbox(t("flow.console.spotlight"), [None, *personas], key=spotlight_key,
                        format_func=lambda i: t("flow.console.spotlight_all") if i is None else
                        f"{personas[i].name} ({group_names.get(personas[i].subgroup_id) or t('flow.facilitation')})",
                        help=t("flow.console.spotlight_help"), on_change=set_projector,
-                       args=(view_key, spotlight_key, True), disabled=not personas)
+                       args=(view_key, spotlight_key, True, seen), disabled=not personas)
 
 with tab_groups:
     if not state.subgroups:
@@ -324,29 +335,17 @@ with tab_recs:
             bcols[1].button(t("flow.vote.reveal"), key="vote_reveal", on_click=run, args=(voting.reveal_results, SID))
         bcols[2].button(t("flow.vote.clear"), key="vote_clear", disabled=votes.status == "open", on_click=run,
                         args=(voting.clear_votes, SID))
+    # dots no sub-group could place (one per recommendation, fewer recommendations than dots)
+    dots_set, multi_set = st.session_state.get("vote_dots", votes.dots), st.session_state.get("vote_multi", votes.multi)
+    placeable = voting.placeable_dots(int(dots_set or 0), bool(multi_set), len(room.recommendations.items))
+    if room.recommendations.items and placeable < int(dots_set or 0):
+        st.warning(t("flow.vote.over", recs=len(room.recommendations.items), placeable=placeable, dots=dots_set))
 
     items = room.recommendations.items
     if not state.closed:
         st.markdown(f"**{t('flow.console.rec_new')}**")
-        sources = {f"{o.kind}:{o.id}": o for o in room.recommendations.options}
-        with st.form("c_rec_new", border=True):
-            st.text_input(t("flow.rec.title_label"), key="c_rec_new_title", max_chars=200)
-            st.text_area(t("flow.rec.text_label"), key="c_rec_new_text", max_chars=5000)
-            ncols = st.columns(2)
-            ncols[0].selectbox(t("flow.rec.level"), POWER_LEVELS, key="c_rec_new_level",
-                               format_func=lambda x: t(f"flow.level.{x}"))
-            ncols[1].text_input(t("flow.rec.public"), key="c_rec_new_public", max_chars=200)
-            st.multiselect(t("flow.rec.sources"), list(sources), key="c_rec_new_sources",
-                           format_func=lambda k: source_label(sources[k]) if k in sources else k,
-                           help=t("flow.rec.sources_help"), placeholder=t("flow.rec.sources_placeholder"))
-            st.form_submit_button(t("flow.rec.add_button"), key="c_rec_new_submit", type="primary", on_click=lambda: actions.run(
-                actor, "c_rec_new_error", recommendations.create_recommendation, SID,
-                st.session_state.get("c_rec_new_title", ""), st.session_state.get("c_rec_new_level"),
-                text=st.session_state.get("c_rec_new_text", ""), public=st.session_state.get("c_rec_new_public", ""),
-                sources=[(k.split(":")[0], int(k.split(":")[1])) for k in st.session_state.get("c_rec_new_sources") or []],
-                subgroup_id=None,
-                clear={"c_rec_new_title": "", "c_rec_new_text": "", "c_rec_new_public": "", "c_rec_new_sources": []}))
-        show_error("c_rec_new_error")
+        rec_form.new_form(actor, SID, recommendations.citable_sources(room.recommendations, room.board, staff=True),
+                          "c_rec_new")
     if not items:
         st.caption(t("flow.rec.none"))
     titles = {x.id: x.title for x in items}
@@ -371,24 +370,7 @@ with tab_recs:
                 pass
             st.button(t("flow.rec.unretain") if rec.retained else t("flow.rec.retain"), key=f"retain_{rec.id}",
                       on_click=run, args=(recommendations.set_retained, rec.id, not rec.retained))
-            wording = RowEdit(f"c_rec_{rec.id}")
-            wording.open(rec.version, {f"c_rec_title_{rec.id}": rec.title, f"c_rec_text_{rec.id}": rec.text,
-                                       f"c_rec_level_{rec.id}": rec.level})
-
-            def write_wording(version: int | None, ident: int = rec.id) -> Any:
-                g = st.session_state.get
-                return recommendations.edit_recommendation(actor, ident, version, title=g(f"c_rec_title_{ident}", ""),
-                                                           text=g(f"c_rec_text_{ident}", ""),
-                                                           level=g(f"c_rec_level_{ident}"))
-
-            with st.form(f"console_rec_edit_{rec.id}", border=False):
-                st.text_input(t("flow.rec.title_label"), key=f"c_rec_title_{rec.id}", max_chars=200)
-                st.text_area(t("flow.rec.text_label"), key=f"c_rec_text_{rec.id}", max_chars=5000)
-                st.selectbox(t("flow.rec.level"), POWER_LEVELS, key=f"c_rec_level_{rec.id}",
-                             format_func=lambda x: t(f"flow.level.{x}"))
-                st.form_submit_button(t("flow.rec.save_wording"), key=f"c_rec_save_{rec.id}", on_click=wording.save,
-                                      args=(write_wording,))
-            wording.show(REC_FIELDS, write_wording)
+            rec_form.edit_form(actor, rec, "c_rec", save_label="flow.rec.save_wording")
             others = [x for x in titles if x != rec.id]
             if others:
                 mcols = st.columns([3, 1], vertical_alignment="bottom")
@@ -415,7 +397,7 @@ with tab_close:
     with st.form("console_closing_form", border=True):
         st.radio(t("flow.board.kind"), board.CLOSING_KINDS, horizontal=True, key="c_closing_kind",
                         format_func=lambda k: t(f"flow.kind.{k}"))
-        st.text_area(t("flow.board.text"), key="c_closing_text", max_chars=1000)
+        st.text_area(t("flow.board.text"), key="c_closing_text", max_chars=L.ITEM_MAX)
         st.form_submit_button(t("flow.closing.capture"), key="c_closing_submit", on_click=lambda: run(
             board.add_contribution, SID, st.session_state["c_closing_kind"],
             board.categories_for(state.category_template, st.session_state["c_closing_kind"], closing=True)[0],

@@ -3,22 +3,23 @@ recommendations booklet and the data exports. Thin: filters in, core.reporting.d
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from core import vocabulary
+from core.errors import AtelierError
 from core.reporting import booklet as bk
 from core.reporting import dashboard as d
 from core.reporting import exports as x
-from core.errors import AtelierError
 from core.setup.events import list_events
 from ui.auth import require_staff
 from ui.errors import show
 from ui.i18n import current_language, t
 from ui.text import chart_text, unique_labels
-from core import vocabulary
 
 # Okabe & Ito (2008): distinguishable with every common colour-vision deficiency.
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -147,7 +148,8 @@ with st.container(border=True):
     session_ids = c3.multiselect(
         t("dashboard.filter.sessions"), list(sessions), key="dash_sessions", placeholder=t("dashboard.filter.all"),
         format_func=lambda i: " · ".join(p for p in (sessions[i].starts_at.strftime("%d/%m/%Y %H:%M")
-                                                       if sessions[i].starts_at else "", sessions[i].title) if p) or "—")
+                                                       if sessions[i].starts_at else "", sessions[i].title)
+                                         if p) or "—")
     dates = c4.date_input(t("dashboard.filter.dates"), value=[], min_value=dt.date(2000, 1, 1),
                           max_value=dt.date(2100, 12, 31), key="dash_dates", format="DD/MM/YYYY")
 
@@ -225,7 +227,8 @@ with tab["diagnostic"]:
                 rec = rec.drop(columns=["nature"])
             figure(f"recurrent_{kind}s", t(f"dashboard.fig.recurrent_{kind}s"),
                    localise(rec, {"category": "category", "nature": "nature"}),
-                   lambda rec=rec, colour=colour: hbar(rec, "wording", "personas", colour, t("dashboard.axis.personas")),
+                   lambda rec=rec, colour=colour: hbar(rec, "wording", "personas", colour,
+                                                       t("dashboard.axis.personas")),
                    caption=t("dashboard.fig.recurrent_help"))
 
         board = d.contributions_by_category(flt)
@@ -276,7 +279,8 @@ with tab["recommendations"]:
             for level in vocabulary.POWER_LEVELS:
                 part = top[top["level"] == level].iloc[::-1]
                 if len(part):
-                    fig.add_bar(y=[chart_text(f"#{r} · {title[:60]}") for r, title in zip(part["recommendation_id"], part["title"])],
+                    fig.add_bar(y=[chart_text(f"#{r} · {title[:60]}")
+                                   for r, title in zip(part["recommendation_id"], part["title"])],
                                 x=part["votes"], orientation="h", name=label("level", level),
                                 marker_color=LEVEL_COLOURS[level])
             return layout(fig, height=max(300, 28 * len(top) + 90), xaxis_title=t("dashboard.axis.votes"),
@@ -298,22 +302,20 @@ with tab["recommendations"]:
         figure("votes_by_level", t("dashboard.fig.votes_by_level"), localise(levels, {"level": "level"}), levels_chart,
                empty=t("dashboard.no_recommendations"))
         plans = d.implementation_completeness(flt)
+        done = d.Completeness.of(plans)
         if not plans.empty:
-            c1, c2, c3, c4 = st.columns(4)
-            c1.metric(t("dashboard.metric.complete_plans"), pct(plans["complete"].mean()),
-                      help=t("dashboard.metric.out_of", count=int(plans["complete"].sum()), total=len(plans)))
-            actions = int(plans["actions"].sum())
-            for col, key in ((c2, "with_carrier"), (c3, "with_due"), (c4, "with_indicator")):
-                col.metric(t(f"dashboard.col.{key}"), pct(plans[key].sum() / actions if actions else 0),
-                           help=t("dashboard.metric.out_of", count=int(plans[key].sum()), total=actions))
+            c1, *cols = st.columns(1 + len(done.ACTION_FIELDS))
+            c1.metric(t("dashboard.metric.complete_plans"), pct(done.share_complete),
+                      help=t("dashboard.metric.out_of", count=done.complete_plans, total=done.plans))
+            for col, key in zip(cols, done.ACTION_FIELDS):
+                col.metric(t(f"dashboard.col.{key}"), pct(done.share_of_actions(key)),
+                           help=t("dashboard.metric.out_of", count=getattr(done, key), total=done.actions))
 
         def plans_chart() -> go.Figure:
-            keys = ("with_carrier", "with_due", "with_indicator")
-            done = [int(plans[k].sum()) for k in keys]
-            total = int(plans["actions"].sum())
-            names = [t(f"dashboard.col.{k}") for k in keys]
-            fig = go.Figure([go.Bar(x=names, y=done, name=t("dashboard.legend.filled"), marker_color=OKABE_ITO[2]),
-                             go.Bar(x=names, y=[total - v for v in done], name=t("dashboard.legend.missing"),
+            filled = [getattr(done, k) for k in done.ACTION_FIELDS]
+            names = [t(f"dashboard.col.{k}") for k in done.ACTION_FIELDS]
+            fig = go.Figure([go.Bar(x=names, y=filled, name=t("dashboard.legend.filled"), marker_color=OKABE_ITO[2]),
+                             go.Bar(x=names, y=[done.actions - v for v in filled], name=t("dashboard.legend.missing"),
                                     marker_color=OKABE_ITO[5])])
             return layout(fig, barmode="stack", yaxis_title=t("dashboard.axis.actions"))
 
@@ -356,7 +358,8 @@ with tab["participation"]:
             fig = go.Figure()
             for weather in vocabulary.WEATHERS:
                 fig.add_bar(x=[[chart_text(names[sid]) for sid, _ in xs], [label("moment", mo) for _, mo in xs]],
-                            y=[int(counts.get((sid, mo, weather), 0)) for sid, mo in xs], name=label("weather", weather),
+                            y=[int(counts.get((sid, mo, weather), 0)) for sid, mo in xs],
+                            name=label("weather", weather),
                             marker_color=WEATHER_COLOURS[weather], marker_line=dict(color="#333333", width=0.5))
             return layout(fig, barmode="stack", yaxis_title=t("dashboard.axis.checks"))
 

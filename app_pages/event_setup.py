@@ -9,11 +9,11 @@ from typing import Any
 
 import streamlit as st
 
-from core.session import board
-from core.setup import events
 from core import limits as L
 from core.errors import ValidationError
 from core.i18n import LANGUAGES
+from core.session import board
+from core.setup import events
 from ui import actions, auth
 from ui.actions import Field, RowEdit, show_error
 from ui.i18n import current_language, fmt_date, fmt_time, t
@@ -77,9 +77,10 @@ def event_fields(prefix: str, with_slug: bool) -> None:
     """The event form's fields; their values come from ``event_initial`` (set before drawing)."""
     st.text_input(t("flow.setup.ev_title"), key=f"{prefix}_title", max_chars=L.TITLE_MAX)
     if with_slug:
-        st.text_input(t("flow.setup.ev_slug"), key=f"{prefix}_slug", max_chars=80, help=t("flow.setup.ev_slug_help"))
+        st.text_input(t("flow.setup.ev_slug"), key=f"{prefix}_slug", max_chars=L.SLUG_MAX,
+                      help=t("flow.setup.ev_slug_help"))
     st.text_area(t("flow.setup.ev_organisers"), key=f"{prefix}_organisers", max_chars=L.LONG_MAX, height=80)
-    st.text_input(t("flow.setup.ev_place"), key=f"{prefix}_place", max_chars=300)
+    st.text_input(t("flow.setup.ev_place"), key=f"{prefix}_place", max_chars=L.PLACE_MAX)
     st.text_area(t("flow.setup.ev_description"), key=f"{prefix}_description", max_chars=L.LONG_MAX, height=80)
     cols = st.columns(2)
     cols[0].date_input(t("flow.setup.ev_starts_on"), key=f"{prefix}_starts_on", format="DD/MM/YYYY")
@@ -282,8 +283,8 @@ with tab_themes:
             cols[1].time_input(t("flow.setup.session_start"), value=dt.time(9, 0), key="session_new_start", step=900)
             cols[2].time_input(t("flow.setup.session_end"), value=dt.time(12, 30), key="session_new_end", step=900)
             st.text_input(t("flow.setup.session_title"), key="session_new_title", max_chars=L.TITLE_MAX)
-            st.multiselect(t("flow.setup.session_facilitators"), list(staff_names), format_func=lambda i: staff_names[i],
-                           key="session_new_staff")
+            st.multiselect(t("flow.setup.session_facilitators"), list(staff_names),
+                           format_func=lambda i: staff_names[i], key="session_new_staff")
             st.form_submit_button(t("flow.setup.add_session_button"), key="session_new_submit",
                                   on_click=add_session)
         show_error("session_new_error")

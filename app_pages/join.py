@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core import limits as L
 from core.access import join
 from core.errors import AtelierError
 from ui import auth, errors
@@ -30,8 +31,8 @@ if link_code and st.session_state.get("join_link_checked") != link_code:
     check(link_code)
 
 with st.form("join_code_form", border=True):
-    code = st.text_input(t("join.code_label"), max_chars=12, key="join_code_input", placeholder="ABC234",
-                         help=t("join.code_help"))
+    code = st.text_input(t("join.code_label"), max_chars=L.JOIN_CODE_TYPED_MAX, key="join_code_input",
+                         placeholder="ABC234", help=t("join.code_help"))
     if st.form_submit_button(t("join.check_button"), type="primary"):
         check(code)
 
@@ -52,8 +53,9 @@ if target is not None:
             names = {g.id: g.name for g in target.subgroups}
             with st.form("join_group_form", border=False):
                 index = ids.index(target.subgroup_id) if target.subgroup_id in ids else None
-                chosen = st.radio(t("join.pick_group"), ids, index=index, format_func=lambda i: md(names[i]), key="join_group")
-                name = st.text_input(t("join.first_name"), max_chars=60, key="join_name",
+                chosen = st.radio(t("join.pick_group"), ids, index=index, format_func=lambda i: md(names[i]),
+                                  key="join_group")
+                name = st.text_input(t("join.first_name"), max_chars=L.DISPLAY_NAME_MAX, key="join_name",
                                      help=t("join.first_name_help"))
                 if st.form_submit_button(t("join.join_button"), type="primary"):
                     if chosen is None:

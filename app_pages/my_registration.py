@@ -7,14 +7,14 @@ import functools
 
 import streamlit as st
 
+from core.errors import AtelierError
 from core.signup import invitations as inv
 from core.signup import privacy
 from core.signup import registration as reg
-from core.errors import AtelierError
 from ui import actions, errors
-from ui.text import md
 from ui.i18n import current_language, t
 from ui.labels import session_name, when
+from ui.text import md
 
 FLASH_KEY = "my_flash"
 ERASED_KEY = "my_erased"
@@ -66,7 +66,8 @@ for r in view.registrations:
             st.warning(t("reg.my.status_waiting", position=r.waiting_position))
         cols = st.columns(3)
         if r.status == "confirmed" and r.starts_at is not None:
-            cols[0].download_button(t("reg.confirm.ics"), data=lambda sid=r.session_id: inv.session_ics(sid, lang, token),
+            cols[0].download_button(t("reg.confirm.ics"),
+                                    data=lambda sid=r.session_id: inv.session_ics(sid, lang, token),
                                     file_name=f"atelier-{view.event_slug}-{r.starts_at:%Y-%m-%d}.ics",
                                     mime="text/calendar", key=f"my_ics_{r.session_id}", on_click="ignore",
                                     icon=":material/event:")

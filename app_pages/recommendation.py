@@ -3,10 +3,13 @@ and personas it comes from, and the duplicates merged into it. Opened from the c
 sub-group page (``?rec=<id>``), or by picking one of the session's recommendations."""
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import Any
+
 import streamlit as st
 
-from core.session import recommendations
 from core.errors import AtelierError
+from core.session import recommendations
 from ui import auth, errors
 from ui.i18n import t
 from ui.text import md
@@ -61,40 +64,48 @@ st.subheader(t("flow.trail.comes_from"), anchor=False)
 if trail.empty:
     st.info(t("flow.trail.empty"))
 
-if trail.findings:
-    st.markdown(f"**{t('flow.trail.findings')}**")
-    for f in trail.findings:
-        with st.container(border=True):
-            st.markdown(md(f.text))
-            st.caption(" · ".join(x for x in (t(f"flow.kind.{f.kind}"), md(f.category), md(f.subgroup_name)) if x))
 
-if trail.needs:
-    st.markdown(f"**{t('flow.trail.needs')}**")
-    for n in trail.needs:
+def section(title_key: str, rows: Sequence[Any], draw: Callable[[Any], None]) -> None:
+    """A part of the trail: its title, then one bordered card a row."""
+    if not rows:
+        return
+    st.markdown(f"**{t(title_key)}**")
+    for row in rows:
         with st.container(border=True):
-            st.markdown(md(n.text))
-            st.caption(t("flow.trail.need_of", persona=md(n.persona_name)))
-            for lead in n.leads:
-                st.markdown(f"- {md(lead)}")
+            draw(row)
 
-if trail.personas:
-    st.markdown(f"**{t('flow.trail.personas')}**")
-    for p in trail.personas:
-        with st.container(border=True):
-            line = [md(p.name)]
-            if p.age is not None:
-                line.append(t("group.persona_age", age=p.age))
-            if p.origin:
-                line.append(md(p.origin))
-            st.markdown("**" + " · ".join(line) + "**")
-            st.caption(t("flow.trail.cited") if p.cited else t("flow.trail.via_need"))
-            for fact in p.facts:
-                st.text(f"• {fact}")
 
-if rec.merged_from:
-    st.markdown(f"**{t('flow.trail.merged')}**")
-    for merged in rec.merged_from:
-        with st.container(border=True):
-            st.markdown(f"**{md(merged.title)}**")
-            if merged.text:
-                st.markdown(md(merged.text))
+def draw_finding(f: recommendations.TrailFinding) -> None:
+    st.markdown(md(f.text))
+    st.caption(" · ".join(x for x in (t(f"flow.kind.{f.kind}"), md(f.category), md(f.subgroup_name)) if x))
+
+
+def draw_need(n: recommendations.TrailNeed) -> None:
+    st.markdown(md(n.text))
+    st.caption(t("flow.trail.need_of", persona=md(n.persona_name)))
+    for lead in n.leads:
+        st.markdown(f"- {md(lead)}")
+
+
+def draw_persona(p: recommendations.TrailPersona) -> None:
+    line = [md(p.name)]
+    if p.age is not None:
+        line.append(t("group.persona_age", age=p.age))
+    if p.origin:
+        line.append(md(p.origin))
+    st.markdown("**" + " · ".join(line) + "**")
+    st.caption(t("flow.trail.cited") if p.cited else t("flow.trail.via_need"))
+    for fact in p.facts:
+        st.text(f"• {fact}")
+
+
+def draw_merged(merged: recommendations.MergedRef) -> None:
+    st.markdown(f"**{md(merged.title)}**")
+    if merged.text:
+        st.markdown(md(merged.text))
+
+
+section("flow.trail.findings", trail.findings, draw_finding)
+section("flow.trail.needs", trail.needs, draw_need)
+section("flow.trail.personas", trail.personas, draw_persona)
+section("flow.trail.merged", rec.merged_from, draw_merged)

@@ -10,9 +10,9 @@ from __future__ import annotations
 import streamlit as st
 
 from core import limits as L
+from core.errors import AtelierError
 from core.signup import invitations as inv
 from core.signup import registration as reg
-from core.errors import AtelierError
 from ui import errors
 from ui.i18n import current_language, t
 from ui.labels import when

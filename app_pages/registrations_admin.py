@@ -10,11 +10,11 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from core.errors import AtelierError
+from core.setup.events import list_events
 from core.signup import invitations as inv
 from core.signup import privacy
 from core.signup import registration as reg
-from core.errors import AtelierError
-from core.setup.events import list_events
 from ui import actions, errors
 from ui.actions import Field, RowEdit
 from ui.auth import require_staff
@@ -107,7 +107,8 @@ with tab_lists:
                 continue
             sid = roster.session_id
             if roster.waiting:
-                waiting = {r.registration_id: f"{i + 1}. {r.name} — {r.organisation}" for i, r in enumerate(roster.waiting)}
+                waiting = {r.registration_id: f"{i + 1}. {r.name} — {r.organisation}"
+                           for i, r in enumerate(roster.waiting)}
                 pick = st.selectbox(t("reg.admin.override_pick"), list(waiting), format_func=waiting.get,
                                     key=f"ra_override_pick_{sid}")
                 if st.button(t("reg.admin.override_button"), key=f"ra_override_{sid}", icon=":material/how_to_reg:"):
@@ -172,9 +173,10 @@ with tab_orgs:
         if is_organiser and len(orgs) > 1:
             names = {o.id: o.name for o in orgs}
             c1, c2 = st.columns(2)
-            source = c1.selectbox(t("reg.admin.merge_source"), list(names), format_func=names.get, key="ra_merge_source")
-            target = c2.selectbox(t("reg.admin.merge_target"), list(names), format_func=names.get, key="ra_merge_target",
-                                  index=1)
+            source = c1.selectbox(t("reg.admin.merge_source"), list(names), format_func=names.get,
+                                  key="ra_merge_source")
+            target = c2.selectbox(t("reg.admin.merge_target"), list(names), format_func=names.get,
+                                  key="ra_merge_target", index=1)
             st.caption(t("reg.admin.merge_help"))
             if st.button(t("reg.admin.merge_button"), key="ra_merge", icon=":material/merge:"):
                 act(lambda: reg.merge_organisations(actor, event_id, source, target), t("reg.admin.merge_done"))
@@ -188,7 +190,8 @@ with tab_outbox:
             st.info(t("reg.admin.outbox_empty"))
         else:
             st.dataframe(pd.DataFrame({
-                t("reg.admin.col_to"): [r.to_address for r in rows], t("reg.admin.col_subject"): [r.subject for r in rows],
+                t("reg.admin.col_to"): [r.to_address for r in rows],
+                t("reg.admin.col_subject"): [r.subject for r in rows],
                 t("reg.admin.col_created"): [fmt_datetime(r.created_at, lang, "short") for r in rows],
                 t("reg.admin.col_sent"): [fmt_datetime(r.sent_at, lang, "short") if r.sent_at else "" for r in rows],
                 t("reg.admin.col_status"): [t(f"reg.admin.status_{r.state}", attempts=r.attempts,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core import limits as L
 from core.access import accounts
 from core.errors import AtelierError
 from core.setup.events import list_events
@@ -24,9 +25,9 @@ st.dataframe([{t("auth.username"): u.username, t("users.name"): u.name, t("users
 
 with st.expander(t("users.create"), icon=":material/person_add:"):
     with st.form("create_user", clear_on_submit=False):
-        username = st.text_input(t("auth.username"), max_chars=60)
-        name = st.text_input(t("users.name"), max_chars=120)
-        email = st.text_input(t("users.email"), max_chars=200)
+        username = st.text_input(t("auth.username"), max_chars=L.USERNAME_MAX)
+        name = st.text_input(t("users.name"), max_chars=L.NAME_MAX)
+        email = st.text_input(t("users.email"), max_chars=L.EMAIL_MAX)
         role = st.selectbox(t("auth.role"), ROLES, format_func=lambda r: t(f"role.{r}"))
         attached = st.multiselect(t("users.events"), list(events), format_func=events.get)
         password = st.text_input(t("auth.password"), type="password")

@@ -15,15 +15,15 @@ import logging
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from generate_data import DEFAULT_URL, generate  # noqa: E402
-
 
 CPU: dict[int, float] = {}  # id(fn) -> median CPU ms of the last _time call
 
@@ -68,9 +68,9 @@ def main() -> int:
         generate(args.database)
     db.configure(args.database)
 
+    from core.actor import Actor
     from core.reporting import booklet as bk
     from core.reporting import dashboard as d
-    from core.actor import Actor
 
     with db.read_session() as s:
         sizes = {name: s.execute(select(func.count()).select_from(model)).scalar_one() for name, model in (
@@ -135,8 +135,9 @@ def main() -> int:
     docx_ms, docx = _time(lambda: bk.render_docx(booklet), args.repeat)
     pdf_ms, pdf = _time(lambda: bk.render_pdf(booklet), args.repeat)
     total_ms, _ = _time(lambda: bk.export_booklet(biggest, "pdf"), 1)
-    from pypdf import PdfReader
     import io
+
+    from pypdf import PdfReader
     report["booklet"] = {"build_ms": round(build_ms, 1), "docx_ms": round(docx_ms, 1), "pdf_ms": round(pdf_ms, 1),
                          "docx_bytes": len(docx), "pdf_bytes": len(pdf), "export_pdf_total_ms": round(total_ms, 1),
                          "pdf_pages": len(PdfReader(io.BytesIO(pdf)).pages),

@@ -22,6 +22,7 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+
 from core import vocabulary
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -157,7 +158,8 @@ def generate(url: str, events: int = 100, personas: int = 2_000, items: int = 10
         retained = rng.random() < 0.4
         rec = add("recommendations", session_id=sid, subgroup_id=rng.choice(subgroups[sid]),
                   title=f"Recommandation {r} : {_free_text(rng)}"[:200], text=_free_text(rng) * 3,
-                  level=rng.choice(vocabulary.POWER_LEVELS), public=rng.choice(("", "Ministre du Logement", "Collège communal")),
+                  level=rng.choice(vocabulary.POWER_LEVELS),
+                  public=rng.choice(("", "Ministre du Logement", "Collège communal")),
                   retained=retained, version=1, created_at=now)
         needs = need_ids_by_session.get(sid) or []
         if needs:
@@ -183,12 +185,13 @@ def generate(url: str, events: int = 100, personas: int = 2_000, items: int = 10
             organisation_id=rng.randint(1, 400), sector="", created_at=now)
     for sid in session_ids:
         for pid in rng.sample(range(1, 4_001), 30):
-            add("registrations", participant_id=pid, session_id=sid, status=rng.choice(("confirmed",) * 8 + ("waiting", "cancelled")),
+            add("registrations", participant_id=pid, session_id=sid,
+                status=rng.choice(("confirmed",) * 8 + ("waiting", "cancelled")),
                 present=rng.random() < 0.7, version=1, created_at=now)
         for moment in ("before", "after"):
             for _ in range(20):
-                add("mood_checks", session_id=sid, token_id=None, moment=moment, weather=rng.choice(vocabulary.WEATHERS),
-                    created_at=now)
+                add("mood_checks", session_id=sid, token_id=None, moment=moment,
+                    weather=rng.choice(vocabulary.WEATHERS), created_at=now)
     # insert, parents first
     engine = db.get_engine()
     by_name = {t.name: t for t in m.Base.metadata.sorted_tables}

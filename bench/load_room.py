@@ -178,7 +178,8 @@ PROFILE_CATEGORIES = (
     ("st.cache_* key: hashing the arguments", ("_make_value_key",)),
     ("st.cache_* hit: read (+ unpickle for cache_data)", ("_get_or_create_cached_value",)),
     ("canvas sections: item rows (canvas.py section_drawer)", ("section_drawer.<locals>.draw",)),
-    ("canvas header + completeness (canvas.py draw_header)", ("draw_header (canvas.py", "draw_header (app_pages/canvas.py")),
+    ("canvas header + completeness (canvas.py draw_header)",
+     ("draw_header (canvas.py", "draw_header (app_pages/canvas.py")),
     ("projector page", ("(projector.py:", "(app_pages/projector.py:")),
     ("console page", ("(console.py:", "(app_pages/console.py:")),
     ("identity (ui.auth.resolve_identity)", ("resolve_identity",)),
@@ -283,8 +284,9 @@ class Room:
     setup_s: float = 0.0
 
 
-MEASURED_FILES = ("app.py", "ui/live.py", "ui/auth.py", "core/session/live.py", "app_pages/canvas.py", "app_pages/projector.py",
-                  "app_pages/console.py", "core/personas/canvas.py", "core/session/projector.py", ".streamlit/config.toml")
+MEASURED_FILES = ("app.py", "ui/live.py", "ui/auth.py", "core/session/live.py", "app_pages/canvas.py",
+                  "app_pages/projector.py", "app_pages/console.py", "core/personas/canvas.py",
+                  "core/session/projector.py", ".streamlit/config.toml")
 
 
 def code_version() -> dict[str, Any]:
@@ -321,10 +323,10 @@ def prepare_room(participants: int, view: str, cookie_key: str) -> Room:
     from sqlalchemy import select
 
     from core.access import accounts, join
-    from core.personas import canvas
-    from core.setup import demo_data, events
-    from core.session import projector, session_flow
     from core.actor import SYSTEM
+    from core.personas import canvas
+    from core.session import projector, session_flow
+    from core.setup import demo_data, events
     from storage import db
     from storage import models as m
 
@@ -352,7 +354,7 @@ def prepare_room(participants: int, view: str, cookie_key: str) -> Room:
         for p in s.execute(select(m.Persona).where(m.Persona.session_id == sid, m.Persona.deleted_at.is_(None))
                            .order_by(m.Persona.id)).scalars():
             personas.setdefault(p.subgroup_id, p.id)
-    for number, (gid, name) in enumerate(found, start=1):
+    for number, (gid, _name) in enumerate(found, start=1):
         if gid not in personas:
             personas[gid] = canvas.create_persona(SYSTEM, sid, f"Persona {number}", subgroup_id=gid, age=30 + number,
                                                   origin="Bruxelles")["id"]
@@ -494,8 +496,8 @@ async def room_phase(cfg: argparse.Namespace, room: Room, env: dict[str, str], w
         tag = secrets.token_hex(3)
 
         async def writer(number: int, gid: int, tab: Tab) -> None:
-            from core.personas import canvas as core_canvas
             from core.access import join as core_join
+            from core.personas import canvas as core_canvas
 
             actor = core_join.resolve(room.participants[canvases.index(tab)][0]).actor() \
                 if cfg.write_mode == "core" else None
@@ -558,7 +560,8 @@ async def room_phase(cfg: argparse.Namespace, room: Room, env: dict[str, str], w
             "ticks_by_full_run": {role: summary(run.ticks(role, start, end, True))
                                   for role in ("projector", "canvas", "console")},
             "run_time": {role: summary(run.run_times(role, start, end)) for role in ("projector", "canvas", "console")},
-            "messages_per_run": {role: run.messages_per_run(role, start, end) for role in ("projector", "canvas", "console")},
+            "messages_per_run": {role: run.messages_per_run(role, start, end)
+                                 for role in ("projector", "canvas", "console")},
             "runs_per_s": {role: round(len(run.run_times(role, start, end)) / cfg.duration, 1)
                            for role in ("projector", "canvas", "console")},
             "timeline": run.timeline(("canvas", "projector"), start, end),
@@ -660,9 +663,10 @@ def verdicts(res: dict[str, Any]) -> list[tuple[str, bool | None, str]]:
         ratio = f"{v / floor:.1f}x" if v is not None and floor else "n/a"
         out.append((f"tick p95 {role} <= 3x trivial page", ok, f"{v} ms vs {floor} ms = {ratio}"))
     fl = room.get("burst", {}).get("first_load", {}).get("p95_ms")
-    out.append(("first load p95 < 3 s (burst of 40 in 10 s)", None if fl is None else fl < 1000 * TARGETS["first_load_p95_s"],
-                f"{fl} ms"))
-    errs = room.get("error_count", 0) + (triv or {}).get("error_count", 0) + len((triv or {}).get("server_log_problems", [])) + len(room.get("server_log_problems", []))
+    out.append(("first load p95 < 3 s (burst of 40 in 10 s)",
+                None if fl is None else fl < 1000 * TARGETS["first_load_p95_s"], f"{fl} ms"))
+    errs = (room.get("error_count", 0) + (triv or {}).get("error_count", 0)
+            + len((triv or {}).get("server_log_problems", [])) + len(room.get("server_log_problems", [])))
     out.append(("zero errors", errs == 0, f"{errs}"))
     return out
 
@@ -707,9 +711,11 @@ def report(res: dict[str, Any]) -> None:
     w = room.get("window", {})
     p(f"   server CPU (100 % = one core): app {w.get('server_cpu_pct')} % (max 1 s {w.get('server_cpu_pct_max_1s')} %)"
       + (f", trivial {triv.get('window', {}).get('server_cpu_pct')} %" if triv else "")
-      + f"; RSS app max {room.get('rss_mb', {}).get('max')} MB" + (f", trivial {triv.get('rss_mb', {}).get('max')} MB" if triv else ""))
+      + f"; RSS app max {room.get('rss_mb', {}).get('max')} MB"
+      + (f", trivial {triv.get('rss_mb', {}).get('max')} MB" if triv else ""))
     p(f"   load client CPU {w.get('client_cpu_pct')} %, machine {w.get('machine_cpu_pct')} % of "
-      f"{(os.cpu_count() or 1) * 100} %" + (f" (trivial run: client {triv.get('window', {}).get('client_cpu_pct')} %)" if triv else ""))
+      f"{(os.cpu_count() or 1) * 100} %"
+      + (f" (trivial run: client {triv.get('window', {}).get('client_cpu_pct')} %)" if triv else ""))
     tl = " ".join(f"{int(x['t'])}s:{x['p95_ms']:.0f}" for x in room.get("timeline", []) if x.get("p95_ms") is not None)
     p(f"   tick p95 by 5 s (projector+canvas, ms): {tl}")
     p(f"   runs whose end the server never sent (streamlit, see stclient.py): {room.get('runs_without_finish')}; "
@@ -723,8 +729,8 @@ def report(res: dict[str, Any]) -> None:
         if prof:
             p(f"   where the {name} server's time goes (py-spy, {prof['samples']} samples holding the GIL):")
             for c in prof["categories"]:
-                p(f"     {c['share_pct']:5.1f} %  {c['cpu_ms_per_s'] if c['cpu_ms_per_s'] is not None else '?':>6} ms/s  "
-                  f"{c['what']}")
+                p(f"     {c['share_pct']:5.1f} %  "
+                  f"{c['cpu_ms_per_s'] if c['cpu_ms_per_s'] is not None else '?':>6} ms/s  {c['what']}")
     p("   targets:")
     for name, ok, detail in verdicts(res):
         p(f"     [{'ok' if ok else 'n/a' if ok is None else 'MISSED'}] {name}: {detail}")
@@ -735,7 +741,8 @@ def report(res: dict[str, Any]) -> None:
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    ap.add_argument("--sessions", type=int, default=40, help="participant tabs on /canvas (plus projector and facilitator)")
+    ap.add_argument("--sessions", type=int, default=40,
+                    help="participant tabs on /canvas (plus projector and facilitator)")
     ap.add_argument("--duration", type=float, default=60, help="measured seconds of ticking, per server")
     ap.add_argument("--interval", type=float, default=1.0, help="ATELIER_LIVE_INTERVAL: live tick, s")
     ap.add_argument("--database", help="database URL, empty or seeded; the run adds sub-groups, participants and "
@@ -745,10 +752,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                     help="s between two writes of one sub-group (0: no writes, ticks only)")
     ap.add_argument("--write-mode", choices=["form", "core"], default="form",
                     help="form: submit the canvas page's add form over the websocket (the write costs the server); "
-                    "core: core.personas.canvas.add_barrier from this process (the write's cost is not in the server CPU)")
+                    "core: core.personas.canvas.add_barrier from this process "
+                    "(the write's cost is not in the server CPU)")
     ap.add_argument("--no-facilitator", dest="facilitator", action="store_false", help="no console tab")
     ap.add_argument("--burst-window", type=float, default=10.0, help="the first 40 loads happen within s")
-    ap.add_argument("--ramp", type=float, default=15.0, help="s over which the tabs beyond the burst (and the trivial page's tabs) open")
+    ap.add_argument("--ramp", type=float, default=15.0,
+                    help="s over which the tabs beyond the burst (and the trivial page's tabs) open")
     ap.add_argument("--settle", type=float, default=5.0, help="s between opening and measuring")
     ap.add_argument("--drain", type=float, default=5.0, help="s to wait for the last writes to show")
     ap.add_argument("--trivial-duration", type=float, help="measured s on the trivial page (default: --duration)")
@@ -780,7 +789,8 @@ async def amain(cfg: argparse.Namespace, res: dict[str, Any]) -> None:
     prepare_database(url, env)
     room = await asyncio.to_thread(prepare_room, cfg.sessions, cfg.view, cookie_key)
     try:
-        gc = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text()).get("runner", {}).get("postScriptGC", True)
+        config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+        gc = config.get("runner", {}).get("postScriptGC", True)
     except (OSError, tomllib.TOMLDecodeError):
         gc = "unknown"
     res.update({
@@ -808,7 +818,7 @@ def main(argv: list[str] | None = None) -> int:
     code = 0
     try:
         asyncio.run(asyncio.wait_for(amain(cfg, res), budget))
-    except asyncio.TimeoutError:
+    except TimeoutError:
         print(f"load_room: stopped after the {budget:.0f} s wall-clock cap; partial result", file=sys.stderr)
         code = 3
     except KeyboardInterrupt:

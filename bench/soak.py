@@ -167,9 +167,11 @@ if _dir:
                     continue
                 label = name[4:]
                 snap = tracemalloc.take_snapshot().filter_traces(
-                    (tracemalloc.Filter(False, tracemalloc.__file__), tracemalloc.Filter(False, "<frozen importlib._bootstrap>")))
+                    (tracemalloc.Filter(False, tracemalloc.__file__),
+                     tracemalloc.Filter(False, "<frozen importlib._bootstrap>")))
                 traced, peak = tracemalloc.get_traced_memory()
-                lines = [f"== {label}: traced {traced / 2**20:.1f} MiB (peak {peak / 2**20:.1f}); cache_resource entries {_caches()}"]
+                lines = [f"== {label}: traced {traced / 2**20:.1f} MiB (peak {peak / 2**20:.1f}); "
+                         f"cache_resource entries {_caches()}"]
                 if base is None:
                     base = snap
                     lines.append("baseline taken")
@@ -331,8 +333,8 @@ async def soak_phase(cfg: argparse.Namespace, room: lr.Room, env: dict[str, str]
                 if probe is not None and "warmup" not in tm and row["t_s"] >= cfg.warmup:
                     tm["warmup"] = await tracemalloc_request(probe, "warmup")
                     say("tracemalloc baseline taken")
-                say(f"t={row['t_s']:>6.0f} s  RSS {row['rss_mib']:7.1f} MiB  threads {row['threads']}  fds {row['fds']}  "
-                    f"CPU {row.get('server_cpu_pct')} %  load {row['loadavg'][0]}  writes {row['writes_total']}  "
+                say(f"t={row['t_s']:>6.0f} s  RSS {row['rss_mib']:7.1f} MiB  threads {row['threads']}  fds {row['fds']}"
+                    f"  CPU {row.get('server_cpu_pct')} %  load {row['loadavg'][0]}  writes {row['writes_total']}  "
                     f"tick p95 canvas {row.get('tick_canvas_p95_ms')} / projector {row.get('tick_projector_p95_ms')} ms"
                     f"  errors {row['errors_total']}")
                 k = max(k + 1, int((now() - start) / cfg.sample_every) + 1)  # no burst of late samples
@@ -423,8 +425,10 @@ async def soak_phase(cfg: argparse.Namespace, room: lr.Room, env: dict[str, str]
             w["on_projector"] = w["marker"] in projector.seen
         result.update({
             "ticks": {role: lr.summary(run.ticks(role, start, end)) for role in ("projector", "canvas", "console")},
-            "ticks_unanswered": {role: run.unanswered(role, start, end - 10) for role in ("projector", "canvas", "console")},
-            "propagation": {"to_projector": lr.summary(to_projector), "missed_projector": len(ledger) - len(to_projector),
+            "ticks_unanswered": {role: run.unanswered(role, start, end - 10)
+                                 for role in ("projector", "canvas", "console")},
+            "propagation": {"to_projector": lr.summary(to_projector),
+                            "missed_projector": len(ledger) - len(to_projector),
                             "to_group_tabs": lr.summary(to_group), "missed_group_tabs": group_expected - len(to_group),
                             "write_ack": lr.summary([w["ack_s"] for w in ledger if w.get("ack_s") is not None]),
                             "unanswered_submits": sum(1 for w in ledger if "ack_s" in w and w["ack_s"] is None)},
@@ -441,7 +445,8 @@ async def soak_phase(cfg: argparse.Namespace, room: lr.Room, env: dict[str, str]
         if server.proc.poll() is None and clock["start"] is not None:
             await asyncio.sleep(5)  # the sessions of the closed tabs are gone: what memory comes back?
             after = server_memory(server.pid)
-            result["after_tabs_closed"] = {"rss_mib": after["rss_mib"], "threads": after["threads"], "fds": after["fds"]}
+            result["after_tabs_closed"] = {"rss_mib": after["rss_mib"], "threads": after["threads"],
+                                           "fds": after["fds"]}
         server.stop()
         say("app server stopped")
         result["server_log_problems"] = server.log_problems(log_mark)[:50]
@@ -509,10 +514,12 @@ def verdict(res: dict[str, Any]) -> tuple[int, list[str]]:
 
 
 def report(res: dict[str, Any]) -> None:
-    cfg, soak, mem, led, load = res["config"], res.get("soak", {}), res.get("memory", {}), res.get("writes", {}), res.get("load", {})
+    cfg, soak, mem, led, load = (res["config"], res.get("soak", {}), res.get("memory", {}), res.get("writes", {}),
+                                 res.get("load", {}))
     p = print
     p(f"\n== Atelier soak: {cfg['sessions']} participants + projector{' + facilitator' if cfg['facilitator'] else ''}, "
-      f"tick {cfg['interval']} s, {cfg['duration']:.0f} s, every sub-group writes every {cfg['write_every']:g} s (form)")
+      f"tick {cfg['interval']} s, {cfg['duration']:.0f} s, "
+      f"every sub-group writes every {cfg['write_every']:g} s (form)")
     code = res.get("code", {})
     p(f"   code: commit {code.get('commit')}, uncommitted {code.get('uncommitted') or 'none'}, snapshot "
       f"sha1 {res.get('snapshot', {}).get('sha1', 'n/a')}; database {res.get('database')}; postScriptGC "
@@ -527,9 +534,10 @@ def report(res: dict[str, Any]) -> None:
       f"{'  OVER ' + str(mem.get('max_growth_mib')) + ' MiB' if mem.get('growth_over_threshold') else ''}")
     p(f"    {'slope after warm-up / 2nd half':<38s} {mem.get('slope_mib_per_hour')} / "
       f"{mem.get('slope_second_half_mib_per_hour')} MiB/h")
-    p(f"    {'max; after the tabs closed':<38s} {mem.get('rss_max_mib')}; {soak.get('after_tabs_closed', {}).get('rss_mib')}")
-    p(f"    {'threads, fds (after warm-up -> end)':<38s} {mem.get('threads_after_warmup')} -> {mem.get('threads_end')}, "
-      f"{mem.get('fds_after_warmup')} -> {mem.get('fds_end')}")
+    p(f"    {'max; after the tabs closed':<38s} {mem.get('rss_max_mib')}; "
+      f"{soak.get('after_tabs_closed', {}).get('rss_mib')}")
+    p(f"    {'threads, fds (after warm-up -> end)':<38s} {mem.get('threads_after_warmup')} -> "
+      f"{mem.get('threads_end')}, {mem.get('fds_after_warmup')} -> {mem.get('fds_end')}")
     p(f"  {'writes':<40s} attempted {led.get('attempted')}, found once {led.get('found_once')}, missing "
       f"{led.get('missing')}, duplicated {led.get('duplicated')}, misplaced {led.get('misplaced')}, without activity "
       f"row {led.get('without_activity_row')}")
@@ -651,7 +659,8 @@ async def amain(cfg: argparse.Namespace, res: dict[str, Any]) -> None:
     lr.prepare_database(url, env)
     room = await asyncio.to_thread(lr.prepare_room, cfg.sessions, cfg.view, cookie_key)
     try:
-        gc = tomllib.loads((lr.ROOT / ".streamlit" / "config.toml").read_text()).get("runner", {}).get("postScriptGC", True)
+        config = tomllib.loads((lr.ROOT / ".streamlit" / "config.toml").read_text())
+        gc = config.get("runner", {}).get("postScriptGC", True)
     except (OSError, tomllib.TOMLDecodeError):
         gc = "unknown"
     info = json.loads(cfg.code_info.read_text()) if cfg.code_info else {"code": lr.code_version()}
@@ -667,7 +676,8 @@ async def amain(cfg: argparse.Namespace, res: dict[str, Any]) -> None:
         await soak_phase(cfg, room, env, workdir, url, soak)
     finally:
         if soak.get("tag"):
-            res["writes"] = await asyncio.to_thread(count_in_database, soak["tag"], soak.get("ledger", []), room.personas)
+            res["writes"] = await asyncio.to_thread(count_in_database, soak["tag"], soak.get("ledger", []),
+                                                    room.personas)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -683,7 +693,7 @@ def main(argv: list[str] | None = None) -> int:
     code = 0
     try:
         asyncio.run(asyncio.wait_for(amain(cfg, res), budget))
-    except asyncio.TimeoutError:
+    except TimeoutError:
         print(f"soak: stopped after the {budget:.0f} s wall-clock cap; partial result", file=sys.stderr)
         code = 3
     except KeyboardInterrupt:

@@ -39,8 +39,8 @@ import asyncio
 import collections
 import ipaddress
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
 from urllib.parse import urlsplit
 
 import websockets
@@ -79,7 +79,7 @@ async def http_get(host: str, port: int, path: str, timeout: float = 15.0) -> in
         await asyncio.wait_for(reader.read(), timeout)
         writer.close()
         return int(status.split()[1])
-    except (OSError, asyncio.TimeoutError, IndexError, ValueError):
+    except (TimeoutError, OSError, IndexError, ValueError):
         return 0
 
 
@@ -99,7 +99,7 @@ class Answer:
     by_full_run: bool  # answered by a full run (e.g. a tick whose fragment called st.rerun())
 
 
-def element_text(element) -> str:  # noqa: ANN001 - a streamlit Element proto
+def element_text(element) -> str:
     """The visible text of a delta's element (markdown, text, heading, alert, widget label...)."""
     kind = element.WhichOneof("type")
     if kind is None:
@@ -218,7 +218,7 @@ class Tab:
         runs, interrupted = self.runs_started, self.interrupted
         try:
             return await asyncio.wait_for(asyncio.shield(req.done), timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             self.error(f"full rerun not answered in {timeout:.0f} s ({self.runs_started - runs} runs started and "
                        f"{self.interrupted - interrupted} interrupted since; last message "
                        f"{now() - self.last_message_at:.1f} s ago)")
@@ -309,7 +309,7 @@ class Tab:
         elif kind == "page_not_found":
             self.error(f"page not found: {self.path!r}")
 
-    def _delta(self, delta, data: bytes, t: float) -> None:  # noqa: ANN001
+    def _delta(self, delta, data: bytes, t: float) -> None:
         if self.markers:
             for marker, raw in list(self.markers.items()):
                 if raw in data:
@@ -423,7 +423,7 @@ class Tab:
             return None
         try:
             await asyncio.wait_for(asyncio.shield(req.done), max(1.0, timeout - (now() - t0)))
-        except asyncio.TimeoutError:
+        except TimeoutError:
             self.error(f"first run not finished in {timeout:.0f} s")
             return None
         except asyncio.CancelledError:

@@ -8,23 +8,23 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from sqlalchemy import inspect, select
 from sqlalchemy.exc import DataError, IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from core import limits as L
-from core import permissions
+from core import permissions, vocabulary
 from core import validation as v
 from core.actor import SYSTEM, Actor
-from core.permissions import Scope
 from core.errors import Conflict, NotFound, StaleEdit
+from core.permissions import Scope
 from storage import db
 from storage import models as m
-from core import vocabulary
 
 log = logging.getLogger("atelier.core")
 
@@ -56,16 +56,18 @@ _spec("event", m.Event, {
     "description": v.text(L.LONG_MAX, required=False), "organisers": v.text(L.LONG_MAX, required=False),
     "place": v.text(300, required=False, multiline=False), "starts_on": v.date(), "ends_on": v.date(),
     "participant_cap": v.integer(L.CAP_MIN, L.CAP_MAX), "per_org_cap": v.integer(L.PER_ORG_CAP_MIN, L.PER_ORG_CAP_MAX),
-    "category_template": v.text(40, required=False, multiline=False), "languages": v.text(40, required=False, multiline=False),
+    "category_template": v.text(40, required=False, multiline=False),
+    "languages": v.text(40, required=False, multiline=False),
 })
 _spec("theme", m.Theme, {
-    "event_id": v.ref(m.Event), "title": v.text(L.TITLE_MAX, multiline=False), "why": v.text(L.LONG_MAX, required=False),
-    "position": v.integer(0, 10_000),
+    "event_id": v.ref(m.Event), "title": v.text(L.TITLE_MAX, multiline=False),
+    "why": v.text(L.LONG_MAX, required=False), "position": v.integer(0, 10_000),
 })
 _spec("session", m.WorkshopSession, {
     "theme_id": v.ref(m.Theme), "title": v.text(L.TITLE_MAX, required=False, multiline=False),
     "starts_at": v.datetime_(), "ends_at": v.datetime_(), "stage": v.choice(vocabulary.STAGES, required=False),
-    "status": v.choice(vocabulary.SESSION_STATUSES, required=False), "join_code": v.text(12, required=False, multiline=False),
+    "status": v.choice(vocabulary.SESSION_STATUSES, required=False),
+    "join_code": v.text(12, required=False, multiline=False),
 })
 _spec("subgroup", m.Subgroup, {
     "session_id": v.ref(m.WorkshopSession), "name": v.text(L.SUBGROUP_NAME_MAX, multiline=False),
@@ -80,7 +82,8 @@ _spec("persona", m.Persona, {
 })
 _spec("canvas_item", m.CanvasItem, {
     "persona_id": v.ref(m.Persona), "kind": v.choice(vocabulary.CANVAS_KINDS), "text": v.text(L.ITEM_MAX),
-    "nature": v.choice(vocabulary.BARRIER_NATURES, required=False), "category": v.choice(vocabulary.CATEGORIES, required=False),
+    "nature": v.choice(vocabulary.BARRIER_NATURES, required=False),
+    "category": v.choice(vocabulary.CATEGORIES, required=False),
     "created_by": v.text(L.NAME_MAX, required=False, multiline=False),
 }, editable=("text", "nature", "category"))
 _spec("solution_lead", m.SolutionLead, {"need_id": v.ref(m.CanvasItem), "text": v.text(L.ITEM_MAX)})
@@ -89,7 +92,8 @@ _spec("resource", m.Resource, {
     "description": v.text(L.LONG_MAX, required=False), "category": v.choice(vocabulary.CATEGORIES),
     "organisation_name": v.text(L.TITLE_MAX, required=False, multiline=False),
     "service_name": v.text(L.TITLE_MAX, required=False, multiline=False),
-    "address": v.text(300, required=False, multiline=False), "contact_name": v.text(L.NAME_MAX, required=False, multiline=False),
+    "address": v.text(300, required=False, multiline=False),
+    "contact_name": v.text(L.NAME_MAX, required=False, multiline=False),
     "phone": v.text(60, required=False, multiline=False), "email": v.text(200, required=False, multiline=False),
     "url": v.text(L.URL_MAX, required=False, multiline=False),
     "added_by_subgroup_id": v.ref(m.Subgroup, required=False),
@@ -123,7 +127,8 @@ _spec("plan_action", m.PlanAction, {
 
 # ``Scope`` (which event, session and sub-group a row belongs to) lives in core.permissions.
 
-def _session_scope(s: Session, session_id: int | None, subgroup_id: int | None = None, open_to_all: bool = False) -> Scope:
+def _session_scope(s: Session, session_id: int | None, subgroup_id: int | None = None,
+                   open_to_all: bool = False) -> Scope:
     if session_id is None:
         return Scope(subgroup_id=subgroup_id, open_to_all=open_to_all)
     row = s.execute(
@@ -305,7 +310,7 @@ def restore_in(s: Session, actor: Actor, entity: str, ident: Any) -> Any:
 
 # --- public services: one transaction each --------------------------------------------------
 
-def run_write(fn, *args: Any, **kwargs: Any) -> Any:
+def run_write(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """Run ``fn(session, *args)`` in one writing transaction and map storage faults to core errors."""
     try:
         with db.write_session() as s:

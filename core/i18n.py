@@ -31,6 +31,28 @@ CATALOG_DIR = Path(__file__).resolve().parent.parent / "locales"
 log = logging.getLogger(__name__)
 
 
+LANGUAGE_COOKIE = "atelier_lang"
+
+
+def primary_language(tag: str | None) -> str | None:
+    """``nl-BE`` / ``nl_BE`` / ``NL`` -> ``nl`` when the app speaks it, else None."""
+    if not isinstance(tag, str) or not tag:
+        return None
+    code = tag.replace("_", "-").split("-", 1)[0].strip().lower()
+    return code if code in LANGUAGES else None
+
+
+def choose_language(in_link: str | None, chosen: str | None, remembered: str | None,
+                    browser: str | None) -> str:
+    """The language of a page, first found: a ``?lang=`` in the link (a registration email in Dutch),
+    the one chosen in this browser session, the one remembered in the browser's cookie, the
+    browser's own language (``nl-BE``), French."""
+    for candidate in (in_link, chosen, remembered):
+        if candidate in LANGUAGES:
+            return str(candidate)
+    return primary_language(browser) or DEFAULT_LANGUAGE
+
+
 @functools.cache
 def catalog(lang: str) -> dict[str, str]:
     merged: dict[str, str] = {}
@@ -58,8 +80,9 @@ def translate(lang: str, key: str, **params: Any) -> str:
 
 
 _BRANCH_TEXT = r"(?:[^{}]|\{\w+\})*"          # text, or a plain {placeholder} inside a branch
-_PLURAL = re.compile(r"\{(\w+),\s*plural,((?:\s*(?:=\d+|zero|one|two|few|many|other)\s*\{" + _BRANCH_TEXT + r"\})+)\s*\}")
-_CHOICE = re.compile(r"(=\d+|zero|one|two|few|many|other)\s*\{(" + _BRANCH_TEXT + r")\}")
+PLURAL_BLOCK = re.compile(r"\{(\w+),\s*plural,((?:\s*(?:=\d+|zero|one|two|few|many|other)\s*\{"
+                          + _BRANCH_TEXT + r"\})+)\s*\}")
+PLURAL_CHOICE = re.compile(r"(=\d+|zero|one|two|few|many|other)\s*\{(" + _BRANCH_TEXT + r")\}")
 
 
 @functools.cache
@@ -85,13 +108,13 @@ def _plurals(lang: str, text: str, params: dict[str, Any]) -> str:
                 value = float(str(value))
             except ValueError:
                 return match.group(0)    # no number to choose by: left as written, never a crash
-        branches = dict(_CHOICE.findall(body))
-        exact = f"={int(value)}" if float(value).is_integer() else None
-        branch = branches.get(exact) if exact in branches else \
+        branches: dict[str, str] = dict(PLURAL_CHOICE.findall(body))
+        exact = f"={int(value)}" if float(value).is_integer() else ""
+        branch = branches[exact] if exact in branches else \
             branches.get(plural_category(lang, value), branches.get("other", ""))
         number = fmt_number(value, lang).replace("{", "{{").replace("}", "}}")
         return branch.replace("#", number)
-    return _PLURAL.sub(choose, text)
+    return PLURAL_BLOCK.sub(choose, text)
 
 
 def fmt_date(value: dt.date | None, lang: str, fmt: str = "full") -> str:

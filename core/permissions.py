@@ -51,9 +51,10 @@ role and compares what happens with this table.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from core.actor import Actor
 from core.errors import PermissionDenied

@@ -35,14 +35,15 @@ import datetime as dt
 import operator
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import email_validator
 
 from core import limits as L
-from core.settings import timezone
 from core.errors import NotFound, ValidationError
+from core.settings import timezone
 
 # C0/C1 control characters other than tab and newline (NUL bytes included)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")

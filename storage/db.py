@@ -19,8 +19,8 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import ExceptionContext
@@ -133,7 +133,7 @@ def _make_sqlite_engine(url: str) -> Engine:
     )
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn, _record):  # noqa: ANN001
+    def _on_connect(dbapi_conn, _record) -> None:  # noqa: ANN001
         # Let SQLAlchemy, not the driver, issue BEGIN (see _on_begin).
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
@@ -144,7 +144,7 @@ def _make_sqlite_engine(url: str) -> Engine:
         cur.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn):  # noqa: ANN001
+    def _on_begin(conn) -> None:  # noqa: ANN001
         if conn.get_execution_options().get("atelier_write"):
             conn.exec_driver_sql("BEGIN IMMEDIATE")
         else:

@@ -11,7 +11,7 @@ The schema is created only by Alembic (``python manage.py init-db``).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Optional
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -40,7 +40,7 @@ NAMING = {
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 class Base(DeclarativeBase):
@@ -61,8 +61,8 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     password_changed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    last_login_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, default=None)
-    deactivated_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, default=None)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
+    deactivated_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     __mapper_args__ = {"version_id_col": version}
@@ -86,21 +86,21 @@ class Event(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     organisers: Mapped[str] = mapped_column(Text, default="")
     place: Mapped[str] = mapped_column(String(300), default="")
-    starts_on: Mapped[Optional[dt.date]] = mapped_column(Date, default=None)
-    ends_on: Mapped[Optional[dt.date]] = mapped_column(Date, default=None)
+    starts_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    ends_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
     participant_cap: Mapped[int] = mapped_column(Integer, default=40)
     per_org_cap: Mapped[int] = mapped_column(Integer, default=2)
     category_template: Mapped[str] = mapped_column(String(40), default="plain")
     languages: Mapped[str] = mapped_column(String(40), default="fr,en,nl")
     registration_open: Mapped[bool] = mapped_column(Boolean, default=False)
-    retention_months: Mapped[Optional[int]] = mapped_column(Integer, default=None)
-    archived_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, default=None)
+    retention_months: Mapped[int | None] = mapped_column(Integer, default=None)
+    archived_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    deleted_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, default=None)
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     __mapper_args__ = {"version_id_col": version}
 
-    themes: Mapped[list["Theme"]] = relationship(back_populates="event", order_by="Theme.position")
+    themes: Mapped[list[Theme]] = relationship(back_populates="event", order_by="Theme.position")
 
 
 class Theme(Base):
@@ -111,12 +111,12 @@ class Theme(Base):
     title: Mapped[str] = mapped_column(String(200))
     why: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    deleted_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, default=None)
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     __mapper_args__ = {"version_id_col": version}
 
     event: Mapped[Event] = relationship(back_populates="themes")
-    sessions: Mapped[list["WorkshopSession"]] = relationship(
+    sessions: Mapped[list[WorkshopSession]] = relationship(
         back_populates="theme", order_by="WorkshopSession.starts_at"
     )
 
@@ -134,35 +134,35 @@ class WorkshopSession(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     theme_id: Mapped[int] = mapped_column(ForeignKey("themes.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(String(200), default="")
-    starts_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, default=None)
-    ends_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, default=None)
+    starts_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
+    ends_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
     stage: Mapped[str] = mapped_column(String(20), default="diagnostic")
     status: Mapped[str] = mapped_column(String(20), default="planned")
-    join_code: Mapped[Optional[str]] = mapped_column(String(12), default=None)
+    join_code: Mapped[str | None] = mapped_column(String(12), default=None)
     contributions_open: Mapped[bool] = mapped_column(Boolean, default=True)
     contributions_hidden: Mapped[bool] = mapped_column(Boolean, default=False)
     # countdown timer of the current stage: duration, and either running (started_at) or paused
     timer_duration_s: Mapped[int] = mapped_column(Integer, default=0)
-    timer_started_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, default=None)
+    timer_started_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
     timer_remaining_s: Mapped[int] = mapped_column(Integer, default=0)
     # per-stage prompt overrides ({"diagnostic": "…"}); empty means the default prompt of the stage
     prompts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     projector_view: Mapped[str] = mapped_column(String(30), default="feed")
-    projector_spotlight_id: Mapped[Optional[int]] = mapped_column(Integer, default=None)
-    projector_token: Mapped[Optional[str]] = mapped_column(String(64), default=None)
+    projector_spotlight_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    projector_token: Mapped[str | None] = mapped_column(String(64), default=None)
     # dot voting
     vote_status: Mapped[str] = mapped_column(String(10), default="none")
     vote_dots: Mapped[int] = mapped_column(Integer, default=3)
     vote_multi: Mapped[bool] = mapped_column(Boolean, default=False)
     votes_revealed: Mapped[bool] = mapped_column(Boolean, default=False)
-    closed_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, default=None)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    deleted_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, default=None)
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     __mapper_args__ = {"version_id_col": version}
 
     theme: Mapped[Theme] = relationship(back_populates="sessions")
-    subgroups: Mapped[list["Subgroup"]] = relationship(
+    subgroups: Mapped[list[Subgroup]] = relationship(
         back_populates="session", order_by="Subgroup.position"
     )
 
@@ -179,9 +179,9 @@ class Subgroup(Base):
     session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
     name: Mapped[str] = mapped_column(String(80))
-    join_code: Mapped[Optional[str]] = mapped_column(String(12), default=None, index=True)
+    join_code: Mapped[str | None] = mapped_column(String(12), default=None, index=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    deleted_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, default=None)
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     __mapper_args__ = {"version_id_col": version}
 
@@ -196,7 +196,7 @@ class Organisation(Base):
     name: Mapped[str] = mapped_column(String(200))
     normalized_name: Mapped[str] = mapped_column(String(200), unique=True)
     sector: Mapped[str] = mapped_column(String(120), default="")
-    merged_into_id: Mapped[Optional[int]] = mapped_column(ForeignKey("organisations.id"), default=None)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), default=None)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
@@ -206,17 +206,17 @@ class Participant(Base):
     first_name: Mapped[str] = mapped_column(String(120), default="")
     last_name: Mapped[str] = mapped_column(String(120), default="")
     email: Mapped[str] = mapped_column(String(200), default="", index=True)
-    organisation_id: Mapped[Optional[int]] = mapped_column(ForeignKey("organisations.id"), default=None)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), default=None)
     sector: Mapped[str] = mapped_column(String(120), default="")
     # Unused since 0005 and always NULL: personal links are hashed in ``personal_links``. The column
     # stays because SQLite can only drop a UNIQUE column by rebuilding the table, and rebuilding
     # ``participants`` with foreign keys on would cascade-delete their registrations.
-    personal_token: Mapped[Optional[str]] = mapped_column(String(64), unique=True, default=None)
-    consent_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, default=None)
-    erased_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, default=None)
+    personal_token: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
+    consent_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
+    erased_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     # 0003: a person registers for one event (same email, same event: same person); emails in their language
-    event_id: Mapped[Optional[int]] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), default=None, index=True)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), default=None, index=True)
     lang: Mapped[str] = mapped_column(String(5), default="fr")
 
 
@@ -240,9 +240,9 @@ class Registration(Base):
     session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
     status: Mapped[str] = mapped_column(String(20), default="confirmed")
     present: Mapped[bool] = mapped_column(Boolean, default=False)
-    promoted_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, default=None)
-    overridden_by: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), default=None)
-    checked_in_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, default=None)
+    promoted_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
+    overridden_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), default=None)
+    checked_in_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     # 0005: the calendar (.ics) this person was last sent for the session: its SEQUENCE (only goes
@@ -259,12 +259,12 @@ class ParticipantToken(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
-    subgroup_id: Mapped[Optional[int]] = mapped_column(ForeignKey("subgroups.id", ondelete="CASCADE"), default=None)
-    participant_id: Mapped[Optional[int]] = mapped_column(ForeignKey("participants.id", ondelete="SET NULL"), default=None)
+    subgroup_id: Mapped[int | None] = mapped_column(ForeignKey("subgroups.id", ondelete="CASCADE"), default=None)
+    participant_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id", ondelete="SET NULL"), default=None)
     display_name: Mapped[str] = mapped_column(String(80), default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    revoked_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, default=None)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
 
 
 # --- personas and canvas --------------------------------------------------------------------
@@ -273,16 +273,17 @@ class Persona(Base):
     __tablename__ = "personas"
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
-    subgroup_id: Mapped[Optional[int]] = mapped_column(ForeignKey("subgroups.id", ondelete="SET NULL"), default=None, index=True)
+    subgroup_id: Mapped[int | None] = mapped_column(ForeignKey("subgroups.id", ondelete="SET NULL"), default=None,
+                                                    index=True)
     name: Mapped[str] = mapped_column(String(120))
-    age: Mapped[Optional[int]] = mapped_column(Integer, default=None)
+    age: Mapped[int | None] = mapped_column(Integer, default=None)
     origin: Mapped[str] = mapped_column(String(120), default="")
     facts: Mapped[list[Any]] = mapped_column(JSON, default=list)
     note: Mapped[str] = mapped_column(Text, default="")
     open_to_all: Mapped[bool] = mapped_column(Boolean, default=False)
     template_key: Mapped[str] = mapped_column(String(40), default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    deleted_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, default=None)
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     __mapper_args__ = {"version_id_col": version}
 
@@ -296,11 +297,11 @@ class CanvasItem(Base):
     persona_id: Mapped[int] = mapped_column(ForeignKey("personas.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(20))
     text: Mapped[str] = mapped_column(Text)
-    nature: Mapped[Optional[str]] = mapped_column(String(20), default=None)  # barriers only
-    category: Mapped[Optional[str]] = mapped_column(String(40), default=None)
+    nature: Mapped[str | None] = mapped_column(String(20), default=None)  # barriers only
+    category: Mapped[str | None] = mapped_column(String(40), default=None)
     created_by: Mapped[str] = mapped_column(String(120), default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    deleted_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, default=None)
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     __mapper_args__ = {"version_id_col": version}
 
@@ -308,7 +309,8 @@ class CanvasItem(Base):
 class LeadResource(Base):
     __tablename__ = "lead_resources"
     lead_id: Mapped[int] = mapped_column(ForeignKey("solution_leads.id", ondelete="CASCADE"), primary_key=True)
-    resource_id: Mapped[int] = mapped_column(ForeignKey("resources.id", ondelete="CASCADE"), primary_key=True, index=True)
+    resource_id: Mapped[int] = mapped_column(ForeignKey("resources.id", ondelete="CASCADE"), primary_key=True,
+                                             index=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
@@ -320,7 +322,7 @@ class SolutionLead(Base):
     need_id: Mapped[int] = mapped_column(ForeignKey("canvas_items.id", ondelete="CASCADE"), index=True)
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    deleted_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, default=None)
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     __mapper_args__ = {"version_id_col": version}
 
@@ -346,10 +348,11 @@ class Resource(Base):
     email: Mapped[str] = mapped_column(String(200), default="")
     url: Mapped[str] = mapped_column(String(500), default="")
     extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    added_by_subgroup_id: Mapped[Optional[int]] = mapped_column(ForeignKey("subgroups.id", ondelete="SET NULL"), default=None)
-    merged_into_id: Mapped[Optional[int]] = mapped_column(ForeignKey("resources.id"), default=None)
+    added_by_subgroup_id: Mapped[int | None] = mapped_column(ForeignKey("subgroups.id", ondelete="SET NULL"),
+                                                             default=None)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("resources.id"), default=None)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    deleted_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, default=None)
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     __mapper_args__ = {"version_id_col": version}
 
@@ -362,13 +365,13 @@ class Contribution(Base):
     __tablename__ = "contributions"
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
-    subgroup_id: Mapped[Optional[int]] = mapped_column(ForeignKey("subgroups.id", ondelete="SET NULL"), default=None)
+    subgroup_id: Mapped[int | None] = mapped_column(ForeignKey("subgroups.id", ondelete="SET NULL"), default=None)
     kind: Mapped[str] = mapped_column(String(20))
     category: Mapped[str] = mapped_column(String(120), default="")
     text: Mapped[str] = mapped_column(Text)
     created_by: Mapped[str] = mapped_column(String(120), default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    deleted_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, default=None)
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     __mapper_args__ = {"version_id_col": version}
 
@@ -377,15 +380,15 @@ class Recommendation(Base):
     __tablename__ = "recommendations"
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
-    subgroup_id: Mapped[Optional[int]] = mapped_column(ForeignKey("subgroups.id", ondelete="SET NULL"), default=None)
+    subgroup_id: Mapped[int | None] = mapped_column(ForeignKey("subgroups.id", ondelete="SET NULL"), default=None)
     title: Mapped[str] = mapped_column(String(200))
     text: Mapped[str] = mapped_column(Text, default="")
     level: Mapped[str] = mapped_column(String(20))
     public: Mapped[str] = mapped_column(String(200), default="")
     retained: Mapped[bool] = mapped_column(Boolean, default=False)
-    merged_into_id: Mapped[Optional[int]] = mapped_column(ForeignKey("recommendations.id"), default=None)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("recommendations.id"), default=None)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    deleted_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, default=None)
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     __mapper_args__ = {"version_id_col": version}
 
@@ -396,9 +399,10 @@ class RecommendationSource(Base):
     __tablename__ = "recommendation_sources"
     id: Mapped[int] = mapped_column(primary_key=True)
     recommendation_id: Mapped[int] = mapped_column(ForeignKey("recommendations.id", ondelete="CASCADE"), index=True)
-    contribution_id: Mapped[Optional[int]] = mapped_column(ForeignKey("contributions.id", ondelete="CASCADE"), default=None)
-    canvas_item_id: Mapped[Optional[int]] = mapped_column(ForeignKey("canvas_items.id", ondelete="CASCADE"), default=None)
-    persona_id: Mapped[Optional[int]] = mapped_column(ForeignKey("personas.id", ondelete="CASCADE"), default=None)
+    contribution_id: Mapped[int | None] = mapped_column(ForeignKey("contributions.id", ondelete="CASCADE"),
+                                                        default=None)
+    canvas_item_id: Mapped[int | None] = mapped_column(ForeignKey("canvas_items.id", ondelete="CASCADE"), default=None)
+    persona_id: Mapped[int | None] = mapped_column(ForeignKey("personas.id", ondelete="CASCADE"), default=None)
 
 
 class Vote(Base):
@@ -417,14 +421,14 @@ class ImplementationPlan(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     recommendation_id: Mapped[int] = mapped_column(ForeignKey("recommendations.id", ondelete="CASCADE"), index=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
-    subgroup_id: Mapped[Optional[int]] = mapped_column(ForeignKey("subgroups.id", ondelete="SET NULL"), default=None)
+    subgroup_id: Mapped[int | None] = mapped_column(ForeignKey("subgroups.id", ondelete="SET NULL"), default=None)
     # DPA-PC prompts
     who_wants_what: Mapped[str] = mapped_column(Text, default="")
     people_concerned_view: Mapped[str] = mapped_column(Text, default="")
     try_here_now: Mapped[str] = mapped_column(Text, default="")
     tried_learned: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    deleted_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, default=None)
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     __mapper_args__ = {"version_id_col": version}
 
@@ -435,12 +439,12 @@ class PlanAction(Base):
     plan_id: Mapped[int] = mapped_column(ForeignKey("implementation_plans.id", ondelete="CASCADE"), index=True)
     action: Mapped[str] = mapped_column(Text)
     carrier: Mapped[str] = mapped_column(String(200), default="")
-    due: Mapped[Optional[dt.date]] = mapped_column(Date, default=None)
+    due: Mapped[dt.date | None] = mapped_column(Date, default=None)
     means: Mapped[str] = mapped_column(Text, default="")
     indicator: Mapped[str] = mapped_column(Text, default="")
     risks: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    deleted_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, default=None)
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     __mapper_args__ = {"version_id_col": version}
 
@@ -450,7 +454,7 @@ class MoodCheck(Base):
     __table_args__ = (UniqueConstraint("session_id", "token_id", "moment"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
-    token_id: Mapped[Optional[int]] = mapped_column(ForeignKey("participant_tokens.id", ondelete="SET NULL"), default=None)
+    token_id: Mapped[int | None] = mapped_column(ForeignKey("participant_tokens.id", ondelete="SET NULL"), default=None)
     moment: Mapped[str] = mapped_column(String(10))
     weather: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
@@ -486,21 +490,22 @@ class OutboxEmail(Base):
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    sent_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, default=None)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
     # 0003: which event and person an email is for (organisers see their event's outbox; erasure
     # removes a person's emails), a calendar attachment, and the last delivery error
-    event_id: Mapped[Optional[int]] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), default=None, index=True)
-    participant_id: Mapped[Optional[int]] = mapped_column(ForeignKey("participants.id", ondelete="SET NULL"), default=None, index=True)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), default=None, index=True)
+    participant_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id", ondelete="SET NULL"), default=None,
+                                                       index=True)
     attachment_name: Mapped[str] = mapped_column(String(120), default="")
-    attachment: Mapped[Optional[str]] = mapped_column(Text, default=None)
+    attachment: Mapped[str | None] = mapped_column(Text, default=None)
     last_error: Mapped[str] = mapped_column(String(300), default="")
     # 0005: delivery attempts (a claim counts one), when the next one may start (also the lease of a
     # claimed email: a sender that died leaves it to be tried again then), when delivery was given up
     # (a permanent refusal, or too many attempts; ``last_error`` says why), and the Message-ID it
     # goes out with (the same on every attempt)
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    next_attempt_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, default=None)
-    failed_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime, default=None)
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
+    failed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
     message_id: Mapped[str] = mapped_column(String(250), default="", server_default="")
 
 
@@ -514,12 +519,12 @@ class Activity(Base):
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     actor_type: Mapped[str] = mapped_column(String(20))  # staff / participant / system
-    actor_id: Mapped[Optional[int]] = mapped_column(Integer, default=None)
+    actor_id: Mapped[int | None] = mapped_column(Integer, default=None)
     actor_label: Mapped[str] = mapped_column(String(120), default="")
     action: Mapped[str] = mapped_column(String(40))
     entity_type: Mapped[str] = mapped_column(String(40))
-    entity_id: Mapped[Optional[int]] = mapped_column(Integer, default=None)
-    event_id: Mapped[Optional[int]] = mapped_column(Integer, default=None, index=True)
-    session_id: Mapped[Optional[int]] = mapped_column(Integer, default=None)
-    before: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON, default=None)
-    after: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON, default=None)
+    entity_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    event_id: Mapped[int | None] = mapped_column(Integer, default=None, index=True)
+    session_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)

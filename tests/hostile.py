@@ -11,13 +11,13 @@ import re
 import string
 import unicodedata
 from collections import defaultdict
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
-from core import limits as L
 from core.errors import AtelierError
 from core.i18n import LANGUAGES, catalog, translate
 from storage import db
@@ -96,11 +96,11 @@ MALFORMED_IDS: dict[str, Any] = {
 }
 
 MALFORMED_DATES: dict[str, Any] = {
-    "feb_30": "2026-02-30", "empty": "", "spaces": "   ", "word": "tomorrow", "french": "demain", "year_0": "0000-01-01",
-    "year_10000": "10000-01-01", "year_1": "0001-01-01", "year_9999": "9999-12-31", "month_13": "2026-13-01",
-    "slashes": "31/12/2026", "short": "2026-1-1", "nul": "2026-01-01\x00", "long": "2026-01-01" * 1000,
-    "number": 20260101, "float": 2026.5, "list": ["2026-01-01"], "hour_25": "2026-03-02T25:00",
-    "sql": "2026-01-01'; DROP TABLE events;--",
+    "feb_30": "2026-02-30", "empty": "", "spaces": "   ", "word": "tomorrow", "french": "demain",
+    "year_0": "0000-01-01", "year_10000": "10000-01-01", "year_1": "0001-01-01", "year_9999": "9999-12-31",
+    "month_13": "2026-13-01", "slashes": "31/12/2026", "short": "2026-1-1", "nul": "2026-01-01\x00",
+    "long": "2026-01-01" * 1000, "number": 20260101, "float": 2026.5, "list": ["2026-01-01"],
+    "hour_25": "2026-03-02T25:00", "sql": "2026-01-01'; DROP TABLE events;--",
 }
 
 LIMIT_LENGTHS = (1, 12, 13, 40, 41, 60, 61, 80, 81, 120, 121, 200, 201, 300, 301, 500, 501, 1_000, 1_001, 5_000,
@@ -112,11 +112,11 @@ WHITESPACE = " \t\n\r\u00a0\u2007\u202f\u3000\u2028\u2029\u200b\u200c\u200d\u206
 CONTROLS = [chr(c) for c in [*range(0, 9), 11, 12, *range(14, 32), *range(127, 160)]]
 RTL = ["مرحبا", "السكن الاجتماعي", "שלום", "דיור", "\u202eevil", "abc\u202edef\u202c", "\u200fRTL mark"]
 EMOJI = ["😀", "👩\u200d👩\u200d👧\u200d👦", "🏳️\u200d🌈", "🇧🇪", "🇨🇭", "👍🏽", "1️⃣", "🧑\u200d💻", "❤️", "🫶", "🤌🏾"]
-INJECTIONS = [NAMED[k] for k in ("sql_drop", "sql_or", "sql_union", "sql_comment", "script", "img_onerror", "svg_onload",
-                                 "md_js_link", "md_js_image", "md_reference", "md_autolink", "gfm_autolink",
-                                 "html_entity", "st_colour", "st_icon", "st_latex", "code_fence", "heading_list",
-                                 "formula_eq", "formula_plus", "formula_minus", "formula_at", "formula_tab",
-                                 "format_braces", "backslashes")]
+INJECTIONS = [NAMED[k] for k in ("sql_drop", "sql_or", "sql_union", "sql_comment", "script", "img_onerror",
+                                 "svg_onload", "md_js_link", "md_js_image", "md_reference", "md_autolink",
+                                 "gfm_autolink", "html_entity", "st_colour", "st_icon", "st_latex", "code_fence",
+                                 "heading_list", "formula_eq", "formula_plus", "formula_minus", "formula_at",
+                                 "formula_tab", "format_braces", "backslashes")]
 
 short_text = st.text(max_size=15)
 whitespace_only = st.text(alphabet=WHITESPACE, min_size=1, max_size=30)
@@ -131,7 +131,8 @@ very_long = st.builds(lambda ch, extra: ch * (100_000 + extra), st.sampled_from(
 around_limits = st.builds(lambda n, ch, pad: pad + ch * n + pad, st.sampled_from(LIMIT_LENGTHS),
                           st.sampled_from(["a", "é", "😀", "ש", "e\u0301"]), st.sampled_from(["", " ", "\n"]))
 rtl_text = st.one_of(st.sampled_from(RTL),
-                     st.text(alphabet=st.characters(min_codepoint=0x0590, max_codepoint=0x06FF), min_size=1, max_size=40),
+                     st.text(alphabet=st.characters(min_codepoint=0x0590, max_codepoint=0x06FF), min_size=1,
+                             max_size=40),
                      st.builds(lambda a, b: a + "\u202e" + b, short_text, short_text))
 emoji_text = st.lists(st.sampled_from(EMOJI), min_size=1, max_size=12).map("".join)
 injection = st.sampled_from(INJECTIONS)
@@ -150,8 +151,8 @@ malformed_id = st.one_of(
     st.none(), st.booleans(), st.lists(st.integers(), max_size=2), st.binary(max_size=4),
 )
 odd_number = st.one_of(
-    st.integers(), st.floats(), st.text(max_size=12), st.sampled_from(["", " 3 ", "3.0", "1_000", "١٢", "+5", "-0", "1e3",
-                                                                       "0x10", "9" * 40, "inf", "nan", "\x00"]),
+    st.integers(), st.floats(), st.text(max_size=12),
+    st.sampled_from(["", " 3 ", "3.0", "1_000", "١٢", "+5", "-0", "1e3", "0x10", "9" * 40, "inf", "nan", "\x00"]),
     st.none(), st.booleans(), st.just([3]),
 )
 
@@ -349,7 +350,8 @@ def check(service: str, payload: Any, expected: tuple[str, Any], call: Callable[
     assert expected[0] == "ok", f"{service} {short(payload)}: expected the error {expected[1]}, but it was accepted"
     if read is not None:
         stored = read(result)
-        assert stored == expected[1], f"{service} {short(payload)}: stored {short(stored)}, expected {short(expected[1])}"
+        assert stored == expected[1], \
+            f"{service} {short(payload)}: stored {short(stored)}, expected {short(expected[1])}"
     return result
 
 
@@ -362,21 +364,22 @@ def build_world() -> Any:
     registered person, and the staff actors who run it."""
     from types import SimpleNamespace
 
-    from core.session import board, plans, recommendations
-    from core.personas import canvas
-    from core.setup import events
-    from core.resources import inventory
     from core.access import join
-    from core.signup import registration
-    from core.session import session_flow as flow
     from core.actor import SYSTEM, Actor
+    from core.personas import canvas
+    from core.resources import inventory
+    from core.session import board, plans, recommendations
+    from core.session import session_flow as flow
+    from core.setup import events
+    from core.signup import registration
 
     ev = events.create_event(SYSTEM, slug="hostile", title="Atelier hostile")["id"]
     registration.update_settings(SYSTEM, ev, None, registration_open=True)
     theme = events.add_theme(SYSTEM, ev, "Logement")["id"]
     sessions = [events.add_session(SYSTEM, theme, title=f"Séance {n}")["id"] for n in (1, 2, 3)]
     groups = [events.add_subgroup(SYSTEM, sid, f"Table {n}")["id"] for n, sid in enumerate(sessions, 1)]
-    members = [join.join(sid, gid, name)[1].actor() for sid, gid, name in zip(sessions, groups, ("Amina", "Bruno", "Chloé"))]
+    members = [join.join(sid, gid, name)[1].actor()
+               for sid, gid, name in zip(sessions, groups, ("Amina", "Bruno", "Chloé"))]
     flow.set_stage(SYSTEM, sessions[1], "recommendations")
     flow.set_stage(SYSTEM, sessions[2], "implementation")
     s1, s2, s3 = sessions

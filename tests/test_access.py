@@ -10,9 +10,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.access import accounts, join
-from core.personas import canvas
 from core.actor import SYSTEM
 from core.errors import NotFound, PermissionDenied
+from core.personas import canvas
 from core.setup.events import add_session, add_subgroup, add_theme, create_event
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -188,7 +188,8 @@ def test_code_guessing_is_rate_limited_per_browser(workshop):
     with pytest.raises(join.TooManyAttempts):
         join.check_code(workshop["session"]["join_code"], browser_key="browser-1")
     # another browser in the same room is not blocked
-    assert join.check_code(workshop["session"]["join_code"], browser_key="browser-2").session_id == workshop["session"]["id"]
+    assert join.check_code(workshop["session"]["join_code"],
+                           browser_key="browser-2").session_id == workshop["session"]["id"]
 
 
 def _manage(args: list[str], url: str, stdin: str = "") -> subprocess.CompletedProcess:
@@ -214,8 +215,8 @@ def test_create_user_reads_the_password_from_stdin_never_argv(sqlite_file):
 
 def test_participants_cannot_change_the_shared_inventory_or_facilitation_rows(workshop):
     from core import entities
-    from core.session import recommendations, session_flow
     from core.personas.suggestions import create_resource_inline
+    from core.session import recommendations, session_flow
 
     cpas = entities.create(SYSTEM, "resource", acronym="CPAS", name="Centre public d'action sociale",
                            category="money_debt")

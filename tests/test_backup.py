@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
-from core.reporting import backup as bk
 from core.actor import SYSTEM
 from core.entities import create
 from core.errors import Conflict, ValidationError
+from core.reporting import backup as bk
 from core.reporting.stats import counts
 from storage import db
 from storage import models as m
@@ -50,7 +50,8 @@ def full(seeded):
         old = m.Resource(acronym="VIEUX", name="Ancien service", category="other")
         s.add(old)
         s.flush()
-        new = m.Resource(acronym="NEUF", name="Service fusionné", category="other", extra={"note": "Fusionné·e « ici »"})
+        new = m.Resource(acronym="NEUF", name="Service fusionné", category="other",
+                         extra={"note": "Fusionné·e « ici »"})
         s.add(new)
         s.flush()
         old.merged_into_id = new.id
@@ -100,7 +101,8 @@ def test_a_bad_backup_is_refused_whole(full, tmp_path):
     assert counts()["events"] == 0  # the tables restored before the bad row were rolled back
     for mutate, key in ((lambda d: d.update(format="other"), "error.backup_not_a_backup"),
                         (lambda d: d.update(version=99), "error.backup_version"),
-                        (lambda d: d["tables"].update(secrets={"columns": [], "rows": []}), "error.backup_unknown_table"),
+                        (lambda d: d["tables"].update(secrets={"columns": [], "rows": []}),
+                         "error.backup_unknown_table"),
                         (lambda d: d["tables"]["events"]["columns"].append("owner"), "error.backup_unknown_column")):
         bad = copy.deepcopy(data)
         mutate(bad)
@@ -137,5 +139,6 @@ def test_backup_and_restore_commands_round_trip_into_a_blank_sqlite_file(full, d
     a, b = (json.loads(p.read_text(encoding="utf-8")) for p in (first, second))
     assert _content(a) == _content(b)
     again = subprocess.run([sys.executable, str(ROOT / "manage.py"), "restore", "--in", str(first)],
-                           capture_output=True, text=True, env={**os.environ, "ATELIER_DATABASE_URL": blank}, timeout=300)
+                           capture_output=True, text=True, env={**os.environ, "ATELIER_DATABASE_URL": blank},
+                           timeout=300)
     assert again.returncode == 2 and "not empty" in again.stderr

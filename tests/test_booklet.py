@@ -14,9 +14,9 @@ import pytest
 from docx import Document
 from pypdf import PdfReader
 
+from core.errors import AtelierError, NotFound, PermissionDenied
 from core.reporting import booklet as bk
 from core.setup import demo_data as D
-from core.errors import AtelierError, NotFound, PermissionDenied
 from tests.test_dashboard import REC_TITLES, build_rich_event
 
 ROOT = Path(__file__).resolve().parent.parent

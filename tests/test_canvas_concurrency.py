@@ -7,11 +7,11 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from core.personas import canvas
 from core import entities
 from core.actor import SYSTEM, Actor
-from core.setup.events import add_session, add_subgroup, add_theme, create_event
+from core.personas import canvas
 from core.personas.suggestions import create_resource_inline
+from core.setup.events import add_session, add_subgroup, add_theme, create_event
 from storage import db
 from storage import models as m
 

@@ -7,10 +7,10 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from core.personas import canvas
 from core import entities
 from core.actor import SYSTEM, Actor
 from core.errors import NotFound, StaleEdit, ValidationError
+from core.personas import canvas
 from core.setup.events import add_session, add_subgroup, add_theme, create_event
 from storage import db
 from storage import models as m
@@ -157,8 +157,8 @@ def test_session_ending_before_it_starts_is_refused(database):
 def test_revision_moves_even_when_an_older_write_commits_last(persona):
     """PostgreSQL hands out ids in order but transactions may commit out of order: a live view
     must still notice the late commit."""
-    from core.session import live
     from core.entities import Scope, record
+    from core.session import live
 
     slow = db.get_engine().execution_options(atelier_write=True)
     if db.is_sqlite():

@@ -14,16 +14,16 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.reporting import dashboard as d
-from core.setup import demo_data as D
 from core import entities as e
+from core import vocabulary
 from core.actor import SYSTEM, Actor
 from core.errors import ValidationError
-from core.setup.events import add_session_in, add_subgroup_in, create_event_in
+from core.reporting import dashboard as d
 from core.reporting.stats import counts
+from core.setup import demo_data as D
+from core.setup.events import add_session_in, add_subgroup_in, create_event_in
 from storage import db
 from storage import models as m
-from core import vocabulary
 
 ROOT = Path(__file__).resolve().parent.parent
 PD = "partners-day-2024"
@@ -69,7 +69,7 @@ def build_rich_event(slug: str = "assises-test") -> Rich:
         ais = e.create_in(s, SYSTEM, "resource", acronym="AIS", name="Agence immobilière sociale", category="housing")
         e.create_in(s, SYSTEM, "resource", acronym="", name="Ressource jamais utilisée", category="other")
 
-        def persona(session_id: int, group_id: int, name: str, barriers, needs) -> None:  # noqa: ANN001
+        def persona(session_id: int, group_id: int, name: str, barriers, needs) -> None:
             p = e.create_in(s, SYSTEM, "persona", session_id=session_id, subgroup_id=group_id, name=name, age=33,
                             origin="Belgique", facts=[f"{name} cherche un logement"])
             r.personas[name] = p.id
@@ -159,7 +159,8 @@ def build_rich_event(slug: str = "assises-test") -> Rich:
                                         (people[2], s1.id, "waiting", False), (people[3], s1.id, "cancelled", False),
                                         (people[4], s1.id, "confirmed", True), (people[0], s3.id, "confirmed", True)):
             s.add(m.Registration(participant_id=p.id, session_id=sid, status=status, present=present))
-        for moment, weather in (("before", "rainy"), ("before", "cloudy"), ("after", "sunny"), ("after", "partly_cloudy")):
+        for moment, weather in (("before", "rainy"), ("before", "cloudy"), ("after", "sunny"),
+                                ("after", "partly_cloudy")):
             s.add(m.MoodCheck(session_id=s1.id, token_id=None, moment=moment, weather=weather))
     return r
 
@@ -237,7 +238,8 @@ def test_needs_coverage_gaps_and_unused_resources(rich):
     f = d.event_filter(rich.slug)
     cov = d.needs_coverage(f)
     # needs: Aïcha 2 (both resourced), Jérôme 2 (one lead without a resource, one nothing), Éloïse 1 (resourced)
-    assert (cov.needs, cov.needs_with_lead, cov.needs_with_resource, cov.leads, cov.leads_with_resource) == (5, 4, 3, 4, 3)
+    assert (cov.needs, cov.needs_with_lead, cov.needs_with_resource, cov.leads,
+            cov.leads_with_resource) == (5, 4, 3, 4, 3)
     assert cov.share_leads_with_resource == pytest.approx(0.75)
     gaps = d.needs_without_resource(f)
     assert sorted(zip(gaps["persona"], gaps["need"], gaps["leads"])) == [("Jérôme", "Logement", 1),
@@ -396,8 +398,10 @@ def test_every_column_and_code_the_page_translates_has_a_label(rich):
             if col in frame.columns and name != "contributions_by_category":
                 # an empty category reads "no category"; an empty nature (needs) is not shown
                 codes |= {f"dashboard.{group}.{v or 'none'}" for v in frame[col] if v or group == "category"}
-    codes |= {f"dashboard.category.{c}" for c in vocabulary.CATEGORIES} | {f"dashboard.level.{lv}" for lv in vocabulary.POWER_LEVELS}
-    codes |= {f"dashboard.weather.{w}" for w in vocabulary.WEATHERS} | {f"dashboard.kind.{k}" for k in vocabulary.CONTRIBUTION_KINDS}
+    codes |= {f"dashboard.category.{c}" for c in vocabulary.CATEGORIES}
+    codes |= {f"dashboard.level.{lv}" for lv in vocabulary.POWER_LEVELS}
+    codes |= {f"dashboard.weather.{w}" for w in vocabulary.WEATHERS}
+    codes |= {f"dashboard.kind.{k}" for k in vocabulary.CONTRIBUTION_KINDS}
     codes |= {f"dashboard.kind.{k}" for k in vocabulary.CANVAS_KINDS}
     for lang in LANGUAGES:
         missing = sorted({f"dashboard.col.{c}" for c in columns} | codes)

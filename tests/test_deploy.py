@@ -26,8 +26,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 import yaml
@@ -290,7 +290,7 @@ def test_systemd_units_run_serve_py_and_the_jobs():
     assert job["Service"]["Type"] == "oneshot" and job["Service"]["UMask"] == "0077"
     timers = {p.name: _unit(p.name) for p in (ROOT / "deploy").glob("*.timer")}
     started = {}
-    for name, timer in timers.items():
+    for timer in timers.values():
         unit = timer["Timer"]["Unit"]
         assert re.fullmatch(r"atelier-job@([\w-]+)\.service", unit), unit
         started[unit.split("@")[1].removesuffix(".service")] = timer["Timer"]["OnCalendar"]
@@ -435,7 +435,7 @@ def _health(base: str) -> tuple[int, str]:
         return 0, str(exc)
 
 
-def _until(condition, what: str, timeout: float = 60):  # noqa: ANN001, ANN202
+def _until(condition, what: str, timeout: float = 60):
     """Poll ``condition()`` until it returns something true; fail with ``what`` past ``timeout``."""
     deadline = time.monotonic() + timeout
     while True:

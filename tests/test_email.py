@@ -12,9 +12,10 @@ import secrets
 import shutil
 import smtplib
 import threading
+from collections.abc import Callable, Iterator
 from itertools import pairwise
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import icalendar
 import pytest
@@ -98,7 +99,7 @@ class Clock:
         self.offset = dt.timedelta(0)
 
     def now(self) -> dt.datetime:
-        return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) + self.offset
+        return dt.datetime.now(dt.UTC).replace(tzinfo=None) + self.offset
 
     def advance(self, delta: dt.timedelta) -> None:
         self.offset += delta
@@ -282,7 +283,7 @@ def test_messages_have_date_message_id_and_utf8_calendars(event, mail_server, cl
     sign_up(event, 1, sessions=event["sessions"][:3], lang="nl")
     (msg,) = mail_server.accepted
     sent_at = email.utils.parsedate_to_datetime(msg["Date"])
-    assert abs(sent_at - dt.datetime.now(dt.timezone.utc)) < dt.timedelta(minutes=5)
+    assert abs(sent_at - dt.datetime.now(dt.UTC)) < dt.timedelta(minutes=5)
     assert msg["Message-ID"].startswith("<") and msg["Message-ID"].endswith("@example.org>")
     assert msg["Message-ID"] == rows()[0].message_id
     parts = list(msg.iter_attachments())

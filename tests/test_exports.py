@@ -14,12 +14,12 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from core.setup import demo_data as D
-from core.reporting import exports as x
 from core.actor import SYSTEM
-from core.reporting.dashboard import DashboardFilter, event_filter
 from core.entities import create
 from core.errors import NotFound
+from core.reporting import exports as x
+from core.reporting.dashboard import DashboardFilter, event_filter
+from core.setup import demo_data as D
 from core.setup.events import add_session, add_theme, create_event
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,7 +91,8 @@ def test_every_table_exports_for_an_event_and_all_tables_in_one_workbook(seeded)
     assert wb.sheetnames == list(x.TABLES)
     # the event filter keeps the other event's board out
     assert "Export des acteur·rice·s" not in set(x.export_table("contributions", flt)["event"])
-    assert len(x.export_table("contributions", DashboardFilter())) == len(D.PARTNERS_DAY["contributions"]) + len(FORMULAS) + 1
+    expected = len(D.PARTNERS_DAY["contributions"]) + len(FORMULAS) + 1
+    assert len(x.export_table("contributions", DashboardFilter())) == expected
 
 
 def test_unknown_table_or_format_is_a_clear_error(database):

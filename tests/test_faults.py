@@ -33,21 +33,23 @@ import sys
 import textwrap
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, event, func, select as sql_select, text
+from sqlalchemy import create_engine, event, func, text
+from sqlalchemy import select as sql_select
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
-from core.personas import canvas, templates
-from core.session import voting
 from core.actor import SYSTEM, Actor
 from core.errors import StorageUnavailable
-from core.setup.events import add_session, add_subgroup, add_theme, create_event
+from core.personas import canvas, templates
+from core.session import voting
 from core.session.recommendations import create_recommendation
 from core.session.session_flow import set_stage
+from core.setup.events import add_session, add_subgroup, add_theme, create_event
 from storage import db
 from storage import models as m
 from storage.models import Base
@@ -73,7 +75,7 @@ class TcpProxy:
         self._lock = threading.Lock()
         self.cuts = 0
 
-    def start(self) -> "TcpProxy":
+    def start(self) -> TcpProxy:
         sock = socket.socket()
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(("127.0.0.1", self.port))
@@ -232,7 +234,8 @@ def _chattr_works(directory: Path) -> bool:
     probe = directory / "chattr-probe"
     probe.write_text("x")
     try:
-        ok = shutil.which("chattr") and subprocess.run(["chattr", "+i", str(probe)], capture_output=True).returncode == 0
+        ok = shutil.which("chattr") and subprocess.run(["chattr", "+i", str(probe)],
+                                                       capture_output=True).returncode == 0
         if ok:
             try:
                 probe.write_text("y")
@@ -392,11 +395,11 @@ def _strike_mid_write(fault: Fault, where: str) -> Callable[[], None]:
             fault.cut()
             TALLY[f"faults/{fault.backend}/{fault.kind}-mid-write"] += 1
 
-    def after_insert(conn, cursor, statement, *_args):  # noqa: ANN001
+    def after_insert(conn, cursor, statement, *_args):
         if statement.lstrip().upper().startswith("INSERT"):
             strike()
 
-    def before_commit(conn):  # noqa: ANN001
+    def before_commit(conn):
         strike()
 
     hooks = [("after_cursor_execute", after_insert)] if where == "after-first-insert" else [("commit", before_commit)]
@@ -549,7 +552,8 @@ def _run_writer(url: str, room: dict[str, Any], hold: bool) -> str:
                 lines.append(line)
                 if line == "READY" and hold:
                     os.kill(proc.pid, signal.SIGKILL)
-                    TALLY[f"faults/{'sqlite' if url.startswith('sqlite') else 'postgres'}/process-killed-mid-write"] += 1
+                    backend = "sqlite" if url.startswith("sqlite") else "postgres"
+                    TALLY[f"faults/{backend}/process-killed-mid-write"] += 1
                     break
                 if line == "DONE":
                     break

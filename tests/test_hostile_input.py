@@ -43,7 +43,8 @@ R = test_hostile_render.py, rendering and exports):
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import email_validator
 import pytest
@@ -51,25 +52,33 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from core.access import accounts, join
-from core.session import board, plans, projector, recommendations
-from core.personas import canvas
-from core.setup import events
-from core.resources import inventory
-from core.signup import registration
 from core import entities as e
 from core import limits as L
-from core.session import session_flow as flow
-from core.personas import suggestions, templates
-from core.actor import SYSTEM
-from core.resources.categories import normalise
+from core.access import accounts, join
 from core.access.codes import normalise_code
-from core.errors import AtelierError, NotFound
+from core.actor import SYSTEM
+from core.errors import AtelierError
 from core.i18n import LANGUAGES
+from core.personas import canvas, suggestions, templates
+from core.resources import inventory
+from core.resources.categories import normalise
+from core.session import board, plans, projector, recommendations
+from core.session import session_flow as flow
+from core.setup import events
+from core.signup import registration
 from storage import db
 from storage import models as m
-from tests.hostile import (NAMED, TALLY, build_world, check, expected_lines, expected_text, hostile_text,
-                           hypothesis_settings, report_tally)
+from tests.hostile import (
+    NAMED,
+    TALLY,
+    build_world,
+    check,
+    expected_lines,
+    expected_text,
+    hostile_text,
+    hypothesis_settings,
+    report_tally,
+)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -157,7 +166,8 @@ CANVAS = [
     Case("canvas.add_canvas_item(skill)", rule(L.ITEM_MAX),
          lambda w, p: canvas.add_canvas_item(w.m1, w.persona, "skill", p), lambda w, r: _item(w.persona, r["id"]).text),
     Case("canvas.edit_canvas_item(text)", rule(L.ITEM_MAX),
-         lambda w, p: canvas.edit_canvas_item(w.m1, w.barrier, None, text=p), lambda w, r: _item(w.persona, w.barrier).text),
+         lambda w, p: canvas.edit_canvas_item(w.m1, w.barrier, None, text=p),
+         lambda w, r: _item(w.persona, w.barrier).text),
     Case("canvas.add_solution_lead", rule(L.ITEM_MAX), lambda w, p: canvas.add_solution_lead(w.m1, w.need, p),
          lambda w, r: _lead(w, r["id"])),
 ]
@@ -191,7 +201,8 @@ BOARD_FLOW = [
 
 RECS_PLANS = [
     Case("recommendations.create(title)", one_line(L.TITLE_MAX),
-         lambda w, p: recommendations.create_recommendation(w.m2, w.s2, p, "communal", sources=[("contribution", w.c2)]),
+         lambda w, p: recommendations.create_recommendation(w.m2, w.s2, p, "communal",
+                                                            sources=[("contribution", w.c2)]),
          lambda w, r: _rec(w.s2, r["id"]).title),
     Case("recommendations.create(text)", rule(L.LONG_MAX, required=False),
          lambda w, p: recommendations.create_recommendation(w.m2, w.s2, "Titre", "federal", text=p,
@@ -202,7 +213,8 @@ RECS_PLANS = [
                                                             sources=[("contribution", w.c2)]),
          lambda w, r: _rec(w.s2, r["id"]).public),
     Case("recommendations.edit(title)", one_line(L.TITLE_MAX),
-         lambda w, p: recommendations.edit_recommendation(w.m2, w.rec2, None, title=p), lambda w, r: _rec(w.s2, w.rec2).title),
+         lambda w, p: recommendations.edit_recommendation(w.m2, w.rec2, None, title=p),
+         lambda w, r: _rec(w.s2, w.rec2).title),
     *[Case(f"plans.update_plan({f})", rule(L.LONG_MAX, required=False),
            lambda w, p, f=f: plans.update_plan(w.m3, w.plan, None, **{f: p}), lambda w, r, f=f: getattr(_plan(w), f))
       for f in plans.DPA_PC],
@@ -211,9 +223,11 @@ RECS_PLANS = [
     Case("plans.add_action(carrier)", one_line(L.TITLE_MAX, required=False),
          lambda w, p: plans.add_action(w.m3, w.plan, "Agir", carrier=p), lambda w, r: _action(w, r["id"]).carrier),
     *[Case(f"plans.add_action({f})", rule(L.LONG_MAX, required=False),
-           lambda w, p, f=f: plans.add_action(w.m3, w.plan, "Agir", **{f: p}), lambda w, r, f=f: getattr(_action(w, r["id"]), f))
+           lambda w, p, f=f: plans.add_action(w.m3, w.plan, "Agir", **{f: p}),
+           lambda w, r, f=f: getattr(_action(w, r["id"]), f))
       for f in ("means", "indicator", "risks")],
-    Case("plans.update_action(action)", rule(L.ITEM_MAX), lambda w, p: plans.update_action(w.m3, w.action, None, action=p),
+    Case("plans.update_action(action)", rule(L.ITEM_MAX),
+         lambda w, p: plans.update_action(w.m3, w.action, None, action=p),
          lambda w, r: _action(w, w.action).action),
 ]
 
@@ -247,12 +261,14 @@ SETUP = [
          lambda w, p: events.create_event(w.org, slug=p, title=f"Titre {next(w.counter)}"),
          lambda w, r: None if r["slug"].startswith("titre-") else events.get_event_record(r["id"]).slug),
     Case("events.update_event(languages)", _languages_expect,
-         lambda w, p: events.update_event(w.org, w.event, None, languages=p), lambda w, r: _get("event", w.event, "languages")),
+         lambda w, p: events.update_event(w.org, w.event, None, languages=p),
+         lambda w, r: _get("event", w.event, "languages")),
     Case("events.update_event(description)", rule(L.LONG_MAX, required=False),
          lambda w, p: events.update_event(w.org, w.event, None, description=p),
          lambda w, r: _get("event", w.event, "description")),
     Case("events.update_event(organisers)", rule(L.LONG_MAX, required=False),
-         lambda w, p: events.update_event(w.org, w.event, None, organisers=p), lambda w, r: _get("event", w.event, "organisers")),
+         lambda w, p: events.update_event(w.org, w.event, None, organisers=p),
+         lambda w, r: _get("event", w.event, "organisers")),
     Case("events.update_event(place)", one_line(300, required=False),
          lambda w, p: events.update_event(w.org, w.event, None, place=p), lambda w, r: _get("event", w.event, "place")),
     Case("events.add_theme(title)", one_line(L.TITLE_MAX), lambda w, p: events.add_theme(w.org, w.event, p),
@@ -268,9 +284,9 @@ def _resource(ident: int) -> inventory.ResourceView:
     return inventory.get_resource(ident)
 
 
-RESOURCE_FIELDS = {"acronym": (40, False), "organisation_name": (L.TITLE_MAX, False), "service_name": (L.TITLE_MAX, False),
-                   "address": (300, False), "contact_name": (L.NAME_MAX, False), "phone": (60, False),
-                   "email": (200, False), "url": (L.URL_MAX, False)}
+RESOURCE_FIELDS = {"acronym": (40, False), "organisation_name": (L.TITLE_MAX, False),
+                   "service_name": (L.TITLE_MAX, False), "address": (300, False), "contact_name": (L.NAME_MAX, False),
+                   "phone": (60, False), "email": (200, False), "url": (L.URL_MAX, False)}
 
 
 def _extra_expect(_w: Any, payload: Any) -> tuple[str, Any]:
@@ -326,7 +342,8 @@ def _person_expect(field: str) -> Callable[[Any, Any], tuple[str, Any]]:
             except email_validator.EmailNotValidError:
                 return "err", "error.reg_email_invalid"
             return ("ok", address) if len(address) <= registration.EMAIL_MAX else ("err", "error.reg_email_invalid")
-        limit = {"last_name": L.NAME_MAX, "organisation": registration.ORGANISATION_MAX, "sector": registration.SECTOR_MAX}
+        limit = {"last_name": L.NAME_MAX, "organisation": registration.ORGANISATION_MAX,
+                 "sector": registration.SECTOR_MAX}
         return expected_text(payload, limit[field], required=False, multiline=False)
     return expect
 
@@ -620,7 +637,8 @@ def test_a_persona_from_a_template_takes_the_typed_name_or_refuses_it(world):
         payload = NAMED[payload_name]
         expected = ("ok", "Éric") if not payload else expected_text(payload, L.NAME_MAX, True, False)
         check("templates.create_persona_from_template(name)", payload, expected,
-              lambda: templates.create_persona_from_template(world.m1, world.s1, world.g1, "eric", name=payload),
+              lambda payload=payload: templates.create_persona_from_template(world.m1, world.s1, world.g1, "eric",
+                                                                             name=payload),
               lambda r: _card(r["id"]).name)
 
 

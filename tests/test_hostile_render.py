@@ -20,20 +20,28 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.reporting import booklet, exports
-from core.personas import canvas
-from core.setup import events
-from core.resources import inventory
-from core.signup import invitations, registration
-from core.session import plans, recommendations
-from core.personas import suggestions
 from core.actor import SYSTEM
 from core.errors import AtelierError
 from core.i18n import LANGUAGES
+from core.personas import canvas, suggestions
+from core.reporting import booklet, exports
+from core.resources import inventory
+from core.session import plans, recommendations
+from core.setup import events
+from core.signup import invitations, registration
 from core.validation import clean_text
 from storage import db
-from tests.hostile import (NAMED, STORABLE, TALLY, build_world, check, expected_text, fingerprint, hostile_text,
-                           hypothesis_settings, report_tally)
+from tests.hostile import (
+    NAMED,
+    STORABLE,
+    TALLY,
+    build_world,
+    expected_text,
+    fingerprint,
+    hostile_text,
+    hypothesis_settings,
+    report_tally,
+)
 from ui.text import md
 
 SPECIAL = set("\\`*_{}[]()#+-.!|<>~$:=^&")
@@ -141,7 +149,8 @@ def _store_everything(w: Any) -> dict[str, list[str]]:
         canvas.add_barrier(w.m1, w.persona, typed)
         canvas.add_solution_lead(w.m1, w.need, typed)
         canvas.create_persona(w.m1, w.s1, typed, subgroup_id=w.g1)
-        recommendations.create_recommendation(w.m2, w.s2, typed, "communal", text=typed, sources=[("contribution", w.c2)])
+        recommendations.create_recommendation(w.m2, w.s2, typed, "communal", text=typed,
+                                              sources=[("contribution", w.c2)])
         plans.add_action(w.m3, w.plan, typed, means=typed)
         inventory.add_resource(SYSTEM, typed, category="other", description=typed)
         TALLY.add("exports(stored)", typed)

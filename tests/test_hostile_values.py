@@ -9,30 +9,39 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.session import board, mood, plans, projector, recommendations
-from core.personas import canvas
-from core.setup import events
-from core.resources import inventory
-from core.access import join
-from core.signup import registration
 from core import entities as e
 from core import limits as L
-from core.session import session_flow as flow
-from core.personas import suggestions, templates
-from core.session import voting
-from core.actor import SYSTEM
-from core.errors import AtelierError, NotFound
-from core.i18n import LANGUAGES
-from storage import models as m
 from core import vocabulary
-from tests.hostile import (MALFORMED_DATES, MALFORMED_IDS, TALLY, build_world, check, expected_int,
-                           hypothesis_settings, malformed_id, odd_date, odd_number, report_tally)
+from core.access import join
+from core.actor import SYSTEM
+from core.errors import AtelierError
+from core.i18n import LANGUAGES
+from core.personas import canvas, suggestions, templates
+from core.resources import inventory
+from core.session import board, mood, plans, projector, recommendations, voting
+from core.session import session_flow as flow
+from core.setup import events
+from core.signup import registration
+from tests.hostile import (
+    MALFORMED_DATES,
+    MALFORMED_IDS,
+    TALLY,
+    build_world,
+    check,
+    expected_int,
+    hypothesis_settings,
+    malformed_id,
+    odd_date,
+    odd_number,
+    report_tally,
+)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -257,7 +266,7 @@ def test_odd_numbers_are_refused_with_a_key_or_stored_as_the_number(world):
 
 def _numbers(world: Any, case: ValueCase) -> None:
     for x in NAMED_NUMBERS:
-        check(case.name, x, case.expect(x), lambda: case.call(world, x),
+        check(case.name, x, case.expect(x), lambda x=x: case.call(world, x),
               (lambda r: case.read(world, r)) if case.read else None)
 
     @hypothesis_settings(max_examples=15)
@@ -274,7 +283,7 @@ def test_copy_event_shift_is_a_bounded_number_of_days(world):
     for x in ("x", 1.5, float("inf"), 10**9, -(10**9), "99999999999999999999", True):
         check("events.copy_event(shift_days)", x, ("err", "error.not_a_number" if not isinstance(x, int) or
                                                    isinstance(x, bool) else "error.out_of_range"),
-              lambda: events.copy_event(world.org, world.event, "Copie", shift_days=x))
+              lambda x=x: events.copy_event(world.org, world.event, "Copie", shift_days=x))
     copy = check("events.copy_event(shift_days)", "-7", ("ok", "2026-02-22"),
                  lambda: events.copy_event(world.org, world.event, "Copie", shift_days="-7"),
                  lambda r: e.get("event", r["id"])["starts_on"])
@@ -295,16 +304,20 @@ CHOICE_CASES = [
     ValueCase("session_flow.set_stage", _choice(vocabulary.STAGES), lambda w, x: flow.set_stage(w.fac, w.s1, x),
               lambda w, r: flow.session_view(w.s1).stage),
     ValueCase("session_flow.set_projector_view", _choice(flow.PROJECTOR_VIEWS),
-              lambda w, x: flow.set_projector_view(w.fac, w.s1, x), lambda w, r: flow.session_view(w.s1).projector_view),
+              lambda w, x: flow.set_projector_view(w.fac, w.s1, x),
+              lambda w, r: flow.session_view(w.s1).projector_view),
     ValueCase("mood.set_mood(weather)", _choice(mood.WEATHERS), lambda w, x: mood.set_mood(w.m1, "before", x),
               lambda w, r: r["weather"]),
     ValueCase("mood.set_mood(moment)", lambda x: ("ok", x) if x == "before" else
               ("err", "error.mood_not_open") if x == "after" else ("err", "error.invalid_choice"),
               lambda w, x: mood.set_mood(w.m1, x, "sunny"), lambda w, r: r["moment"]),
-    ValueCase("recommendations.create(level)", _choice(vocabulary.POWER_LEVELS), lambda w, x: recommendations.create_recommendation(
-        w.m2, w.s2, "Titre", x, sources=[("contribution", w.c2)]), lambda w, r: r["level"]),
+    ValueCase("recommendations.create(level)", _choice(vocabulary.POWER_LEVELS),
+              lambda w, x: recommendations.create_recommendation(w.m2, w.s2, "Titre", x,
+                                                                 sources=[("contribution", w.c2)]),
+              lambda w, r: r["level"]),
     ValueCase("canvas.add_barrier(nature)", lambda x: ("ok", "objective") if not x else
-              _choice(vocabulary.BARRIER_NATURES)(x), lambda w, x: canvas.add_barrier(w.m1, w.persona, "Frein", nature=x),
+              _choice(vocabulary.BARRIER_NATURES)(x),
+              lambda w, x: canvas.add_barrier(w.m1, w.persona, "Frein", nature=x),
               lambda w, r: r["nature"]),
     ValueCase("canvas.add_need(category)", lambda x: ("ok", None) if not x else _choice(vocabulary.CATEGORIES)(x),
               lambda w, x: canvas.add_need(w.m1, w.persona, "Besoin", category=x), lambda w, r: r["category"]),
@@ -333,7 +346,7 @@ def test_odd_choices_are_refused_with_a_key_or_stored(world):
 
 def _choices(world: Any, case: ValueCase) -> None:
     for x in NAMED_CHOICES:
-        check(case.name, x, case.expect(x), lambda: case.call(world, x),
+        check(case.name, x, case.expect(x), lambda x=x: case.call(world, x),
               (lambda r: case.read(world, r)) if case.read else None)
 
     @hypothesis_settings(max_examples=15)
@@ -388,7 +401,8 @@ DATE_CASES = [
               lambda w, x: events.update_session(w.org, w.s1, None, ends_at=x),
               lambda w, r: e.get("session", w.s1)["ends_at"]),
     ValueCase("plans.add_action(due)", lambda x: expected_date(x, False),
-              lambda w, x: plans.add_action(w.m3, w.plan, "Agir", due=x), lambda w, r: e.get("plan_action", r["id"])["due"]),
+              lambda w, x: plans.add_action(w.m3, w.plan, "Agir", due=x),
+              lambda w, r: e.get("plan_action", r["id"])["due"]),
 ]
 
 
@@ -420,7 +434,7 @@ def test_odd_dates_are_refused_with_a_key_or_stored_as_the_date(world):
 
 def _dates(world: Any, case: ValueCase) -> None:
     for x in MALFORMED_DATES.values():
-        check(case.name, x, case.expect(x), lambda: case.call(world, x),
+        check(case.name, x, case.expect(x), lambda x=x: case.call(world, x),
               (lambda r: case.read(world, r)) if case.read else None)
 
     @hypothesis_settings(max_examples=20)

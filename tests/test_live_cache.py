@@ -5,9 +5,9 @@ from __future__ import annotations
 import threading
 import time
 
+from core.actor import SYSTEM
 from core.personas import canvas
 from core.session import live
-from core.actor import SYSTEM
 
 
 def test_many_screens_asking_at_once_share_one_computation():

@@ -10,7 +10,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _text(at: AppTest) -> str:
-    parts = [e.value for e in at.title] + [e.value for e in at.header] + [e.value for e in at.subheader] + [e.value for e in at.markdown]
+    parts = [e.value for e in at.title] + [e.value for e in at.header] + [e.value for e in at.subheader]
+    parts += [e.value for e in at.markdown]
     parts += [e.value for e in at.text] + [e.value for e in at.caption] + [e.label for e in at.expander]
     return "\n".join(str(p) for p in parts)
 

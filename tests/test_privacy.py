@@ -8,12 +8,13 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from core.access.join import hash_token
-from core.personas import canvas
 from core import entities as e
-from core.signup import privacy, registration as reg
+from core.access.join import hash_token
 from core.actor import SYSTEM, Actor
 from core.errors import AtelierError, PermissionDenied
+from core.personas import canvas
+from core.signup import privacy
+from core.signup import registration as reg
 from storage import db
 from storage import models as m
 from tests.test_registration import make_event, organiser, sign_up
@@ -46,8 +47,8 @@ def erasable(database):
     event = make_event("privacy", themes=1, per_theme=2, cap=1)
     first, second = event["sessions"]
     zoe = reg.register(event["slug"], first_name="Zoé", last_name="Vandermeulen-Quist",
-                       email="zoe.vdmq@example.org", organisation="Collectif Zébulon Unique", sector="Aide aux sans-abri",
-                       session_ids=[first, second], consent=True, lang="nl")
+                       email="zoe.vdmq@example.org", organisation="Collectif Zébulon Unique",
+                       sector="Aide aux sans-abri", session_ids=[first, second], consent=True, lang="nl")
     waiting = sign_up(event, 2, "Samusocial", sessions=[first])
     with db.write_session() as s:
         group = m.Subgroup(session_id=first, name="Table 1", join_code="ABCDEF")

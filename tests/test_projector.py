@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.session import projector, session_flow
 from core.actor import SYSTEM, Actor
 from core.errors import PermissionDenied
+from core.session import projector, session_flow
 from core.setup.events import get_event
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,10 +10,11 @@ import pytest
 from sqlalchemy import func, select
 
 from core.access.join import hash_token
-from core.setup import events
-from core.signup import invitations as inv, registration as reg
 from core.actor import SYSTEM, Actor
 from core.errors import AtelierError, PermissionDenied
+from core.setup import events
+from core.signup import invitations as inv
+from core.signup import registration as reg
 from storage import db
 from storage import models as m
 
@@ -24,7 +25,8 @@ def _future(days: int, hour: int = 13) -> dt.datetime:
 
 
 def make_event(slug: str = "assises-test", themes: int = 3, per_theme: int = 3, open_: bool = True,
-               cap: int | None = None, per_org: int | None = None, place: str = "Rue Royale 55, 1000 Bruxelles") -> dict:
+               cap: int | None = None, per_org: int | None = None,
+               place: str = "Rue Royale 55, 1000 Bruxelles") -> dict:
     ev = events.create_event(SYSTEM, slug=slug, title="Assises du Logement", place=place)
     sessions: list[int] = []
     day = 20
@@ -86,7 +88,8 @@ def test_organisation_name_variants_normalise_to_one(name):
 
 def test_different_organisations_stay_different():
     assert reg.normalize_organisation("Le Foyer asbl") != reg.normalize_organisation("Foyer du Nord")
-    assert reg.normalize_organisation("CPAS d'Ixelles") == reg.normalize_organisation("cpas d’ixelles".replace("’", "'"))
+    assert reg.normalize_organisation("CPAS d'Ixelles") == \
+        reg.normalize_organisation("cpas d’ixelles".replace("’", "'"))
 
 
 def test_three_spellings_of_one_association_count_as_one_for_the_cap(event):
@@ -113,7 +116,8 @@ def test_registration_confirms_and_queues_an_email_with_link_and_calendar(event)
         assert [tuple(row) for row in links] == [(hash_token(result.token),)] and person.personal_token is None
         assert person.email == "p1@example.org" and person.consent_at is not None
         mail = s.execute(select(m.OutboxEmail)).scalar_one()
-        activity = s.execute(select(m.Activity).where(m.Activity.entity_type.in_(["participant", "registration"]))).scalars().all()
+        activity = s.execute(select(m.Activity)
+                             .where(m.Activity.entity_type.in_(["participant", "registration"]))).scalars().all()
     assert mail.to_address == "p1@example.org" and mail.sent_at is None
     assert inv.personal_link(result.token, "fr") in mail.body
     assert "Bonjour Prénom1 Nom1" in mail.body and "Thématique 1" in mail.body
@@ -165,7 +169,8 @@ def test_repeated_submissions_with_a_registered_email_send_one_link_email_per_te
 
 def test_a_registered_email_gets_the_same_validation_as_a_new_one(event):
     sign_up(event, 1, sessions=event["sessions"][:1])
-    for changes, key in (({"consent": False}, "error.reg_consent_required"), ({"session_ids": []}, "error.reg_no_session")):
+    for changes, key in (({"consent": False}, "error.reg_consent_required"),
+                         ({"session_ids": []}, "error.reg_no_session")):
         args = {"first_name": "X", "email": "p1@example.org", "session_ids": event["sessions"][:1], "consent": True,
                 **changes}
         with pytest.raises(AtelierError) as err:
@@ -261,7 +266,7 @@ def test_sixty_concurrent_registrations_fill_exactly_forty_places_two_per_organi
     got = {pid: status for pid, status, _ in arrivals}
     assert sum(1 for s_ in got.values() if s_ == "confirmed") == 40
     per_org: dict[int, int] = {}
-    for pid, status, org in arrivals:
+    for _pid, status, org in arrivals:
         if status == "confirmed" and org is not None:
             per_org[org] = per_org.get(org, 0) + 1
     assert max(per_org.values()) <= 2
@@ -283,7 +288,8 @@ def test_sixty_concurrent_registrations_fill_exactly_forty_places_two_per_organi
     assert after[solo_confirmed] == "cancelled" and after[expected] == "confirmed"
     assert sum(1 for s_ in after.values() if s_ == "confirmed") == 40
     with db.read_session() as s:
-        cancelled_mail, mail = s.execute(select(m.OutboxEmail).order_by(m.OutboxEmail.id.desc())).scalars().all()[:2][::-1]
+        cancelled_mail, mail = s.execute(select(m.OutboxEmail)
+                                         .order_by(m.OutboxEmail.id.desc())).scalars().all()[:2][::-1]
         cancelled_person = s.get(m.Participant, solo_confirmed)
     assert table_count(m.OutboxEmail) == mails_before + 2 and mail.to_address == promoted_person.email
     assert "une place s’est libérée" in mail.body
@@ -491,7 +497,7 @@ def test_calendar_file_follows_rfc5545():
                               ends_at=dt.datetime(2024, 1, 15, 16, 30),
                               summary="Assises — Habiter, c’est « vivre »; ensemble, vraiment\\ " + "é" * 60,
                               location="Rue Royale 55, 1000 Bruxelles", description="Ligne 1\nLigne 2")
-    raw = inv.calendar([entry], now=dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc))
+    raw = inv.calendar([entry], now=dt.datetime(2024, 1, 1, tzinfo=dt.UTC))
     assert raw.endswith(b"\r\n")
     assert all(len(line) <= 75 for line in raw.split(b"\r\n"))         # folded at 75 octets
     raw.decode("utf-8")                                                 # never inside a character

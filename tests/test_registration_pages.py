@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
-from core.signup import registration as reg
 from core.actor import Actor
+from core.signup import registration as reg
 from storage import db
 from storage import models as m
 from tests.test_registration import link_in, make_event, organiser, sign_up
@@ -272,7 +272,8 @@ def test_two_attendance_sheets_keep_each_others_ticks_and_names_are_shown_as_typ
     sign_up(event, 2, sessions=[sid])
     door_a = staff(page("registrations_admin"), facilitator).run()
     door_b = staff(page("registrations_admin"), facilitator).run()
-    boxes = sorted((c for c in door_a.checkbox if c.key and c.key.startswith(f"ra_present_{sid}_")), key=lambda c: c.key)
+    boxes = sorted((c for c in door_a.checkbox if c.key and c.key.startswith(f"ra_present_{sid}_")),
+                   key=lambda c: c.key)
     assert boxes[0].label == "\\_\\*Ana\\*\\_"                 # escaped: shown as typed, not in italics
     door_a.checkbox(key=boxes[0].key).check()
     click(door_a, "Enregistrer les présences")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
-import json
 import os
 import re
 import stat
@@ -15,7 +14,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from sqlalchemy import insert, select, text
+from sqlalchemy import insert, select
 from sqlalchemy.exc import DBAPIError
 from streamlit.testing.v1 import AppTest
 

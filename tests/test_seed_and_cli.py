@@ -10,11 +10,11 @@ from pathlib import Path
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from core.setup import demo_data as D
 from core.personas.canvas import get_canvas, list_personas
+from core.reporting.stats import counts
+from core.setup import demo_data as D
 from core.setup.events import list_events
 from core.setup.seed import seed_demo
-from core.reporting.stats import counts
 from storage import db
 from storage.models import Base
 

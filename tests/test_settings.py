@@ -41,7 +41,8 @@ def test_ipv6_hosts():
 
 def test_a_loopback_link_seen_from_another_host_is_flagged(monkeypatch):
     monkeypatch.setenv("ATELIER_BASE_URL", "http://127.0.0.1:8501")
-    assert settings.unreachable_from_the_room(settings.public_base_url({"Host": "salle.local"}), {"Host": "salle.local"})
+    assert settings.unreachable_from_the_room(settings.public_base_url({"Host": "salle.local"}),
+                                              {"Host": "salle.local"})
     assert not settings.unreachable_from_the_room("http://127.0.0.1:8501", {"Host": "localhost:8501"})
     assert not settings.unreachable_from_the_room("https://atelier.example.org", {"Host": "salle.local"})
     assert not settings.unreachable_from_the_room("http://127.0.0.1:8501", None)

@@ -5,15 +5,15 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from core.personas import canvas
 from core import entities
-from core.resources import inventory as inv
 from core.actor import SYSTEM, Actor
-from core.personas.completeness import is_complete, missing
 from core.errors import NotFound, PermissionDenied
-from core.setup.events import add_session, add_subgroup, add_theme, create_event
 from core.i18n import LANGUAGES, catalog
+from core.personas import canvas
+from core.personas.completeness import is_complete, missing
 from core.personas.templates import copy_persona, create_persona_from_template, get_template, list_templates
+from core.resources import inventory as inv
+from core.setup.events import add_session, add_subgroup, add_theme, create_event
 from storage import db
 from storage import models as m
 

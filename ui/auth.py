@@ -23,6 +23,7 @@ import streamlit as st
 
 from core.access import accounts, join
 from core.actor import Actor
+from core.i18n import LANGUAGE_COOKIE, LANGUAGES
 from ui.i18n import t
 
 ACTOR_KEY = "actor"
@@ -129,7 +130,7 @@ def issue_staff_cookie(username: str) -> None:
     exp = (dt.datetime.now() + dt.timedelta(hours=hours)).timestamp()
     token = jwt.encode({"username": username, "exp_date": exp}, cookie_key(), algorithm="HS256")
     st.session_state["staff_cookie"] = (token, int(hours * 3600))
-    st.session_state["login_issued_at"] = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    st.session_state["login_issued_at"] = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     st.session_state.pop("ignored_staff_cookie", None)
 
 
@@ -146,7 +147,7 @@ def _staff_from_cookie() -> tuple[str, dt.datetime] | None:
     now = dt.datetime.now().timestamp()
     if exp <= now:
         return None
-    issued = dt.datetime.fromtimestamp(exp - cookie_expiry_hours() * 3600, dt.timezone.utc).replace(tzinfo=None)
+    issued = dt.datetime.fromtimestamp(exp - cookie_expiry_hours() * 3600, dt.UTC).replace(tzinfo=None)
     return username, issued
 
 
@@ -167,7 +168,7 @@ def _resolve_staff() -> Actor | None:
         username = st.session_state["username"]
         issued = st.session_state.get("login_issued_at")
         if issued is None:  # logged in by the library in this session just now
-            issued = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+            issued = dt.datetime.now(dt.UTC).replace(tzinfo=None)
             st.session_state["login_issued_at"] = issued
     else:
         found = _staff_from_cookie()
@@ -226,6 +227,9 @@ def keep_cookies() -> None:
     staff = st.session_state.get("staff_cookie")
     if staff and _cookie(STAFF_COOKIE) != staff[0]:
         _set_cookie(STAFF_COOKIE, staff[0], staff[1])
+    lang = st.session_state.get("lang_to_remember")
+    if lang in LANGUAGES and _cookie(LANGUAGE_COOKIE) != lang:
+        _set_cookie(LANGUAGE_COOKIE, lang, 365 * 24 * 3600)   # a language, never a person: kept a year
 
 
 def leave_session() -> None:

@@ -9,11 +9,11 @@ from __future__ import annotations
 import logging
 
 import streamlit as st
-from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 from streamlit.errors import FragmentHandledException
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from core.errors import AtelierError, StorageUnavailable
-from storage import db
+from core.session import live
 from ui.i18n import t
 from ui.text import md
 
@@ -33,7 +33,7 @@ def is_unavailable(exc: BaseException) -> bool:
     exc = _unwrap(exc)
     if isinstance(exc, StorageUnavailable):
         return True
-    return not isinstance(exc, AtelierError) and db.unavailable_reason(exc) is not None
+    return not isinstance(exc, AtelierError) and live.database_unavailable(exc)
 
 
 def message(exc: BaseException) -> str:
@@ -65,7 +65,7 @@ def wait_for_database() -> None:
         # only from a tick, never during the full run that just failed: tries stay RETRY_S apart
         # even when the database answers a read but still refuses what the page needs (read-only)
         ctx = get_script_run_ctx()
-        if ctx is not None and ctx.fragment_ids_this_run and db.reachable():
+        if ctx is not None and ctx.fragment_ids_this_run and live.database_reachable():
             st.rerun(scope="app")
         st.caption(t("faults.retrying"))
 

@@ -5,17 +5,32 @@ from typing import Any
 
 import streamlit as st
 
-from core.i18n import DEFAULT_LANGUAGE, LANGUAGES, fmt_date, fmt_datetime, fmt_time, translate
+from core.i18n import LANGUAGE_COOKIE, LANGUAGES, choose_language, fmt_date, fmt_datetime, fmt_time, translate
 
 __all__ = ["current_language", "fmt_date", "fmt_datetime", "fmt_time", "language_selector", "t"]
 
 
+def _browser_language() -> str | None:
+    try:
+        return st.context.locale
+    except Exception:  # noqa: BLE001 - no browser context (bare runs, AppTest)
+        return None
+
+
+def _remembered_language() -> str | None:
+    try:
+        value = st.context.cookies.get(LANGUAGE_COOKIE)
+    except Exception:  # noqa: BLE001 - no browser context
+        return None
+    return value if isinstance(value, str) else None
+
+
 def current_language() -> str:
-    lang = st.session_state.get("lang")
-    if lang not in LANGUAGES:
-        lang = st.query_params.get("lang", DEFAULT_LANGUAGE)
-        lang = lang if lang in LANGUAGES else DEFAULT_LANGUAGE
-        st.session_state["lang"] = lang
+    """The user's language (``core.i18n.choose_language``): link, this session's choice, the
+    browser's cookie, the browser's language, French. Kept in the session once found."""
+    link = st.query_params.get("lang")
+    lang = choose_language(link, st.session_state.get("lang"), _remembered_language(), _browser_language())
+    st.session_state["lang"] = lang
     return lang
 
 
@@ -24,12 +39,16 @@ def t(key: str, **params: Any) -> str:
 
 
 def language_selector() -> None:
-    """A language switch in the sidebar; the choice is kept in the URL so a reload keeps it."""
+    """A language switch in the sidebar. The choice is remembered by the browser (a cookie written by
+    ``ui.auth.keep_cookies``), so a reload or a new tab keeps it; a ``?lang=`` in the URL follows it."""
     lang = current_language()
 
     def _changed() -> None:
-        pass
-        st.session_state["lang"] = st.session_state["lang_choice"]
+        choice = st.session_state["lang_choice"]
+        st.session_state["lang"] = choice
+        st.session_state["lang_to_remember"] = choice
+        if st.query_params.get("lang"):
+            st.query_params["lang"] = choice    # a link's ?lang= must not bring the old one back
 
     st.sidebar.selectbox(t("lang.label"), LANGUAGES, index=LANGUAGES.index(lang), key="lang_choice",
                          format_func=lambda code: translate(code, f"lang.{code}"), on_change=_changed)

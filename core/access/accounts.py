@@ -15,13 +15,12 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from core import entities as e
-from core import permissions
+from core import permissions, vocabulary
 from core.actor import SYSTEM, Actor
 from core.errors import AtelierError, Conflict, NotFound, ValidationError
 from core.validation import clean_email, clean_text
 from storage import db
 from storage import models as m
-from core import vocabulary
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,59}$")
 PASSWORD_MIN = 10

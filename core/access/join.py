@@ -16,8 +16,8 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from core import entities as e
-from core.actor import Actor
 from core.access.codes import normalise_code
+from core.actor import Actor
 from core.errors import AtelierError, NotFound, StorageUnavailable, ValidationError
 from core.validation import clean_text
 from storage import db
@@ -205,7 +205,8 @@ def leave(token: str | None) -> None:
     if not token or not TOKEN_RE.match(token):
         return
     with db.write_session() as s:
-        row = s.execute(select(m.ParticipantToken).where(m.ParticipantToken.token_hash == hash_token(token))).scalar_one_or_none()
+        row = s.execute(select(m.ParticipantToken)
+                        .where(m.ParticipantToken.token_hash == hash_token(token))).scalar_one_or_none()
         if row is not None and row.revoked_at is None:
             row.revoked_at = m.utcnow()
             e.record(s, Actor(kind="participant", id=row.id, label=row.display_name), "leave", "participant_token",

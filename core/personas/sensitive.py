@@ -1,21 +1,35 @@
 """Sensitive data guard: personas are fictitious, so a field that looks like real personal data
-(a Belgian national register number, an email address, a phone number, a street address) gets a
-warning before it is saved.
+(a Belgian national register or BIS number, a Swiss AVS/AHV number, an IBAN, an email address, a
+phone number, a street address) gets a warning before it is saved.
 
 ``find_personal_data`` only warns, it never refuses: the page shows the findings and asks the
 user to confirm. Every pattern needs a digit or an ``@``, so ordinary persona facts ("40 ans",
-"19 ans de détention", "3 enfants", "en Belgique depuis 2019") never trigger it.
+"19 ans de détention", "3 enfants", "en Belgique depuis 2019") never trigger it. Identity and
+account numbers are checked the way their issuers check them (``python-stdnum``): check digits,
+and for Belgian numbers a possible birth date, so a number with a wrong check digit — a typo or an
+invented number — is not reported.
+
+Each ``Finding`` carries its message key and the parameters of that message, so a page renders
+``t(finding.message_key, **finding.message_params(escape))`` and the excerpt always shows.
 """
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from stdnum import iban as _iban
+from stdnum.be import bis as _bis
+from stdnum.be import nn as _nn
+from stdnum.ch import ssn as _avs
+
+from core.i18n import translate
 from core.resources.categories import normalise
 
-__all__ = ["KINDS", "Finding", "find_personal_data", "is_national_register_number", "message_key"]
+__all__ = ["KINDS", "Finding", "find_personal_data", "is_avs_number", "is_bis_number", "is_iban",
+           "is_national_register_number", "message_key"]
 
-KINDS = ("national_register", "email", "phone", "address")
+KINDS = ("national_register", "bis_number", "avs_number", "iban", "email", "phone", "address")
 
 
 @dataclass(frozen=True)
@@ -27,23 +41,73 @@ class Finding:
     def message_key(self) -> str:
         return message_key(self.kind)
 
+    def message_params(self, escape: Callable[[str], str] = str) -> dict[str, str]:
+        """The parameters of ``message_key``'s message; ``escape`` prepares the excerpt for where it
+        is shown (Markdown on a page)."""
+        return {"excerpt": escape(self.excerpt)}
+
+    def message(self, lang: str, escape: Callable[[str], str] = str) -> str:
+        """The warning in a language, its excerpt included."""
+        return translate(lang, self.message_key, **self.message_params(escape))
+
 
 def message_key(kind: str) -> str:
     return f"canvas_rules.sensitive.{kind}"
 
 
-# --- Belgian national register number (numéro de registre national / rijksregisternummer) -----
+# --- Belgian national register and BIS numbers (registre national / rijksregisternummer) ------
 # YY.MM.DD-SSS.CC: birth date, a serial number, and a check number 97 - (YYMMDDSSS mod 97);
-# for births from 2000 on, the check is computed on 2YYMMDDSSS.
+# for births from 2000 on, the check is computed on 2YYMMDDSSS (so not for a birth year still to
+# come). A BIS number (people not in the register: cross-border workers, newcomers) is written the
+# same way with 20 or 40 added to the month.
 _NRN = re.compile(r"(?<![\d.\-/])(\d{2})[.\s-]?(\d{2})[.\s-]?(\d{2})[.\s-]?(\d{3})[.\s-]?(\d{2})(?![\d])")
 
 
+def _digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
 def is_national_register_number(text: str) -> bool:
-    digits = re.sub(r"\D", "", text)
-    if len(digits) != 11:
-        return False
-    base, check = int(digits[:9]), int(digits[9:])
-    return check in (97 - base % 97, 97 - int("2" + digits[:9]) % 97)
+    digits = _digits(text)
+    return len(digits) == 11 and _nn.is_valid(digits)
+
+
+def is_bis_number(text: str) -> bool:
+    digits = _digits(text)
+    return len(digits) == 11 and _bis.is_valid(digits)
+
+
+# --- Swiss social security number (numéro AVS / AHV-Nummer) ----------------------------------
+# 756.XXXX.XXXX.XC: 756 (Switzerland), nine digits, an EAN-13 check digit.
+_AVS = re.compile(r"(?<![\w.\-/])756[.\s-]?\d{4}[.\s-]?\d{4}[.\s-]?\d{2}(?![\d])")
+
+
+def is_avs_number(text: str) -> bool:
+    digits = _digits(text)
+    return len(digits) == 13 and _avs.is_valid(digits)
+
+
+# --- IBAN, any country, grouped by four or not ----------------------------------------------
+# A country code, two check digits, then 11 to 30 letters and digits (the length and the bank
+# part are the country's, and stdnum checks them). The run the pattern finds may go on with the
+# words after the number ("BE71 0961 2345 6769 et 3 enfants"), so the IBAN is the longest run of
+# its groups that validates.
+_IBAN = re.compile(r"(?<![\w])[A-Za-z]{2}\d{2}(?:[ \u00a0-]?[A-Za-z0-9]){11,40}")
+_IBAN_GROUP = re.compile(r"[A-Za-z0-9]+")
+
+
+def is_iban(text: str) -> bool:
+    compact = re.sub(r"[\s.\-]", "", text)
+    return 15 <= len(compact) <= 34 and _iban.is_valid(compact)
+
+
+def _iban_end(run: str) -> int:
+    """Where the IBAN at the start of ``run`` ends, or 0 when the run does not start with one."""
+    ends = [g.end() for g in _IBAN_GROUP.finditer(run)]
+    for end in reversed(ends):
+        if is_iban(run[:end]):
+            return end
+    return 0
 
 
 # --- email --------------------------------------------------------------------------------
@@ -133,9 +197,20 @@ def find_personal_data(text: str) -> list[Finding]:
 
     for m in _EMAIL.finditer(text):
         add(m.start(), m.end(), "email")
+    at = 0
+    while (candidate := _IBAN.search(text, at)) is not None:
+        end = _iban_end(candidate.group(0))
+        if end:
+            add(candidate.start(), candidate.start() + end, "iban")
+        at = candidate.start() + max(end, 1)  # a run that is no IBAN may still hide one further on
+    for m in _AVS.finditer(text):
+        if is_avs_number(m.group(0)):
+            add(m.start(), m.end(), "avs_number")
     for m in _NRN.finditer(text):
         if is_national_register_number(m.group(0)):
             add(m.start(), m.end(), "national_register")
+        elif is_bis_number(m.group(0)):
+            add(m.start(), m.end(), "bis_number")
     for m in _PHONE.finditer(text):
         run = m.group(0).rstrip(" .-/(")
         if _is_phone(run):

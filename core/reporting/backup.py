@@ -19,8 +19,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from sqlalchemy import Date, DateTime, MetaData, Table, bindparam, func, inspect, select, text, update
 from sqlalchemy.engine import Connection
@@ -72,7 +73,7 @@ def backup_data() -> dict[str, Any]:
             rows = conn.execute(select(table).order_by(*order)).all()
             tables[table.name] = {"columns": columns, "rows": [[_encode(v) for v in row] for row in rows]}
     return {"format": FORMAT, "version": FORMAT_VERSION, "schema_revision": revision,
-            "created_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(), "tables": tables}
+            "created_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(), "tables": tables}
 
 
 def write_backup(path: str | Path) -> dict[str, int]:

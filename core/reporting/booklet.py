@@ -32,12 +32,12 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import select
 
-from core.reporting import dashboard as d
-from core.personas.canvas import Canvas, ResourceRef, load_canvases
-from core.resources.inventory import partner_label
 from core.errors import AtelierError, NotFound, PermissionDenied, ValidationError
-from core.setup.events import EventView, list_events
 from core.i18n import LANGUAGES, fmt_date, translate
+from core.personas.canvas import Canvas, ResourceRef, load_canvases
+from core.reporting import dashboard as d
+from core.resources.inventory import partner_label
+from core.setup.events import EventView, list_events
 from storage import db
 from storage import models as m
 
@@ -325,7 +325,8 @@ def _persona_annex(w: _Writer, canvases: list[Canvas]) -> None:
         w.bullets(list(p.facts))
         if c.barriers:
             w.h(w.t("dashboard.booklet.barriers"), 3)
-            w.bullets([w.t("dashboard.booklet.barrier_line", text=b.text, nature=_label(w, "nature", b.nature or "objective"))
+            w.bullets([w.t("dashboard.booklet.barrier_line", text=b.text,
+                           nature=_label(w, "nature", b.nature or "objective"))
                        for b in c.barriers])
         if c.motivations:
             w.h(w.t("dashboard.booklet.motivations"), 3)

@@ -16,12 +16,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import functools
-import re
-import unicodedata
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -29,18 +27,19 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import Select, and_, case, distinct, func, literal_column, select
 from sqlalchemy.engine import Connection
 
+from core import vocabulary
 from core.errors import NotFound, ValidationError
+from core.personas.wording import SIMILARITY_THRESHOLD, normalise_wording
 from storage import db
 from storage import models as m
-from core import vocabulary
 
 # Mood weather as a score (5 = sunny ... 1 = stormy), for before/after averages.
 WEATHER_SCORES = {"sunny": 5, "partly_cloudy": 4, "cloudy": 3, "rainy": 2, "stormy": 1}
-# Near-duplicate wordings: token sort ratio on accent- and case-folded text, at least this score.
-SIMILARITY_THRESHOLD = 85
 # Fuzzy grouping looks at this many most frequent distinct wordings (rarer ones stay exact).
 FUZZY_MAX_WORDINGS = 1_000
 NO_CATEGORY = ""
+# Near-duplicate wordings (SIMILARITY_THRESHOLD, normalise_wording): core.personas.wording, the one
+# measure the canvas also uses to ask "already there: add anyway?".
 # The persona x category grid shows at most this many personas (beyond that it is unreadable).
 PERSONA_GRID_LIMIT = 40
 
@@ -62,7 +61,7 @@ class DashboardFilter:
         return not (self.event_ids or self.theme_ids or self.session_ids or self.date_from or self.date_to
                     or self.visible_event_ids is not None)
 
-    def validate(self) -> "DashboardFilter":
+    def validate(self) -> DashboardFilter:
         if self.date_from and self.date_to and self.date_to < self.date_from:
             raise ValidationError("error.dashboard_dates_reversed", field="date_to")
         return self
@@ -238,12 +237,12 @@ class ParticipationTotals:
 
 def _registrations(f: DashboardFilter) -> Select:
     """Registrations in scope with their organisation (after merges) and sector."""
-    R, P, O = m.Registration, m.Participant, m.Organisation
-    org = func.coalesce(O.merged_into_id, O.id)
-    sector = func.coalesce(func.nullif(P.sector, ""), func.nullif(O.sector, ""))
+    R, P, Org = m.Registration, m.Participant, m.Organisation
+    org = func.coalesce(Org.merged_into_id, Org.id)
+    sector = func.coalesce(func.nullif(P.sector, ""), func.nullif(Org.sector, ""))
     return (select(R.session_id.label("session_id"), R.participant_id.label("participant_id"),
                    R.status.label("status"), R.present.label("present"), org.label("org"), sector.label("sector"))
-            .join(P, P.id == R.participant_id).outerjoin(O, O.id == P.organisation_id)
+            .join(P, P.id == R.participant_id).outerjoin(Org, Org.id == P.organisation_id)
             .where(R.session_id.in_(_sessions(f)), R.status != "cancelled", P.erased_at.is_(None)))
 
 
@@ -324,17 +323,6 @@ def barriers_by_persona(f: DashboardFilter = DashboardFilter(), limit: int = PER
     return df.sort_values(["_order", "category"], ignore_index=True).drop(columns="_order")
 
 
-_NOT_WORD = re.compile(r"[\W_]+")
-
-
-@functools.lru_cache(maxsize=200_000)  # a pure function of the text: memoised, no data is cached
-def normalise_wording(text: str) -> str:
-    """Case-, accent- and punctuation-folded wording with its words sorted: two wordings with the
-    same key are the same; near keys (``fuzz.ratio``) are near duplicates (token sort ratio)."""
-    folded = unicodedata.normalize("NFKD", text.casefold()).encode("ascii", "ignore").decode("ascii")
-    return " ".join(sorted(_NOT_WORD.sub(" ", folded).split())) or text.casefold().strip()
-
-
 def _group_wordings(keys: list[str], weights: list[int], threshold: int) -> list[int]:
     """Leader clustering: the most frequent wording leads; every not yet grouped wording within
     ``threshold`` of it joins it. Returns the leader index of each key."""
@@ -406,7 +394,8 @@ def recurrent_items(f: DashboardFilter = DashboardFilter(), kind: str = "barrier
         lead_key = max((normalise_wording(t) for t in variants),
                        key=lambda k: (sum(n for t, n in variants.items() if (normalise_wording(t)) == k), k))
 
-        def rank(text: str) -> tuple:  # most frequent; then the leading spelling, capitalised, with accents
+        def rank(text: str, variants: Counter = variants, lead_key: str = lead_key) -> tuple:
+            # most frequent; then the leading spelling, capitalised, with accents
             return (-variants[text], (normalise_wording(text)) != lead_key, not text[:1].isupper(),
                     text.isascii(), text)
 
@@ -648,9 +637,23 @@ class Completeness:
     with_due: int
     with_indicator: int
 
+    ACTION_FIELDS = ("with_carrier", "with_due", "with_indicator")   # what a complete action has
+
     @property
     def share_complete(self) -> float:
         return self.complete_plans / self.plans if self.plans else 0.0
+
+    def share_of_actions(self, field: str) -> float:
+        """Share of the actions that have a carrier (``"with_carrier"``), a date or an indicator."""
+        if field not in self.ACTION_FIELDS:
+            raise ValueError(field)
+        return getattr(self, field) / self.actions if self.actions else 0.0
+
+    @classmethod
+    def of(cls, plans: pd.DataFrame) -> Completeness:
+        """The totals of ``implementation_completeness``'s table (one row a plan)."""
+        return cls(len(plans), int(plans["complete"].sum()), int(plans["actions"].sum()),
+                   *(int(plans[f].sum()) for f in cls.ACTION_FIELDS))
 
 
 def _plans(f: DashboardFilter) -> Select:
@@ -688,9 +691,7 @@ def implementation_completeness(f: DashboardFilter = DashboardFilter()) -> pd.Da
 
 
 def completeness_summary(f: DashboardFilter = DashboardFilter()) -> Completeness:
-    df = implementation_completeness(f)
-    return Completeness(len(df), int(df["complete"].sum()), int(df["actions"].sum()), int(df["with_carrier"].sum()),
-                        int(df["with_due"].sum()), int(df["with_indicator"].sum()))
+    return Completeness.of(implementation_completeness(f))
 
 
 def plan_actions(f: DashboardFilter = DashboardFilter()) -> pd.DataFrame:

@@ -16,7 +16,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
@@ -24,9 +25,21 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from sqlalchemy import Select, select
 
-from core.reporting.dashboard import (DashboardFilter, _events, _items, _leads, _personas, _recommendations, _sessions, mood,
-                            participation, plan_actions, recommendations_ranked, session_labels)
 from core.errors import NotFound
+from core.reporting.dashboard import (
+    DashboardFilter,
+    _events,
+    _items,
+    _leads,
+    _personas,
+    _recommendations,
+    _sessions,
+    mood,
+    participation,
+    plan_actions,
+    recommendations_ranked,
+    session_labels,
+)
 from storage import db
 from storage import models as m
 
@@ -34,6 +47,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_MIME = "text/csv"
+_EVERYTHING = DashboardFilter()   # the default scope (frozen, so one shared instance is safe)
 
 
 def is_risky(value: Any) -> bool:
@@ -93,7 +107,7 @@ def to_xlsx(sheets: pd.DataFrame | dict[str, pd.DataFrame], sheet_name: str = "d
     for name, df in sheets.items():
         ws = wb.create_sheet(_sheet_title(str(name), used))
 
-        def cell(value: Any, header: bool = False) -> Any:
+        def cell(value: Any, header: bool = False, ws: Any = ws) -> Any:  # called in this iteration only
             value = _cell_value(value)
             c = WriteOnlyCell(ws, value=value)
             if isinstance(value, str) and (is_risky(value) or c.data_type != "s"):
@@ -233,7 +247,7 @@ TABLES: dict[str, Callable[[DashboardFilter], pd.DataFrame]] = {
 }
 
 
-def export_table(name: str, f: DashboardFilter = DashboardFilter()) -> pd.DataFrame:
+def export_table(name: str, f: DashboardFilter = _EVERYTHING) -> pd.DataFrame:
     """One of ``TABLES`` as a DataFrame (live rows in scope, with readable context)."""
     fn = TABLES.get(name)
     if fn is None:
@@ -241,11 +255,11 @@ def export_table(name: str, f: DashboardFilter = DashboardFilter()) -> pd.DataFr
     return fn(f)
 
 
-def export_all(f: DashboardFilter = DashboardFilter()) -> dict[str, pd.DataFrame]:
+def export_all(f: DashboardFilter = _EVERYTHING) -> dict[str, pd.DataFrame]:
     return {name: fn(f) for name, fn in TABLES.items()}
 
 
-def export_bytes(name: str, fmt: str, f: DashboardFilter = DashboardFilter()) -> bytes:
+def export_bytes(name: str, fmt: str, f: DashboardFilter = _EVERYTHING) -> bytes:
     """``name`` (a table, or ``all`` for XLSX: one sheet per table) as CSV or XLSX bytes."""
     if fmt not in ("csv", "xlsx"):
         raise NotFound("error.export_unknown_format", field="format", format=fmt)

@@ -36,7 +36,8 @@ def counts(event_slug: str | None = None) -> dict[str, int]:
         needs = select(m.CanvasItem.id).where(m.CanvasItem.deleted_at.is_(None), m.CanvasItem.kind == "need",
                                               m.CanvasItem.persona_id.in_(personas))
         leads = select(m.SolutionLead.id).where(m.SolutionLead.deleted_at.is_(None), m.SolutionLead.need_id.in_(needs))
-        live_resources = select(m.Resource.id).where(m.Resource.deleted_at.is_(None), m.Resource.merged_into_id.is_(None))
+        live_resources = select(m.Resource.id).where(m.Resource.deleted_at.is_(None),
+                                                     m.Resource.merged_into_id.is_(None))
         if event_slug is None:
             resources = live_resources
         else:  # the resources this event's canvases drew on

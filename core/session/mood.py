@@ -12,13 +12,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core import entities as e
-from core.validation import clean_id
-from core.session import session_flow as flow
+from core import vocabulary
 from core.actor import Actor
 from core.errors import Conflict, PermissionDenied, ValidationError
+from core.session import session_flow as flow
+from core.validation import clean_id
 from storage import db
 from storage import models as m
-from core import vocabulary
 
 WEATHERS = vocabulary.WEATHERS
 MOMENTS = vocabulary.MOOD_MOMENTS

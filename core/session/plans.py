@@ -8,6 +8,7 @@ it (porteur), by when, means, success indicator, risks.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,10 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import entities as e
-from core.validation import clean_id
-from core.session import session_flow as flow
 from core.actor import Actor
 from core.errors import Conflict, ValidationError
+from core.session import session_flow as flow
+from core.validation import clean_id
 from storage import db
 from storage import models as m
 
@@ -64,8 +65,8 @@ def plans_snapshot(session_id: int) -> tuple[PlanView, ...]:
             return ()
         titles = dict(s.execute(select(m.Recommendation.id, m.Recommendation.title)
                                 .where(m.Recommendation.session_id == session_id)).all())
-        names = dict(s.execute(select(m.Subgroup.id, m.Subgroup.name)
-                               .where(m.Subgroup.session_id == session_id)).all())
+        names: dict[int | None, str] = dict(s.execute(select(m.Subgroup.id, m.Subgroup.name)
+                                                      .where(m.Subgroup.session_id == session_id)).all())
         actions: dict[int, list[ActionView]] = {p.id: [] for p in plans}
         for a in s.execute(select(m.PlanAction).where(m.PlanAction.plan_id.in_(actions),
                                                       m.PlanAction.deleted_at.is_(None))
@@ -78,18 +79,36 @@ def plans_snapshot(session_id: int) -> tuple[PlanView, ...]:
 
 
 def _session_of_plan(s: Session, plan: m.ImplementationPlan) -> m.WorkshopSession:
-    return s.get(m.WorkshopSession, plan.session_id)
+    return e.get_row(s, m.WorkshopSession, plan.session_id)
+
+
+def _refuse_unknown(given: Any, known: tuple[str, ...]) -> None:
+    unknown = set(given) - set(known)
+    if unknown:
+        raise Conflict("error.unknown_field", field=sorted(unknown)[0])
+
+
+def _plan_to_write(s: Session, actor: Actor, plan_id: Any) -> m.ImplementationPlan:
+    """A live plan whose session is at stage 3 (``actor`` may write there), else refused."""
+    plan = e.get_live(s, m.ImplementationPlan, plan_id, field="plan_id")
+    flow.check_stage(actor, _session_of_plan(s, plan), "implementation")
+    return plan
+
+
+def _action_to_write(s: Session, actor: Actor, action_id: Any) -> m.PlanAction:
+    """A live action whose plan's session is at stage 3, else refused."""
+    row = e.get_live(s, m.PlanAction, action_id, field="action_id")
+    flow.check_stage(actor, _session_of_plan(s, e.get_row(s, m.ImplementationPlan, row.plan_id)), "implementation")
+    return row
 
 
 def start_plan(actor: Actor, rec_id: Any, subgroup_id: int | None = None, **answers: Any) -> dict:
     """Start the plan of a sub-group for a retained recommendation (one per sub-group)."""
-    unknown = set(answers) - set(DPA_PC)
-    if unknown:
-        raise Conflict("error.unknown_field", field=sorted(unknown)[0])
+    _refuse_unknown(answers, DPA_PC)
 
     def _start(s: Session) -> m.ImplementationPlan:
         rec = e.get_live(s, m.Recommendation, rec_id, field="recommendation_id")
-        session = s.get(m.WorkshopSession, rec.session_id)
+        session = e.get_row(s, m.WorkshopSession, rec.session_id)
         flow.check_stage(actor, session, "implementation")
         if not rec.retained or rec.merged_into_id is not None:
             raise ValidationError("error.not_retained", field="recommendation_id")
@@ -107,47 +126,34 @@ def start_plan(actor: Actor, rec_id: Any, subgroup_id: int | None = None, **answ
     return e.run_write(_start)
 
 
+def _update(actor: Actor, entity: str, to_write: Callable[[Session, Actor, Any], Any], ident: Any,
+            seen_version: int | None, changes: dict[str, Any], known: tuple[str, ...]) -> dict:
+    """Edit a plan or an action: known fields only, the row live and its session at stage 3."""
+    _refuse_unknown(changes, known)
+    return e.run_write(lambda s: e.update_in(s, actor, entity, to_write(s, actor, ident).id, seen_version, **changes))
+
+
 def update_plan(actor: Actor, plan_id: Any, seen_version: int | None, **answers: Any) -> dict:
     """Answer the DPA-PC questions of a plan."""
-    unknown = set(answers) - set(DPA_PC)
-    if unknown:
-        raise Conflict("error.unknown_field", field=sorted(unknown)[0])
-
-    def _update(s: Session) -> m.ImplementationPlan:
-        plan = e.get_live(s, m.ImplementationPlan, plan_id, field="plan_id")
-        flow.check_stage(actor, _session_of_plan(s, plan), "implementation")
-        return e.update_in(s, actor, "implementation_plan", plan.id, seen_version, **answers)
-    return e.run_write(_update)
+    return _update(actor, "implementation_plan", _plan_to_write, plan_id, seen_version, answers, DPA_PC)
 
 
 def add_action(actor: Actor, plan_id: Any, action: str, carrier: str = "", due: Any = None, means: str = "",
                indicator: str = "", risks: str = "") -> dict:
     def _add(s: Session) -> m.PlanAction:
-        plan = e.get_live(s, m.ImplementationPlan, plan_id, field="plan_id")
-        flow.check_stage(actor, _session_of_plan(s, plan), "implementation")
+        plan = _plan_to_write(s, actor, plan_id)
         return e.create_in(s, actor, "plan_action", plan_id=plan.id, action=action, carrier=carrier, due=due,
                            means=means, indicator=indicator, risks=risks)
     return e.run_write(_add)
 
 
 def update_action(actor: Actor, action_id: Any, seen_version: int | None, **changes: Any) -> dict:
-    unknown = set(changes) - set(ACTION_FIELDS)
-    if unknown:
-        raise Conflict("error.unknown_field", field=sorted(unknown)[0])
-
-    def _update(s: Session) -> m.PlanAction:
-        row = e.get_live(s, m.PlanAction, action_id, field="action_id")
-        plan = s.get(m.ImplementationPlan, row.plan_id)
-        flow.check_stage(actor, _session_of_plan(s, plan), "implementation")
-        return e.update_in(s, actor, "plan_action", row.id, seen_version, **changes)
-    return e.run_write(_update)
+    return _update(actor, "plan_action", _action_to_write, action_id, seen_version, changes, ACTION_FIELDS)
 
 
 def delete_action(actor: Actor, action_id: Any) -> dict:
     def _delete(s: Session) -> m.PlanAction:
-        row = e.get_live(s, m.PlanAction, action_id, field="action_id")
-        plan = s.get(m.ImplementationPlan, row.plan_id)
-        flow.check_stage(actor, _session_of_plan(s, plan), "implementation")
+        row = _action_to_write(s, actor, action_id)
         return e.delete_in(s, actor, "plan_action", row.id)
     return e.run_write(_delete)
 

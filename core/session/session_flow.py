@@ -13,22 +13,22 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import entities as e
 from core import limits as L
-from core import permissions
-from core.actor import Actor
+from core import permissions, vocabulary
 from core.access.codes import code_in_use, unique_code
+from core.actor import Actor
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from core.validation import clean_id, clean_text, parse_id
 from storage import db
 from storage import models as m
-from core import vocabulary
 
 STAGES = vocabulary.STAGES
 PROJECTOR_VIEWS = ("feed", "join", "stage", "board", "personas", "recommendations", "votes", "plans", "mood")

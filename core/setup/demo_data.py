@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-
-
 CATEGORIES = ("housing", "health", "mental_health", "addiction", "language", "training", "employment",
               "justice", "money_debt", "digital", "isolation", "family_childcare", "residence_admin",
               "mobility", "discrimination", "other")

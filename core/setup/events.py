@@ -5,16 +5,17 @@ import dataclasses
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from core import entities as e
 from core import validation as v
-from core.actor import Actor
 from core.access.codes import unique_code
+from core.actor import Actor
 from core.errors import Conflict, NotFound, ValidationError
 from core.i18n import LANGUAGES
 from core.setup.board_categories import TEMPLATES

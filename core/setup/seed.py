@@ -7,10 +7,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.setup import demo_data as D
 from core import entities as e
 from core.actor import SYSTEM
 from core.errors import NotFound
+from core.setup import demo_data as D
 from core.setup.events import add_session_in, add_subgroup_in, create_event_in
 from storage import db
 from storage import models as m
@@ -37,7 +37,8 @@ def _create_event(s: Session, data: dict[str, Any], template: str) -> m.Event:
                             participant_cap=data["participant_cap"], per_org_cap=data["per_org_cap"],
                             category_template=template)
     for position, theme in enumerate(data["themes"]):
-        t = e.create_in(s, SYSTEM, "theme", event_id=event.id, title=theme["title"], why=theme["why"], position=position)
+        t = e.create_in(s, SYSTEM, "theme", event_id=event.id, title=theme["title"], why=theme["why"],
+                        position=position)
         for x in theme["sessions"]:
             add_session_in(s, SYSTEM, t.id, x["starts_at"], x["ends_at"])
     s.flush()

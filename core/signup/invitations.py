@@ -36,10 +36,10 @@ import re
 import secrets
 import smtplib
 import ssl
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
-from typing import Iterable, Sequence
 from urllib.parse import urlencode
 
 from sqlalchemy import ColumnElement, func, or_, select, update
@@ -158,15 +158,16 @@ def _cal_address(address: str) -> str:
 
 def _utc(value: dt.datetime) -> str:
     aware = value.replace(tzinfo=timezone()) if value.tzinfo is None else value
-    return aware.astimezone(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return aware.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def calendar(entries: Iterable[CalendarEntry], now: dt.datetime | None = None, method: str = "PUBLISH") -> bytes:
     """An iCalendar file with one VEVENT per entry (UTF-8 bytes)."""
-    stamp = _utc(now or dt.datetime.now(dt.timezone.utc))
+    stamp = _utc(now or dt.datetime.now(dt.UTC))
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN", f"METHOD:{method}"]
     for entry in entries:
-        end = entry.ends_at if entry.ends_at and entry.ends_at > entry.starts_at else entry.starts_at + DEFAULT_SESSION_LENGTH
+        end = (entry.ends_at if entry.ends_at and entry.ends_at > entry.starts_at
+               else entry.starts_at + DEFAULT_SESSION_LENGTH)
         lines += ["BEGIN:VEVENT", f"UID:{entry.uid}"]
         if entry.sequence is not None:
             lines.append(f"SEQUENCE:{entry.sequence}")
@@ -362,9 +363,12 @@ def invitation_html(info: SessionInfo, lang: str, person_name: str = "", token: 
 <html lang="{esc(lang)}"><head><meta charset="utf-8">
 <title>{tr("reg.invitation.title")} — {esc(info.event_title)}</title>
 <style>
-body{{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:42rem;margin:2rem auto;color:#111;line-height:1.45}}
-h1{{font-size:1.6rem;margin-bottom:.2rem}} th{{text-align:left;padding:.3rem 1rem .3rem 0;vertical-align:top;color:#444}}
-td{{padding:.3rem 0}} .status{{font-weight:600;margin:1rem 0}} .qr{{margin-top:1.5rem}} code{{word-break:break-all;font-size:.8rem}}
+body{{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:42rem;margin:2rem auto;color:#111;
+line-height:1.45}}
+h1{{font-size:1.6rem;margin-bottom:.2rem}}
+th{{text-align:left;padding:.3rem 1rem .3rem 0;vertical-align:top;color:#444}}
+td{{padding:.3rem 0}} .status{{font-weight:600;margin:1rem 0}} .qr{{margin-top:1.5rem}}
+code{{word-break:break-all;font-size:.8rem}}
 @media print{{body{{margin:0}} .noprint{{display:none}}}}
 </style></head><body>
 <h1>{tr("reg.invitation.title")}</h1>
@@ -381,7 +385,8 @@ td{{padding:.3rem 0}} .status{{font-weight:600;margin:1rem 0}} .qr{{margin-top:1
 # --- outbox --------------------------------------------------------------------------------------
 
 def queue_in(s: Session, to_address: str, subject: str, body: str, *, event_id: int | None,
-             participant_id: int | None, attachment_name: str = "", attachment: bytes | str | None = None) -> m.OutboxEmail:
+             participant_id: int | None, attachment_name: str = "",
+             attachment: bytes | str | None = None) -> m.OutboxEmail:
     """Write one email to the outbox in the caller's transaction."""
     if isinstance(attachment, bytes):
         attachment = attachment.decode("utf-8")
@@ -857,5 +862,5 @@ def deliver_quietly(ids: Iterable[int]) -> None:
         return
     try:
         deliver_pending(ids)
-    except Exception:  # noqa: BLE001 - the email stays in the outbox with its error
+    except Exception:
         log.exception("email delivery failed")

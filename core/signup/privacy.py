@@ -23,10 +23,10 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from core import entities as e
-from core.signup import invitations as inv
-from core.signup import registration as reg
 from core.actor import SYSTEM, Actor
 from core.errors import NotFound
+from core.signup import invitations as inv
+from core.signup import registration as reg
 from storage import db
 from storage import models as m
 
@@ -125,10 +125,13 @@ def _erase_in(s: Session, actor: Actor, person: m.Participant, now_local: dt.dat
     person.erased_at = now
     s.flush()
     if org_id is not None:  # an organisation nobody else belongs to may name the person
-        used = s.execute(select(func.count()).select_from(m.Participant).where(m.Participant.organisation_id == org_id)).scalar_one()
-        merged = s.execute(select(func.count()).select_from(m.Organisation).where(m.Organisation.merged_into_id == org_id)).scalar_one()
+        used = s.execute(select(func.count()).select_from(m.Participant)
+                         .where(m.Participant.organisation_id == org_id)).scalar_one()
+        merged = s.execute(select(func.count()).select_from(m.Organisation)
+                           .where(m.Organisation.merged_into_id == org_id)).scalar_one()
         if not used and not merged:
-            s.execute(delete(m.Organisation).where(m.Organisation.id == org_id).execution_options(synchronize_session=False))
+            s.execute(delete(m.Organisation).where(m.Organisation.id == org_id)
+                      .execution_options(synchronize_session=False))
     e.record(s, actor, "erase", "participant", person.id, e.Scope(event_id=person.event_id),
              after={"erased_at": now.isoformat()})
 
@@ -158,10 +161,12 @@ def _unlink_join_tokens_in(s: Session, person: m.Participant) -> None:
     if names:
         # compared in Python: SQLite's lower() leaves non-ASCII letters (É) alone
         contribution_ids = [i for i, by in s.execute(select(m.Contribution.id, m.Contribution.created_by).where(
-            m.Contribution.session_id.in_(session_ids), m.Contribution.created_by != "")) if by.strip().casefold() in names]
+            m.Contribution.session_id.in_(session_ids), m.Contribution.created_by != ""))
+            if by.strip().casefold() in names]
         item_ids = [i for i, by in s.execute(
             select(m.CanvasItem.id, m.CanvasItem.created_by).join(m.Persona, m.Persona.id == m.CanvasItem.persona_id)
-            .where(m.Persona.session_id.in_(session_ids), m.CanvasItem.created_by != "")) if by.strip().casefold() in names]
+            .where(m.Persona.session_id.in_(session_ids), m.CanvasItem.created_by != ""))
+            if by.strip().casefold() in names]
         if contribution_ids:
             s.execute(update(m.Contribution).where(m.Contribution.id.in_(contribution_ids)).values(created_by="")
                       .execution_options(synchronize_session=False))
@@ -260,7 +265,8 @@ def purge_expired(today: dt.date | None = None, dry_run: bool = False) -> list[P
     today = today or inv.local_now().date()
     due: list[tuple[int, str, dt.date, dt.date]] = []
     with db.read_session() as s:
-        for event in s.execute(select(m.Event).where(m.Event.retention_months.is_not(None)).order_by(m.Event.id)).scalars():
+        for event in s.execute(select(m.Event).where(m.Event.retention_months.is_not(None))
+                               .order_by(m.Event.id)).scalars():
             last, months = event_last_day(s, event), event.retention_months
             if last is None or months is None:
                 continue
@@ -282,7 +288,8 @@ def purge_expired(today: dt.date | None = None, dry_run: bool = False) -> list[P
             s.execute(delete(m.OutboxEmail).where(m.OutboxEmail.event_id == event_id)
                       .execution_options(synchronize_session=False))
             if people:
-                e.record(s, SYSTEM, "purge", "event", event_id, e.Scope(event_id=event_id), after={"erased": len(people)})
+                e.record(s, SYSTEM, "purge", "event", event_id, e.Scope(event_id=event_id),
+                         after={"erased": len(people)})
             return len(people)
 
         out.append(PurgeItem(slug, last, purge_on, e.run_write(work)))

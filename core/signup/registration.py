@@ -31,8 +31,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import func, select
@@ -40,12 +41,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core import entities as e
-from core.signup import invitations as inv
 from core import limits as L
 from core.actor import SYSTEM, Actor
 from core.errors import Conflict, NotFound, PermissionDenied, StaleEdit, ValidationError
 from core.i18n import LANGUAGES, translate
-from core.validation import clean_email as _clean_email, clean_id, clean_text, parse_id
+from core.signup import invitations as inv
+from core.validation import clean_email as _clean_email
+from core.validation import clean_id, clean_text, parse_id
 from storage import db
 from storage import models as m
 
@@ -176,7 +178,8 @@ def _lock_event(s: Session, event_id: int | None, include_deleted: bool = False)
     return event
 
 
-def _event_sessions(s: Session, event_id: int, ids: Iterable[int] | None = None, lock: bool = False) -> dict[int, m.WorkshopSession]:
+def _event_sessions(s: Session, event_id: int, ids: Iterable[int] | None = None,
+                    lock: bool = False) -> dict[int, m.WorkshopSession]:
     q = (select(m.WorkshopSession).join(m.Theme, m.Theme.id == m.WorkshopSession.theme_id)
          .where(m.Theme.event_id == event_id, m.Theme.deleted_at.is_(None), m.WorkshopSession.deleted_at.is_(None))
          .order_by(m.WorkshopSession.id))
@@ -291,7 +294,8 @@ def _promote_in(s: Session, actor: Actor, event: m.Event, session_id: int, now: 
 class Placement:
     session_id: int
     status: str                       # confirmed / waiting / cancelled
-    reason: str                       # confirmed, waiting_full, waiting_org, already_confirmed, already_waiting, cancelled
+    # confirmed, waiting_full, waiting_org, already_confirmed, already_waiting, cancelled
+    reason: str
     waiting_position: int | None = None
 
 
@@ -343,7 +347,8 @@ def _sign_up_in(s: Session, actor: Actor, event: m.Event, person: m.Participant,
     return Placement(session.id, status, reason, _waiting_position(s, reg)), reg
 
 
-def _cancel_reg_in(s: Session, actor: Actor, event: m.Event, reg: m.Registration, now: dt.datetime) -> list[m.Registration]:
+def _cancel_reg_in(s: Session, actor: Actor, event: m.Event, reg: m.Registration,
+                   now: dt.datetime) -> list[m.Registration]:
     was_confirmed = reg.status == "confirmed"
     before = _reg_state(reg)
     reg.status = "cancelled"
@@ -384,7 +389,8 @@ def register(event_slug: str, *, first_name: Any, last_name: Any = "", email: An
     now_local = now_local or inv.local_now()
 
     def work(s: Session) -> RegistrationResult:
-        event_id = s.execute(select(m.Event.id).where(m.Event.slug == slug, m.Event.deleted_at.is_(None))).scalar_one_or_none()
+        event_id = s.execute(select(m.Event.id)
+                             .where(m.Event.slug == slug, m.Event.deleted_at.is_(None))).scalar_one_or_none()
         if event_id is None:
             raise NotFound("error.reg_unknown_event", field="event")
         event = _lock_event(s, event_id)
@@ -730,7 +736,8 @@ _UNSET: Any = object()
 
 
 def update_settings(actor: Actor, event_id: int, seen_version: int | None, *, registration_open: Any = _UNSET,
-                    participant_cap: Any = _UNSET, per_org_cap: Any = _UNSET, retention_months: Any = _UNSET) -> EventSettings:
+                    participant_cap: Any = _UNSET, per_org_cap: Any = _UNSET,
+                    retention_months: Any = _UNSET) -> EventSettings:
     """Open or close registration, set the caps and the retention of personal data (months, or None)."""
     from core import validation as v
 
@@ -738,11 +745,14 @@ def update_settings(actor: Actor, event_id: int, seen_version: int | None, *, re
     if registration_open is not _UNSET:
         changes["registration_open"] = v.clean("registration_open", v.boolean(), registration_open)
     if participant_cap is not _UNSET:
-        changes["participant_cap"] = v.clean("participant_cap", v.integer(L.CAP_MIN, L.CAP_MAX, required=True), participant_cap)
+        changes["participant_cap"] = v.clean("participant_cap", v.integer(L.CAP_MIN, L.CAP_MAX, required=True),
+                                             participant_cap)
     if per_org_cap is not _UNSET:
-        changes["per_org_cap"] = v.clean("per_org_cap", v.integer(L.PER_ORG_CAP_MIN, L.PER_ORG_CAP_MAX, required=True), per_org_cap)
+        changes["per_org_cap"] = v.clean("per_org_cap",
+                                         v.integer(L.PER_ORG_CAP_MIN, L.PER_ORG_CAP_MAX, required=True), per_org_cap)
     if retention_months is not _UNSET:
-        changes["retention_months"] = v.clean("retention_months", v.integer(RETENTION_MIN, RETENTION_MAX), retention_months)
+        changes["retention_months"] = v.clean("retention_months", v.integer(RETENTION_MIN, RETENTION_MAX),
+                                              retention_months)
 
     def work(s: Session) -> tuple[None, tuple[int, ...]]:
         _require(actor, event_id, organiser=True)
@@ -999,13 +1009,14 @@ def rosters(actor: Actor, event_id: int) -> list[SessionRoster]:
         for reg, person, org_name in rows:
             by_session[reg.session_id].append((reg, RosterRow(
                 reg.id, person.id, f"{person.first_name} {person.last_name}".strip(), person.email if contacts else "",
-                org_name or "",
-                person.sector, reg.status, reg.present, reg.created_at, reg.promoted_at, reg.overridden_by is not None)))
+                org_name or "", person.sector, reg.status, reg.present, reg.created_at, reg.promoted_at,
+                reg.overridden_by is not None)))
         ordered = sorted(sessions.values(), key=lambda x: (x.starts_at or dt.datetime.max, x.id))
         out = []
         for x in ordered:
             regs = by_session[x.id]
-            confirmed = tuple(sorted((r for reg, r in regs if reg.status == "confirmed"), key=lambda r: r.name.casefold()))
+            confirmed = tuple(sorted((r for reg, r in regs if reg.status == "confirmed"),
+                                     key=lambda r: r.name.casefold()))
             waiting = tuple(r for reg, r in regs if reg.status == "waiting")
             out.append(SessionRoster(x.id, themes[x.theme_id].title if x.theme_id in themes else "", x.title or "",
                                      x.starts_at, x.ends_at, ev.participant_cap, confirmed, waiting,
@@ -1022,16 +1033,18 @@ def attendance_summary(event_id: int) -> pd.DataFrame:
             raise NotFound("error.reg_unknown_event", field="event")
         sessions = _event_sessions(s, ev.id)
         themes = {t.id: t.title for t in s.execute(select(m.Theme).where(m.Theme.event_id == ev.id)).scalars()}
-        counts = s.execute(select(m.Registration.session_id, m.Registration.status, m.Registration.present, func.count())
+        counts = s.execute(select(m.Registration.session_id, m.Registration.status, m.Registration.present,
+                                  func.count())
                            .where(m.Registration.session_id.in_(list(sessions)))
                            .group_by(m.Registration.session_id, m.Registration.status, m.Registration.present)).all()
-    stats: dict[int, dict[str, int]] = {sid: {"confirmed": 0, "waiting": 0, "cancelled": 0, "present": 0} for sid in sessions}
+    stats: dict[int, dict[str, int]] = {sid: {"confirmed": 0, "waiting": 0, "cancelled": 0, "present": 0}
+                                        for sid in sessions}
     for sid, status, present, n in counts:
         stats[sid][status] = stats[sid].get(status, 0) + n
         if present:
             stats[sid]["present"] += n
-    rows = [{"session_id": x.id, "theme": themes.get(x.theme_id, ""), "session": x.title or "", "starts_at": x.starts_at,
-             "cap": ev.participant_cap, **stats[x.id]}
+    rows = [{"session_id": x.id, "theme": themes.get(x.theme_id, ""), "session": x.title or "",
+             "starts_at": x.starts_at, "cap": ev.participant_cap, **stats[x.id]}
             for x in sorted(sessions.values(), key=lambda x: (x.starts_at or dt.datetime.max, x.id))]
     return pd.DataFrame(rows, columns=columns)
 
@@ -1055,7 +1068,8 @@ def event_organisations(actor: Actor, event_id: int) -> list[OrganisationRow]:
         return [OrganisationRow(org.id, org.name, org.normalized_name, int(n)) for org, n in rows]
 
 
-def merge_suggestions(actor: Actor, event_id: int, threshold: float = 85.0) -> list[tuple[OrganisationRow, OrganisationRow, int]]:
+def merge_suggestions(actor: Actor, event_id: int,
+                      threshold: float = 85.0) -> list[tuple[OrganisationRow, OrganisationRow, int]]:
     """Pairs of the event's organisations whose names look alike (likely the same), best first."""
     from rapidfuzz import fuzz
 
@@ -1095,10 +1109,10 @@ def event_people(actor: Actor, event_id: int) -> list[PersonRow]:
 
 __all__ = [
     "SELF_SERVICE", "ChangeResult", "EventSettings", "MyRegistration", "OrganisationRow", "PersonRow", "PersonView",
-    "Placement", "PublicEvent", "RegistrationResult", "RosterRow", "SessionRoster", "add_sessions", "attendance_summary",
-    "cancel", "cancel_registration", "change_sessions", "clean_email", "confirm_anyway", "event_organisations",
-    "event_people", "event_settings", "fill_from_waiting_list", "mark_present", "merge_organisations",
-    "merge_suggestions", "normalize_organisation", "participant_view", "public_event", "queue_invitations",
-    "register", "resend_link", "rosters", "sees_contacts", "set_attendance", "set_present", "update_attendance",
-    "update_settings",
+    "Placement", "PublicEvent", "RegistrationResult", "RosterRow", "SessionRoster", "add_sessions",
+    "attendance_summary", "cancel", "cancel_registration", "change_sessions", "clean_email", "confirm_anyway",
+    "event_organisations", "event_people", "event_settings", "fill_from_waiting_list", "mark_present",
+    "merge_organisations", "merge_suggestions", "normalize_organisation", "participant_view", "public_event",
+    "queue_invitations", "register", "resend_link", "rosters", "sees_contacts", "set_attendance", "set_present",
+    "update_attendance", "update_settings",
 ]

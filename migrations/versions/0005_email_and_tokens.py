@@ -19,16 +19,16 @@ Create Date: 2026-11-28 10:00:00
 """
 import datetime as dt
 import hashlib
-from typing import Sequence, Union
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = '0005'
-down_revision: Union[str, Sequence[str], None] = '0004'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | Sequence[str] | None = '0004'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 _participants = sa.table('participants', sa.column('id', sa.Integer), sa.column('personal_token', sa.String),
                          sa.column('created_at', sa.DateTime))
@@ -58,7 +58,7 @@ def hash_personal_tokens(conn: sa.Connection) -> int:
     """Move every clear personal token into ``personal_links``, hashed; returns how many."""
     rows = conn.execute(sa.select(_participants.c.id, _participants.c.personal_token, _participants.c.created_at)
                         .where(_participants.c.personal_token.is_not(None))).all()
-    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     links = [{"participant_id": pid, "token_hash": hash_token(token), "created_at": created or now}
              for pid, token, created in rows if token]
     if links:
