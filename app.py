@@ -17,6 +17,9 @@ from ui.i18n import language_selector, t  # noqa: E402
 from ui.text import md  # noqa: E402
 
 st.set_page_config(page_title="Atelier", page_icon=str(ROOT / "ui" / "assets" / "icon.png"), layout="wide")
+# Streamlit's own input hints ("Press Enter to submit form", "Press Enter to apply") exist only in
+# English: hidden everywhere; forms show their submit button. Static CSS, no user text.
+st.html("<style>[data-testid='InputInstructions']{display:none}</style>")
 
 
 @st.cache_resource(show_spinner=False)
@@ -99,6 +102,9 @@ NAV_SECTIONS: dict[str, list[tuple[str, list[str]]]] = {   # page role -> (secti
 HIDDEN_PAGES = {"recommendation", "my-registration"}
 
 
+BUILT: set[str] = set()   # url paths built for this run's identity
+
+
 def build_pages(actor: Actor | None) -> dict[str, list]:
     """The pages this identity may open (core.permissions.pages_for); anything else is 'page not found'."""
     allowed = set(permissions.pages_for(actor))
@@ -118,14 +124,31 @@ def build_pages(actor: Actor | None) -> dict[str, list]:
             if url == home:
                 st.session_state[DEFAULT_PAGE] = created
             built.append(created)
+            BUILT.add(url)
         if built:
             sections[t(title_key)] = built
     return sections
 
 
+def _elsewhere() -> None:
+    """A page this visitor may not open (a deep link, a bookmark from another role, a session that
+    ended): back to the role's home with a word, never Streamlit's English "Page not found"."""
+    st.session_state["auth_notice"] = "nav.not_for_you"
+    st.switch_page(st.session_state[DEFAULT_PAGE])
+
+
+def guard_pages(sections: dict[str, list]) -> list:
+    """Hidden stand-ins for the known pages this identity may not open."""
+    return [st.Page(_elsewhere, title=t(PAGE_UI[url][1]), url_path=url, visibility="hidden")
+            for url in PAGE_UI if url not in BUILT and sections]
+
+
 auth.keep_cookies()
 language_selector()
 pages = build_pages(actor)
+guards = guard_pages(pages)
+if guards:
+    pages[next(reversed(pages))] = [*pages[next(reversed(pages))], *guards]   # hidden: no section of their own
 navigation = st.navigation(pages)
 
 if actor is not None:

@@ -54,7 +54,8 @@ def session_label(sid: int) -> str:
     return f"{c.event_title} · {c.theme_title}{title} · {when} · {t(f'status.{c.status}')}"
 
 
-SID = st.selectbox(t("flow.console.session"), list(by_id), format_func=session_label, key="console_pick")
+SID = st.selectbox(t("flow.console.session"), list(by_id), format_func=session_label, key="console_pick",
+                   placeholder=t("widget.choose_one"))
 st.session_state["console_session_id"] = SID
 
 
@@ -283,12 +284,14 @@ with tab_run:
     pcols = st.columns(2)
     pcols[0].selectbox(t("flow.console.projector"), flow.PROJECTOR_VIEWS,
                        format_func=lambda v: t(f"flow.projector.{v}"),
-                       key=view_key, on_change=set_projector, args=(view_key, spotlight_key, False, seen))
+                       key=view_key, on_change=set_projector, args=(view_key, spotlight_key, False, seen),
+                       placeholder=t("widget.choose_one"))
     pcols[1].selectbox(t("flow.console.spotlight"), [None, *personas], key=spotlight_key,
                        format_func=lambda i: t("flow.console.spotlight_all") if i is None else
                        f"{personas[i].name} ({group_names.get(personas[i].subgroup_id) or t('flow.facilitation')})",
                        help=t("flow.console.spotlight_help"), on_change=set_projector,
-                       args=(view_key, spotlight_key, True, seen), disabled=not personas)
+                       args=(view_key, spotlight_key, True, seen), disabled=not personas,
+                       placeholder=t("widget.choose_one"))
 
 with tab_groups:
     if not state.subgroups:
@@ -375,7 +378,7 @@ with tab_recs:
             if others:
                 mcols = st.columns([3, 1], vertical_alignment="bottom")
                 mcols[0].selectbox(t("flow.rec.merge_pick"), others, index=None, key=f"merge_pick_{rec.id}",
-                                   format_func=lambda x: titles.get(x, ""))
+                                   format_func=lambda x: titles.get(x, ""), placeholder=t("widget.choose_one"))
                 mcols[1].button(t("flow.rec.merge"), key=f"merge_{rec.id}", on_click=merge_into, args=(rec.id,),
                                 help=t("flow.rec.merge_help"))
 

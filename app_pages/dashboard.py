@@ -139,17 +139,17 @@ by_id = {ev.id: ev for ev in events}
 with st.container(border=True):
     c1, c2, c3, c4 = st.columns([3, 3, 3, 2])
     event_ids = c1.multiselect(t("dashboard.filter.events"), list(by_id), format_func=lambda i: by_id[i].title,
-                               key="dash_events", placeholder=t("dashboard.filter.all"))
+                               key="dash_events", placeholder=t("dashboard.filter.all"), select_all=False)
     chosen = [by_id[i] for i in event_ids] or events
     themes = {th.id: th for ev in chosen for th in ev.themes}
     theme_ids = c2.multiselect(t("dashboard.filter.themes"), list(themes), format_func=lambda i: themes[i].title,
-                               key="dash_themes", placeholder=t("dashboard.filter.all"))
+                               key="dash_themes", placeholder=t("dashboard.filter.all"), select_all=False)
     sessions = {s.id: s for th in ([themes[i] for i in theme_ids] or list(themes.values())) for s in th.sessions}
     session_ids = c3.multiselect(
         t("dashboard.filter.sessions"), list(sessions), key="dash_sessions", placeholder=t("dashboard.filter.all"),
         format_func=lambda i: " · ".join(p for p in (sessions[i].starts_at.strftime("%d/%m/%Y %H:%M")
                                                        if sessions[i].starts_at else "", sessions[i].title)
-                                         if p) or "—")
+                                         if p) or "—", select_all=False)
     dates = c4.date_input(t("dashboard.filter.dates"), value=[], min_value=dt.date(2000, 1, 1),
                           max_value=dt.date(2100, 12, 31), key="dash_dates", format="DD/MM/YYYY")
 
@@ -377,9 +377,11 @@ with tab["exports"]:
         st.caption(t("dashboard.booklet_help"))
         c1, c2 = st.columns([3, 1])
         booklet_event = c1.selectbox(t("dashboard.booklet_event"), [ev.id for ev in chosen],
-                                     format_func=lambda i: by_id[i].title, key="booklet_event")
+                                     format_func=lambda i: by_id[i].title, key="booklet_event",
+                                     placeholder=t("widget.choose_one"))
         booklet_lang = c2.selectbox(t("lang.label"), ("fr", "en", "nl"), index=("fr", "en", "nl").index(lang),
-                                    format_func=lambda code: t(f"lang.{code}"), key="booklet_lang")
+                                    format_func=lambda code: t(f"lang.{code}"), key="booklet_lang",
+                                    placeholder=t("widget.choose_one"))
         slug = by_id[booklet_event].slug
         b1, b2, _ = st.columns([1, 1, 3])
         for col, fmt in ((b1, "docx"), (b2, "pdf")):
@@ -392,7 +394,7 @@ with tab["exports"]:
         st.caption(t("dashboard.exports_help"))
         c1, c2 = st.columns([3, 1])
         table_name = c1.selectbox(t("dashboard.export_table"), list(x.TABLES), key="export_table",
-                                  format_func=lambda n: t(f"dashboard.table.{n}"))
+                                  format_func=lambda n: t(f"dashboard.table.{n}"), placeholder=t("widget.choose_one"))
         c2.download_button(t("dashboard.download_csv"), key="export_csv", on_click="ignore",
                            data=lambda n=table_name: x.export_bytes(n, "csv", flt), file_name=f"{table_name}.csv",
                            mime=x.CSV_MIME, icon=":material/download:")

@@ -91,9 +91,11 @@ def event_fields(prefix: str, with_slug: bool) -> None:
                          step=1, key=f"{prefix}_per_org")
     cols = st.columns(2)
     cols[0].selectbox(t("flow.setup.ev_template"), list(board.TEMPLATES), key=f"{prefix}_template",
-                      format_func=lambda k: t(board.TEMPLATES[k].label_key), help=t("flow.setup.ev_template_help"))
+                      format_func=lambda k: t(board.TEMPLATES[k].label_key), help=t("flow.setup.ev_template_help"),
+                      placeholder=t("widget.choose_one"))
     cols[1].multiselect(t("flow.setup.ev_languages"), list(LANGUAGES), key=f"{prefix}_languages",
-                        format_func=lambda code: t(f"lang.{code}"))
+                        format_func=lambda code: t(f"lang.{code}"),
+                        placeholder=t("widget.choose_many"), select_all=False)
 
 
 def day_text(value: Any) -> str:
@@ -138,7 +140,8 @@ if st.session_state.get("setup_event") not in [NEW, *by_id]:
     st.session_state["setup_event"] = NEW if not evs else evs[0].id
 selected = st.selectbox(t("flow.setup.event"), [NEW, *by_id], key="setup_event",
                         format_func=lambda i: t("flow.setup.new_event") if i == NEW else
-                        (by_id[i].title + (f" ({t('flow.setup.archived')})" if by_id[i].archived else "")))
+                        (by_id[i].title + (f" ({t('flow.setup.archived')})" if by_id[i].archived else "")),
+                        placeholder=t("widget.choose_one"))
 notice = st.session_state.pop("setup_notice", None)
 if notice:
     st.success(t(notice))
@@ -245,7 +248,8 @@ with tab_themes:
                         cols[2].time_input(t("flow.setup.session_end"), key=f"s_{x.id}_end", step=900)
                         st.text_input(t("flow.setup.session_title"), key=f"s_{x.id}_title", max_chars=L.TITLE_MAX)
                         st.multiselect(t("flow.setup.session_facilitators"), list(staff_names),
-                                       format_func=lambda i: staff_names[i], key=f"s_{x.id}_staff")
+                                       format_func=lambda i: staff_names[i], key=f"s_{x.id}_staff",
+                                       placeholder=t("widget.choose_many"), select_all=False)
                         st.form_submit_button(t("flow.save"), key=f"s_{x.id}_save", on_click=edit.save,
                                               args=(session_writer(x.id), saved))
                     edit.show(SESSION_FIELDS, session_writer(x.id), saved)
@@ -277,14 +281,15 @@ with tab_themes:
         themes = {th.id: th.title for th in event.themes}
         with st.form("session_new", border=True):
             st.selectbox(t("flow.setup.session_theme"), list(themes), format_func=lambda i: themes[i],
-                         key=f"session_new_theme_{event.id}")
+                         key=f"session_new_theme_{event.id}", placeholder=t("widget.choose_one"))
             cols = st.columns(3)
             cols[0].date_input(t("flow.setup.session_date"), value=None, key="session_new_date", format="DD/MM/YYYY")
             cols[1].time_input(t("flow.setup.session_start"), value=dt.time(9, 0), key="session_new_start", step=900)
             cols[2].time_input(t("flow.setup.session_end"), value=dt.time(12, 30), key="session_new_end", step=900)
             st.text_input(t("flow.setup.session_title"), key="session_new_title", max_chars=L.TITLE_MAX)
             st.multiselect(t("flow.setup.session_facilitators"), list(staff_names),
-                           format_func=lambda i: staff_names[i], key="session_new_staff")
+                           format_func=lambda i: staff_names[i], key="session_new_staff",
+                           placeholder=t("widget.choose_many"), select_all=False)
             st.form_submit_button(t("flow.setup.add_session_button"), key="session_new_submit",
                                   on_click=add_session)
         show_error("session_new_error")
@@ -321,7 +326,7 @@ with tab_team:
     current = [u.id for u in events.event_staff(event.id) if u.id in staff_names]
     with st.form(f"team_{event.id}", border=True):
         st.multiselect(t("flow.setup.team"), list(staff_names), default=current, format_func=lambda i: staff_names[i],
-                       key=f"team_{event.id}_ids")
+                       key=f"team_{event.id}_ids", placeholder=t("widget.choose_many"), select_all=False)
         st.form_submit_button(t("flow.save"), key=f"team_{event.id}_save", on_click=lambda: run(
             "team_error", events.set_event_staff, event.id, st.session_state.get(f"team_{event.id}_ids") or []))
     show_error("team_error")

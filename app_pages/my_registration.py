@@ -94,7 +94,7 @@ if view.registration_open:
         st.header(t("reg.my.add_header"), anchor=False)
         st.caption(t("reg.page.advice_theme"))
         picked = st.multiselect(t("reg.my.add_label"), list(options), format_func=options.get, key="my_add",
-                                placeholder=t("reg.my.add_placeholder"))
+                                placeholder=t("reg.my.add_placeholder"), select_all=False)
         if st.button(t("reg.my.add_button"), key="my_add_button", disabled=not picked, icon=":material/add:"):
             act(lambda: reg.add_sessions(token, picked), t("reg.my.added"))
 

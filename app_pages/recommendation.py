@@ -33,7 +33,8 @@ if session_id is not None:
         except (TypeError, ValueError):
             current = ids[0]
         picked = st.selectbox(t("flow.trail.pick"), ids, index=ids.index(current) if current in ids else 0,
-                              format_func=lambda i: titles.get(i, ""), key="trail_pick")
+                              format_func=lambda i: titles.get(i, ""), key="trail_pick",
+                              placeholder=t("widget.choose_one"))
         if picked != current:
             st.query_params["rec"] = str(picked)
         raw = picked

@@ -76,7 +76,8 @@ if not events:
     st.info(t("reg.admin.no_events"))
     st.stop()
 by_id = {ev.id: ev for ev in events}
-event_id = st.selectbox(t("reg.admin.event"), list(by_id), format_func=lambda i: by_id[i].title, key="ra_event")
+event_id = st.selectbox(t("reg.admin.event"), list(by_id), format_func=lambda i: by_id[i].title, key="ra_event",
+                        placeholder=t("widget.choose_one"))
 event = by_id[event_id]
 settings = reg.event_settings(event_id)
 contacts = is_organiser and reg.sees_contacts(actor, event_id)   # email addresses: organisers only
@@ -110,13 +111,13 @@ with tab_lists:
                 waiting = {r.registration_id: f"{i + 1}. {r.name} — {r.organisation}"
                            for i, r in enumerate(roster.waiting)}
                 pick = st.selectbox(t("reg.admin.override_pick"), list(waiting), format_func=waiting.get,
-                                    key=f"ra_override_pick_{sid}")
+                                    key=f"ra_override_pick_{sid}", placeholder=t("widget.choose_one"))
                 if st.button(t("reg.admin.override_button"), key=f"ra_override_{sid}", icon=":material/how_to_reg:"):
                     act(lambda p=pick: reg.confirm_anyway(actor, p), t("reg.admin.override_done"))
             if roster.confirmed:
                 confirmed = {r.registration_id: f"{r.name} — {r.organisation}" for r in roster.confirmed}
                 pick = st.selectbox(t("reg.admin.cancel_pick"), list(confirmed), format_func=confirmed.get,
-                                    key=f"ra_cancel_pick_{sid}")
+                                    key=f"ra_cancel_pick_{sid}", placeholder=t("widget.choose_one"))
                 if st.button(t("reg.admin.cancel_button"), key=f"ra_cancel_{sid}", icon=":material/person_remove:"):
                     act(lambda p=pick: reg.cancel_registration(actor, p), t("reg.admin.cancel_done"))
                 if st.button(t("reg.admin.invite_button"), key=f"ra_invite_{sid}", icon=":material/mail:"):
@@ -135,7 +136,7 @@ with tab_attendance:
     sessions = {r.session_id: f"{r.theme_title} — {when(r.starts_at, r.ends_at)}" for r in rosters}
     if sessions:
         sid = st.selectbox(t("reg.admin.attendance_session"), list(sessions), format_func=sessions.get,
-                           key="ra_attendance_session")
+                           key="ra_attendance_session", placeholder=t("widget.choose_one"))
         roster = next(r for r in rosters if r.session_id == sid)
         people = list(roster.confirmed) + list(roster.waiting)
         if not people:
@@ -174,9 +175,9 @@ with tab_orgs:
             names = {o.id: o.name for o in orgs}
             c1, c2 = st.columns(2)
             source = c1.selectbox(t("reg.admin.merge_source"), list(names), format_func=names.get,
-                                  key="ra_merge_source")
+                                  key="ra_merge_source", placeholder=t("widget.choose_one"))
             target = c2.selectbox(t("reg.admin.merge_target"), list(names), format_func=names.get,
-                                  key="ra_merge_target", index=1)
+                                  key="ra_merge_target", index=1, placeholder=t("widget.choose_one"))
             st.caption(t("reg.admin.merge_help"))
             if st.button(t("reg.admin.merge_button"), key="ra_merge", icon=":material/merge:"):
                 act(lambda: reg.merge_organisations(actor, event_id, source, target), t("reg.admin.merge_done"))
@@ -211,7 +212,8 @@ with tab_people:
             st.info(t("reg.admin.nobody"))
         else:
             names = {p.participant_id: f"{p.name} — {p.email}" for p in people}
-            pid = st.selectbox(t("reg.admin.person"), list(names), format_func=names.get, key="ra_person")
+            pid = st.selectbox(t("reg.admin.person"), list(names), format_func=names.get, key="ra_person",
+                               placeholder=t("widget.choose_one"))
             c1, c2 = st.columns(2)
             c1.download_button(t("reg.admin.export_person"),
                                data=lambda p=pid: privacy.to_json(privacy.personal_data_for(actor, p)),

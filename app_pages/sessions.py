@@ -42,7 +42,7 @@ if choices:
                     f"{' · ' + t('flow.sessions.mine') if c.mine else ''}" for c in choices}
     cols = st.columns([4, 1], vertical_alignment="bottom")
     picked = cols[0].selectbox(t("flow.console.session"), list(labels), format_func=lambda i: labels[i],
-                               key="sessions_console_pick")
+                               key="sessions_console_pick", placeholder=t("widget.choose_one"))
     if cols[1].button(t("flow.sessions.open_console"), key="sessions_open_console", type="primary"):
         st.session_state["console_session_id"] = picked
         try:

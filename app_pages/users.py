@@ -28,8 +28,10 @@ with st.expander(t("users.create"), icon=":material/person_add:"):
         username = st.text_input(t("auth.username"), max_chars=L.USERNAME_MAX)
         name = st.text_input(t("users.name"), max_chars=L.NAME_MAX)
         email = st.text_input(t("users.email"), max_chars=L.EMAIL_MAX)
-        role = st.selectbox(t("auth.role"), ROLES, format_func=lambda r: t(f"role.{r}"))
-        attached = st.multiselect(t("users.events"), list(events), format_func=events.get)
+        role = st.selectbox(t("auth.role"), ROLES, format_func=lambda r: t(f"role.{r}"),
+                            placeholder=t("widget.choose_one"))
+        attached = st.multiselect(t("users.events"), list(events), format_func=events.get,
+                                  placeholder=t("widget.choose_many"), select_all=False)
         password = st.text_input(t("auth.password"), type="password")
         if st.form_submit_button(t("users.create_button"), type="primary"):
             try:
@@ -45,7 +47,8 @@ with st.expander(t("users.create"), icon=":material/person_add:"):
 with st.expander(t("users.manage"), icon=":material/manage_accounts:"):
     others = [u for u in users if u.id != actor.id]
     if others:
-        chosen = st.selectbox(t("auth.username"), [u.username for u in others], key="manage_user")
+        chosen = st.selectbox(t("auth.username"), [u.username for u in others], key="manage_user",
+                              placeholder=t("widget.choose_one"))
         user = next(u for u in others if u.username == chosen)
         cols = st.columns(2)
         if user.active and cols[0].button(t("users.deactivate"), key="deactivate"):
@@ -54,7 +57,8 @@ with st.expander(t("users.manage"), icon=":material/manage_accounts:"):
         if not user.active and cols[0].button(t("users.reactivate"), key="reactivate"):
             accounts.set_active(user.username, True, actor=actor)
             st.rerun()
-        event_id = cols[1].selectbox(t("users.attach_event"), list(events), format_func=events.get, key="attach_ev")
+        event_id = cols[1].selectbox(t("users.attach_event"), list(events), format_func=events.get, key="attach_ev",
+                                     placeholder=t("widget.choose_one"))
         if cols[1].button(t("users.attach_button"), key="attach") and event_id is not None:
             accounts.attach_to_event(user.username, event_id, actor=actor)
             st.rerun()

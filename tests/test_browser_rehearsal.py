@@ -27,10 +27,12 @@ import io
 import re
 import time
 from collections import Counter
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests import rehearsal_data as R
 from tests.browser import IDLE, ROOT, chromium, running_app
@@ -50,8 +52,8 @@ BACKEND = ["sqlite"]   # the backend of the running test, for file names
 @pytest.fixture
 def room(database: str) -> dict[str, Any]:
     from core.access import accounts
-    from core.setup import events
     from core.actor import SYSTEM
+    from core.setup import events
     from core.setup.seed import seed_demo
 
     seed_demo()   # the demo events and the inventory of 69 services the sub-groups link to
@@ -77,11 +79,11 @@ class Stuck(Exception):
     """Thrown into a step that waited longer than its patience (it may retry, else the test fails)."""
 
 
-def idle(page) -> bool:  # noqa: ANN001
+def idle(page) -> bool:
     return page.locator(IDLE).count() > 0
 
 
-def shown(page, *locators, settled: bool = True, patience: float = STEP_TIMEOUT_S) -> Condition:  # noqa: ANN001
+def shown(page, *locators, settled: bool = True, patience: float = STEP_TIMEOUT_S) -> Condition:
     """Ready when every locator has a visible match (and the page is not running a script).
     Collapsed parts of a page hold matches too (e.g. the canvas's "still to explore" list)."""
     def check() -> bool:
@@ -96,11 +98,11 @@ def shown(page, *locators, settled: bool = True, patience: float = STEP_TIMEOUT_
     return check
 
 
-def gone(page, locator) -> Condition:  # noqa: ANN001
+def gone(page, locator) -> Condition:
     return lambda: locator.count() == 0 and idle(page)
 
 
-def _shot(page, name: str) -> Path:  # noqa: ANN001
+def _shot(page, name: str) -> Path:
     SHOTS.mkdir(parents=True, exist_ok=True)
     shot = SHOTS / f"{BACKEND[0]}-{name}.png".replace(" ", "-")
     page.screenshot(path=str(shot))
@@ -137,18 +139,18 @@ def interleave(tasks: dict[str, Iterator[Condition]], pages: dict[str, Any]) -> 
             time.sleep(0.05)
 
 
-def run_one(page, steps: Iterator[Condition]) -> None:  # noqa: ANN001
+def run_one(page, steps: Iterator[Condition]) -> None:
     interleave({"solo": steps}, {"solo": page})
 
 
-def incident(page, what: str) -> None:  # noqa: ANN001
+def incident(page, what: str) -> None:
     """A UI problem met on the way: kept, shot and printed with the summary (the person works
     around it as they would in the room; the database check still decides)."""
     shot = _shot(page, f"incident-{len(INCIDENTS) + 1}")
     INCIDENTS.append(f"{what} [{shot.name}]")
 
 
-def ready(page, *locators, what: str) -> Iterator[Condition]:  # noqa: ANN001
+def ready(page, *locators, what: str) -> Iterator[Condition]:
     """Wait for controls to act on (never for the result of a write). A control still missing after
     30 s is an incident: the person reloads the page (F5), which redraws it from the database."""
     try:
@@ -159,19 +161,18 @@ def ready(page, *locators, what: str) -> Iterator[Condition]:  # noqa: ANN001
         yield shown(page, *locators)
 
 
-def present(page, locator, what: str):  # noqa: ANN001, ANN201
+def present(page, locator, what: str):
     """``locator`` once it is on the page (a blocking wait, for controls that are normally there)."""
-    deadline = time.monotonic() + 20
-    while locator.count() == 0 and time.monotonic() < deadline:
-        page.wait_for_timeout(200)
-    if locator.count() == 0:
+    try:
+        locator.first.wait_for(state="attached", timeout=20_000)
+    except PlaywrightTimeout:
         incident(page, f"{what} missing from {page.url} for 20 s; reloaded")
         page.reload()
         locator.first.wait_for(state="visible", timeout=ACTION_TIMEOUT_MS)
     return locator
 
 
-def choose(page, widget, option: str, typed: str | None = None) -> None:  # noqa: ANN001
+def choose(page, widget, option: str, typed: str | None = None) -> None:
     """Pick ``option`` in a select box or multiselect (typing a few letters first). A live part
     redrawn above the box may close its list before the click lands: open it again, as a person
     would."""
@@ -185,7 +186,7 @@ def choose(page, widget, option: str, typed: str | None = None) -> None:  # noqa
             wanted.wait_for(state="visible", timeout=5_000)
             wanted.click(timeout=5_000)
             return
-        except Exception:  # noqa: BLE001 - the list closed under the pointer: once more
+        except Exception:
             if attempt == 4:
                 raise
             if attempt == 0:
@@ -195,14 +196,14 @@ def choose(page, widget, option: str, typed: str | None = None) -> None:  # noqa
 
 # --- what a person does -------------------------------------------------------------------------
 
-def new_page(browser, width: int = 1400, height: int = 1000):  # noqa: ANN001, ANN201
+def new_page(browser, width: int = 1400, height: int = 1000):
     context = browser.new_context(viewport={"width": width, "height": height}, locale="fr-BE",
                                   accept_downloads=True)
     context.set_default_timeout(ACTION_TIMEOUT_MS)
     return context.new_page()
 
 
-def staff_login(page, base: str, username: str, password: str) -> Iterator[Condition]:  # noqa: ANN001
+def staff_login(page, base: str, username: str, password: str) -> Iterator[Condition]:
     page.goto(f"{base}/login")
     button = page.get_by_role("button", name="Se connecter")
     yield shown(page, button)
@@ -221,12 +222,13 @@ def staff_login(page, base: str, username: str, password: str) -> Iterator[Condi
     yield shown(page, page.get_by_text("Mes ateliers").first)
 
 
-def open_leads(page, p: R.Persona, need: R.Need, reload_first: bool = False) -> Iterator[Condition]:  # noqa: ANN001
+def open_leads(page, p: R.Persona, need: R.Need, reload_first: bool = False) -> Iterator[Condition]:
     """Choose a need in « Modifier un élément » and open its leads panel (no write: may retry)."""
     for attempt in range(3):
         if reload_first or attempt:
             page.reload()
-            yield shown(page, page.get_by_role("heading", name=p.name, exact=True), page.locator(".st-key-add_text input"))
+            yield shown(page, page.get_by_role("heading", name=p.name, exact=True),
+                        page.locator(".st-key-add_text input"))
         reload_first = False
         choose(page, page.locator(".st-key-manage_item"), f"besoin · {need.text}", need.text[:12])
         try:
@@ -239,7 +241,7 @@ def open_leads(page, p: R.Persona, need: R.Need, reload_first: bool = False) -> 
     raise Stuck(f"{p.group}: the leads panel of « {need.text} » never opened")
 
 
-def partner(page, p: R.Persona, need: R.Need) -> Iterator[Condition]:  # noqa: ANN001
+def partner(page, p: R.Persona, need: R.Need) -> Iterator[Condition]:
     """Link the lead's partner: a suggested inventory service, or a new one created inline. Only
     the waits before the click may retry (reload, reopen the panel); a write is never repeated."""
     if need.link_existing:
@@ -273,7 +275,7 @@ def partner(page, p: R.Persona, need: R.Need) -> Iterator[Condition]:  # noqa: A
     page.keyboard.press("Escape")
 
 
-def participant(page, base: str, code: str, p: R.Persona) -> Iterator[Condition]:  # noqa: ANN001
+def participant(page, base: str, code: str, p: R.Persona) -> Iterator[Condition]:
     """Join with the code, then build the persona on the canvas page."""
     page.goto(f"{base}/join")
     yield shown(page, page.get_by_role("textbox", name="Code de l’atelier"))
@@ -295,7 +297,8 @@ def participant(page, base: str, code: str, p: R.Persona) -> Iterator[Condition]
     yield shown(page, name_box, settled=False)
     name_box.fill(p.name)
     page.locator('[data-testid="stPopoverBody"]').get_by_role("button", name="Créer").click()
-    yield shown(page, page.get_by_role("heading", name=p.name, exact=True), page.locator(".st-key-open_identity button"))
+    yield shown(page, page.get_by_role("heading", name=p.name, exact=True),
+                page.locator(".st-key-open_identity button"))
     page.keyboard.press("Escape")   # close the popover (it stays open after "Créer")
     mine = f"{p.name} — {p.group}"
     shown_in_box = page.locator(".st-key-canvas_choice input").input_value()
@@ -350,7 +353,7 @@ def participant(page, base: str, code: str, p: R.Persona) -> Iterator[Condition]
     yield shown(page, page.get_by_text("Étape 1 sur 3"))
 
 
-def either(page, good, bad) -> Condition:  # noqa: ANN001
+def either(page, good, bad) -> Condition:
     """Ready when ``good`` (a success) or ``bad`` (an error message) is on the settled page."""
     def check() -> bool:
         check.missing = f"{good} or {bad}"
@@ -359,7 +362,7 @@ def either(page, good, bad) -> Condition:  # noqa: ANN001
     return check
 
 
-def recommend(page, p: R.Persona) -> Iterator[Condition]:  # noqa: ANN001
+def recommend(page, p: R.Persona) -> Iterator[Condition]:
     """Stage 2 (the page follows the facilitator): write the sub-group's recommendation."""
     rec = p.recommendation
     yield shown(page, page.get_by_text("Étape 2 sur 3"))
@@ -371,7 +374,7 @@ def recommend(page, p: R.Persona) -> Iterator[Condition]:  # noqa: ANN001
     saved = page.get_by_text(f"Modifier : {rec.title}")
     refused = page.get_by_text("Citez au moins un constat, un besoin ou un persona")
     for attempt in range(2):
-        choose(page, page.locator(".st-key-rec_sources"), f"Persona · {p.name}", p.name)
+        choose(page, page.locator(".st-key-rec_sources_persona"), p.name, p.name)
         page.keyboard.press("Escape")
         page.locator(".st-key-rec_submit button").click()
         yield either(page, saved, refused) if attempt == 0 else shown(page, saved)
@@ -380,27 +383,31 @@ def recommend(page, p: R.Persona) -> Iterator[Condition]:  # noqa: ANN001
         # the source chosen a moment ago did not reach the server: nothing was written, the title
         # and text are still in the form; the person picks the source again and sends it again
         incident(page, f"{p.group}: « Ajouter la recommandation » refused for want of a source although "
-                       f"« Persona · {p.name} » was chosen in the form")
+                       f"the persona « {p.name} » was chosen in the form")
     yield shown(page, saved, page.get_by_text(rec.title, exact=True))
     assert page.locator(".st-key-rec_title input").input_value() == ""   # the form is empty again
 
 
-def rec_card(page, title: str):  # noqa: ANN001, ANN201
+def rec_card(page, title: str):
     """The bordered card of one recommendation in the sub-group's live list."""
     return page.locator('[data-testid="stVerticalBlock"]').filter(
         has=page.get_by_text(title, exact=True)).filter(has=page.get_by_role("button", name="+1 point")).last
 
 
-def vote(page, p: R.Persona) -> Iterator[Condition]:  # noqa: ANN001
+def dots_left(left: int) -> str:
+    """« il reste 2 points sur 3 » (in French 0 and 1 take the singular)."""
+    return f"il reste {left} point{'s' if left >= 2 else ''} sur {R.VOTE_DOTS}"
+
+
+def vote(page, p: R.Persona) -> Iterator[Condition]:
     """Place the sub-group's dots, one click each."""
-    yield from ready(page, page.get_by_text(f"il reste {R.VOTE_DOTS} point(s) sur {R.VOTE_DOTS}"),
-                     what=f"{p.group}: the open vote")
+    yield from ready(page, page.get_by_text(dots_left(R.VOTE_DOTS)), what=f"{p.group}: the open vote")
     for placed, index in enumerate(p.votes, start=1):
         rec_card(page, R.PERSONAS[index].recommendation.title).get_by_role("button", name="+1 point").click()
-        yield shown(page, page.get_by_text(f"il reste {R.VOTE_DOTS - placed} point(s) sur {R.VOTE_DOTS}"))
+        yield shown(page, page.get_by_text(dots_left(R.VOTE_DOTS - placed)))
 
 
-def write_plan(page, plan: R.Plan) -> Iterator[Condition]:  # noqa: ANN001
+def write_plan(page, plan: R.Plan) -> Iterator[Condition]:
     """Stage 3: start the sub-group's plan for a retained recommendation, answer the first DPA-PC
     question and add one action."""
     title = R.PERSONAS[plan.recommendation].recommendation.title
@@ -421,7 +428,7 @@ def write_plan(page, plan: R.Plan) -> Iterator[Condition]:  # noqa: ANN001
     yield shown(page, page.get_by_text(f"{plan.action} · Porteur : {plan.carrier}"))
 
 
-def facilitator_opens(page, base: str) -> Iterator[Condition]:  # noqa: ANN001
+def facilitator_opens(page, base: str) -> Iterator[Condition]:
     """Sign in, open the console, start the session, make the second-screen link."""
     yield from staff_login(page, base, R.FACILITATOR[0], R.FACILITATOR[1])
     page.get_by_role("link", name="Console d’animation").click()
@@ -434,7 +441,7 @@ def facilitator_opens(page, base: str) -> Iterator[Condition]:  # noqa: ANN001
     yield shown(page, page.locator('[data-testid="stPopoverBody"] [data-testid="stCode"]'))
 
 
-def projector_shows(page, view_label: str) -> Iterator[Condition]:  # noqa: ANN001
+def projector_shows(page, view_label: str) -> Iterator[Condition]:
     """The facilitator chooses what the projector shows (Déroulé tab)."""
     yield from ready(page, page.get_by_role("tab", name="Déroulé"), what="the console's tabs")
     page.get_by_role("tab", name="Déroulé").click()
@@ -442,7 +449,7 @@ def projector_shows(page, view_label: str) -> Iterator[Condition]:  # noqa: ANN0
     yield shown(page, page.get_by_text(view_label).first)   # the live panel's caption says it
 
 
-def set_stage(page, stage: str, label: str) -> Iterator[Condition]:  # noqa: ANN001
+def set_stage(page, stage: str, label: str) -> Iterator[Condition]:
     yield from ready(page, page.get_by_role("tab", name="Déroulé"), what="the console's tabs")
     page.get_by_role("tab", name="Déroulé").click()
     yield from ready(page, page.locator(f".st-key-stage_{stage} button"), what=f"the button of stage {stage}")
@@ -450,9 +457,9 @@ def set_stage(page, stage: str, label: str) -> Iterator[Condition]:  # noqa: ANN
     yield shown(page, page.get_by_text(f"Étape en cours : {label}"))
 
 
-def open_vote(page) -> Iterator[Condition]:  # noqa: ANN001
+def open_vote(page) -> Iterator[Condition]:
     tab = page.get_by_role("tab", name="Recommandations et vote")
-    for attempt in range(3):
+    for _attempt in range(3):
         yield from ready(page, tab, what="the console's tabs")
         tab.click()
         try:
@@ -468,7 +475,7 @@ def open_vote(page) -> Iterator[Condition]:  # noqa: ANN001
     yield shown(page, page.locator(".st-key-vote_close button"))
 
 
-def reveal_and_retain(page, titles: list[tuple[str, str]]) -> Iterator[Condition]:  # noqa: ANN001
+def reveal_and_retain(page, titles: list[tuple[str, str]]) -> Iterator[Condition]:
     yield from ready(page, page.get_by_role("tab", name="Recommandations et vote"), what="the console's tabs")
     page.get_by_role("tab", name="Recommandations et vote").click()
     yield from ready(page, page.locator(".st-key-vote_reveal button"), what="« Révéler les résultats »")
@@ -486,12 +493,12 @@ def reveal_and_retain(page, titles: list[tuple[str, str]]) -> Iterator[Condition
         yield shown(page, page.locator('[data-testid="stExpander"] summary').filter(has_text=f"{title} ✅"))
 
 
-def showing(page, texts: list[str], exact: bool = True) -> Iterator[Condition]:  # noqa: ANN001
+def showing(page, texts: list[str], exact: bool = True) -> Iterator[Condition]:
     """Wait until a page (the projector) shows every text."""
     yield shown(page, *[page.get_by_text(x, exact=exact) for x in texts], settled=False)
 
 
-def vote_chart(page) -> dict[str, int]:  # noqa: ANN001
+def vote_chart(page) -> dict[str, int]:
     """Title -> dots as the projector's bar chart draws them (bars in the order of their labels)."""
     chart = page.locator(".js-plotly-plot").first
     labels = chart.locator(".ytick text").all_text_contents()
@@ -500,7 +507,7 @@ def vote_chart(page) -> dict[str, int]:  # noqa: ANN001
     return {label: int(value) for label, value in zip(labels, values)}
 
 
-def organiser_downloads(page, base: str, files: dict[str, bytes]) -> Iterator[Condition]:  # noqa: ANN001
+def organiser_downloads(page, base: str, files: dict[str, bytes]) -> Iterator[Condition]:
     """The organiser downloads the booklet, in Word and in PDF, from the dashboard."""
     yield from staff_login(page, base, R.ORGANISER[0], R.ORGANISER[1])
     page.get_by_role("link", name="Tableau de bord").click()
@@ -515,7 +522,7 @@ def organiser_downloads(page, base: str, files: dict[str, bytes]) -> Iterator[Co
             try:
                 files[fmt] = Path(download.value.path()).read_bytes()
                 break
-            except Exception as exc:  # noqa: BLE001 - Playwright reports a failed download this way
+            except Exception as exc:
                 if attempt:
                     raise
                 incident(page, f"dashboard: the {fmt.upper()} booklet download failed in the browser ({exc}); "
@@ -578,7 +585,8 @@ def check_database(room: dict[str, Any]) -> Ledger:
                                       if t.display_name not in {p.member for p in R.PERSONAS}])
         all_items = s.execute(select(m.CanvasItem).join(m.Persona, m.Persona.id == m.CanvasItem.persona_id)
                               .where(m.Persona.session_id == sid)).scalars().all()
-        lead_rows = s.execute(select(m.SolutionLead).where(m.SolutionLead.need_id.in_([i.id for i in all_items] or [-1]))
+        lead_rows = s.execute(select(m.SolutionLead)
+                              .where(m.SolutionLead.need_id.in_([i.id for i in all_items] or [-1]))
                               ).scalars().all()
         links = s.execute(select(m.LeadResource).where(m.LeadResource.lead_id.in_([x.id for x in lead_rows] or [-1]))
                           ).scalars().all()
@@ -596,7 +604,8 @@ def check_database(room: dict[str, Any]) -> Ledger:
                             ).scalars().all()
         contributions = s.execute(select(func.count()).select_from(m.Contribution)
                                   .where(m.Contribution.session_id == sid)).scalar_one()
-        moods = s.execute(select(func.count()).select_from(m.MoodCheck).where(m.MoodCheck.session_id == sid)).scalar_one()
+        moods = s.execute(select(func.count()).select_from(m.MoodCheck)
+                          .where(m.MoodCheck.session_id == sid)).scalar_one()
         session = s.get(m.WorkshopSession, sid)
 
         seen_items: set[int] = set()
@@ -628,7 +637,8 @@ def check_database(room: dict[str, Any]) -> Ledger:
                     continue
                 need = next(n for n in p.needs if n.text == text)
                 leads = [x for x in lead_rows if x.need_id == match[0].id]
-                ledger.check(f"{p.name}: lead of « {text} »", [(need.lead, None)], [(x.text, x.deleted_at) for x in leads])
+                ledger.check(f"{p.name}: lead of « {text} »", [(need.lead, None)],
+                             [(x.text, x.deleted_at) for x in leads])
                 seen_leads.update(x.id for x in leads)
                 partners = sorted((resources[k.resource_id].name, resources[k.resource_id].acronym)
                                   for x in leads for k in links if k.lead_id == x.id)
@@ -700,10 +710,11 @@ def replay_through_core(room: dict[str, Any]) -> dict[str, int]:
     in the database. Returns recommendation index -> id."""
     from sqlalchemy import select
 
-    from core.personas import canvas, suggestions
-    from core.session import plans, recommendations, session_flow as flow, voting
-    from core.actor import SYSTEM
     from core.access.join import join
+    from core.actor import SYSTEM
+    from core.personas import canvas, suggestions
+    from core.session import plans, recommendations, voting
+    from core.session import session_flow as flow
     from storage import db
     from storage import models as m
 
@@ -764,8 +775,8 @@ def test_the_database_check_notices_a_lost_or_doubled_write(room: dict[str, Any]
     found; then one barrier written twice and one dot lost are both reported."""
     from sqlalchemy import delete, select
 
-    from core.personas import canvas
     from core.actor import SYSTEM
+    from core.personas import canvas
     from storage import db
     from storage import models as m
 

@@ -19,7 +19,19 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, make_url, select, text
 
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, ROOT, chromium, require_chromium, running_app, wait_idle
+from tests.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    LIVE,
+    ROOT,
+    cookie_value,
+    in_french,
+    poll,
+    require_chromium,
+    running_app,
+    ticks,
+    wait_idle,
+)
 from tests.test_security import NGINX, _headers
 
 pytestmark = pytest.mark.browser
@@ -66,7 +78,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory):
             admin.dispose()
 
 
-def _read_db(url: str):  # noqa: ANN202 - (password hash, join code)
+def _read_db(url: str):
     from core.setup.events import get_event
     from storage import db
     from storage import models as m
@@ -82,7 +94,7 @@ def _read_db(url: str):  # noqa: ANN202 - (password hash, join code)
 
 
 @contextlib.contextmanager
-def chromium_behind_proxy():  # noqa: ANN201
+def chromium_behind_proxy():
     """Chromium for pages re-served by Playwright with the proxy's headers. Such a response has no
     server address, so Chromium's Local Network Access checks would block the page's websocket to
     127.0.0.1 (behind nginx the page really comes from the server and nothing is blocked)."""
@@ -93,17 +105,17 @@ def chromium_behind_proxy():  # noqa: ANN201
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
                                      args=[*CHROMIUM_ARGS, "--disable-features=LocalNetworkAccessChecks"])
         try:
-            yield browser
+            yield in_french(browser)
         finally:
             browser.close()
 
 
-def _with_proxy_headers(context, host: str) -> None:  # noqa: ANN001
+def _with_proxy_headers(context, host: str) -> None:
     """Serve every response with the headers nginx adds (HSTS aside: plain HTTP here)."""
     headers = {name: value.replace("$host", host) for name, value in _headers(NGINX).items()
                if name != "strict-transport-security"}
 
-    def handle(route) -> None:  # noqa: ANN001
+    def handle(route) -> None:
         from playwright.sync_api import Error
 
         for attempt in range(3):  # a kept-alive connection closed by the server: fetch again
@@ -124,12 +136,14 @@ class Tour:
         self.pages: dict[str, str] = {}     # "who /path" -> HTML of the page and its frames, and its text
         self.console: list[str] = []
 
-    def watch(self, page) -> None:  # noqa: ANN001
+    def watch(self, page) -> None:
         page.on("console", lambda msg: self.console.append(f"{msg.type}: {msg.text}"))
 
-    def record(self, page, label: str) -> None:  # noqa: ANN001
-        page.wait_for_timeout(1_500)  # let live fragments tick once
+    def record(self, page, label: str) -> None:
         wait_idle(page, 60_000)
+        if page.locator(LIVE).count():   # a page with live parts: let them tick once
+            ticks(page, 1, 60_000)
+            wait_idle(page, 60_000)
         parts = [page.content(), page.inner_text("body")]
         parts += [frame.content() for frame in page.frames[1:] if not frame.is_detached()]
         self.pages[label] = "\n".join(parts)
@@ -161,8 +175,8 @@ def tour(database_url):
         page.get_by_text("Ce lien d’écran n’est plus valide").wait_for(timeout=30_000)
         record.record(page, "stranger /?screen=bad")
         page.goto(f"{base}/users")
-        page.get_by_role("dialog").wait_for(timeout=30_000)  # Streamlit's "page not found"
-        record.record(page, "stranger /users (not found)")
+        page.get_by_text("Cette page n’est pas ouverte pour vous").wait_for(timeout=30_000)   # back home
+        record.record(page, "stranger /users (not open to them)")
 
         # staff: log in, then every page of the admin's navigation
         staff = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -201,8 +215,8 @@ def tour(database_url):
             page.get_by_text("Nadia").first.wait_for(timeout=30_000)
             record.record(page, f"participant /{path}")
         page.goto(f"{base}/users")
-        page.get_by_role("dialog").wait_for(timeout=30_000)
-        record.record(page, "participant /users (not found)")
+        page.get_by_text("Cette page n’est pas ouverte pour vous").wait_for(timeout=30_000)   # back home
+        record.record(page, "participant /users (not open to them)")
         record.participant_cookie = next(c for c in participant.cookies() if c["name"] == "atelier_p")
         for context in (stranger, staff, participant):
             context.close()
@@ -257,44 +271,59 @@ def test_cookies_are_lax_and_the_pages_break_no_content_security_policy(tour):
     assert len(probe) == 1 and "inline script" in probe[0]  # the probe's, and only that one
 
 
-def test_join_guessing_is_limited_by_the_address_the_proxy_reports(sqlite_file):
+@pytest.fixture(scope="module")
+def plain_app(copy_demo):
+    """One app server on a demo database with the admin "chef", for the tests below; yields
+    (database URL, base URL, join code)."""
+    from core.access import accounts
+    from core.setup.events import get_event
+    from storage import db
+
+    url = copy_demo("security")
+    db.configure(url)
+    try:
+        accounts.create_user("chef", "admin", "Chef Sécurité", "", STAFF_PASSWORD)
+        code = get_event("partners-day-2024").sessions[0].join_code
+    finally:
+        db.configure(None)
+    with running_app(url) as base:
+        yield url, base, code
+
+
+def test_join_guessing_is_limited_by_the_address_the_proxy_reports(plain_app, contexts):
     """Behind nginx, Streamlit (uvicorn) takes the client address from X-Forwarded-For when the
     connection comes from 127.0.0.1, and the right-most entry wins (the one nginx appends): an
     address that guessed 100 wrong codes is refused even from a brand-new browser, and a client
     cannot escape by putting another address first in the header."""
-    from core.setup.events import get_event
     from storage import db
     from storage import models as m
 
-    _manage(["seed-demo"], sqlite_file)
-    db.configure(sqlite_file)
+    url, base, code = plain_app
+    db.configure(url)
     try:
-        code = get_event("partners-day-2024").sessions[0].join_code
         with db.write_session() as s:
             s.execute(m.JoinAttempt.__table__.insert(), [
                 {"client_key": "a:203.0.113.7", "success": False, "at": m.utcnow()} for _ in range(100)])
     finally:
         db.configure(None)
-        db.dispose_all()
-    with running_app(sqlite_file) as base, chromium() as browser:
-        for forwarded, refused in (("198.51.100.9, 203.0.113.7", True), ("203.0.113.8", False)):
-            context = browser.new_context(extra_http_headers={"X-Forwarded-For": forwarded})
-            page = context.new_page()
-            page.goto(f"{base}/join?join={code}")
-            if refused:
-                page.get_by_text("Trop de codes erronés").wait_for(timeout=30_000)
-                assert "Sous-groupe 3" not in page.inner_text("body")
-            else:
-                page.get_by_text("Sous-groupe 3").wait_for(timeout=30_000)
-                assert "Trop de codes erronés" not in page.inner_text("body")
-            context.close()
+    for forwarded, refused in (("198.51.100.9, 203.0.113.7", True), ("203.0.113.8", False)):
+        context = contexts(extra_http_headers={"X-Forwarded-For": forwarded})
+        page = context.new_page()
+        page.goto(f"{base}/join?join={code}")
+        if refused:
+            page.get_by_text("Trop de codes erronés").wait_for(timeout=30_000)
+            assert "Sous-groupe 3" not in page.inner_text("body")
+        else:
+            page.get_by_text("Sous-groupe 3").wait_for(timeout=30_000)
+            assert "Trop de codes erronés" not in page.inner_text("body")
+        context.close()
 
 
 NGINX_BIN = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
 
 
 @contextlib.contextmanager
-def nginx_in_front(app_base: str, workdir: Path):  # noqa: ANN201
+def nginx_in_front(app_base: str, workdir: Path):
     """deploy/nginx.conf as shipped, on free ports with a self-signed certificate, in front of one
     app process; yields (https base, http base)."""
     from tests.browser import free_port
@@ -316,7 +345,8 @@ def nginx_in_front(app_base: str, workdir: Path):  # noqa: ANN201
         assert site.count(old) == 1, old
         site = site.replace(old, new)
     (workdir / "site.conf").write_text(site, encoding="utf-8")
-    temp = "".join(f"    {kind}_temp_path {workdir / kind};\n" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    temp = "".join(f"    {kind}_temp_path {workdir / kind};\n"
+                   for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
     (workdir / "main.conf").write_text(
         ("user root;\n" if os.geteuid() == 0 else "")
         + f"pid {workdir / 'nginx.pid'};\nerror_log {workdir / 'error.log'};\nevents {{}}\n"
@@ -333,11 +363,13 @@ def nginx_in_front(app_base: str, workdir: Path):  # noqa: ANN201
         deadline = time.monotonic() + 30
         while True:
             try:
-                with urllib.request.urlopen(f"https://127.0.0.1:{https_port}/_stcore/health", context=insecure, timeout=2):
+                with urllib.request.urlopen(f"https://127.0.0.1:{https_port}/_stcore/health", context=insecure,
+                                            timeout=2):
                     break
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"nginx did not start: {proc.stdout.read().decode() if proc.poll() is not None else ''}")
+                    said = proc.stdout.read().decode() if proc.poll() is not None else ""
+                    raise RuntimeError(f"nginx did not start: {said}") from None
                 time.sleep(0.3)
         yield f"https://127.0.0.1:{https_port}", f"http://127.0.0.1:{http_port}"
     finally:
@@ -349,7 +381,7 @@ def nginx_in_front(app_base: str, workdir: Path):  # noqa: ANN201
 
 
 @pytest.mark.skipif(NGINX_BIN is None, reason="nginx is not installed (Debian: apt-get install nginx-light)")
-def test_behind_the_shipped_nginx_config_headers_and_secure_cookies(sqlite_file, tmp_path):
+def test_behind_the_shipped_nginx_config_headers_and_secure_cookies(plain_app, contexts, tmp_path):
     """The real deploy/nginx.conf in front of the app over HTTPS: every header arrives, the app's
     cookies get Secure (and SameSite=Lax) from the page, Streamlit's XSRF cookie gets Secure from
     nginx, logins and joins work through the proxied websocket, plain HTTP is redirected, the
@@ -357,20 +389,17 @@ def test_behind_the_shipped_nginx_config_headers_and_secure_cookies(sqlite_file,
     import urllib.error
     import urllib.request
 
-    _manage(["seed-demo"], sqlite_file)
-    _manage(["create-user", "--username", "chef", "--role", "admin", "--name", "Chef Sécurité"], sqlite_file,
-            STAFF_PASSWORD + "\n")
-    code = _read_db(sqlite_file)[1]
-    with running_app(sqlite_file) as app, nginx_in_front(app, tmp_path) as (https, http), chromium() as browser:
+    _url, app, code = plain_app
+    with nginx_in_front(app, tmp_path) as (https, http):
         class NoRedirect(urllib.request.HTTPRedirectHandler):
-            def redirect_request(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
+            def redirect_request(self, *args, **kwargs):
                 return None
 
         with pytest.raises(urllib.error.HTTPError) as redirect:
             urllib.request.build_opener(NoRedirect).open(f"{http}/login", timeout=10)
         assert redirect.value.code == 301 and redirect.value.headers["Location"].startswith("https://")
 
-        context = browser.new_context(ignore_https_errors=True, viewport={"width": 1280, "height": 900})
+        context = contexts(ignore_https_errors=True, viewport={"width": 1280, "height": 900})
         console: list[str] = []
         page = context.new_page()
         page.on("console", lambda msg: console.append(msg.text))
@@ -382,7 +411,7 @@ def test_behind_the_shipped_nginx_config_headers_and_secure_cookies(sqlite_file,
         page.get_by_role("textbox", name="Mot de passe").fill(STAFF_PASSWORD)
         page.get_by_role("button", name="Se connecter").click()
         page.get_by_text("Connecté·e : Chef Sécurité").wait_for(state="attached", timeout=30_000)
-        page.wait_for_timeout(1_000)
+        poll(page, lambda: cookie_value(context, "atelier_staff"), what="the staff cookie written by the page")
         page.reload()
         page.get_by_text("Connecté·e : Chef Sécurité").wait_for(state="attached", timeout=30_000)
         for path in ("dashboard", "projector", "console"):
@@ -392,7 +421,7 @@ def test_behind_the_shipped_nginx_config_headers_and_secure_cookies(sqlite_file,
         agent = page.request.get(f"{https}/_stcore/agent/openapi.json")
         assert agent.status == 404
 
-        joiner = browser.new_context(ignore_https_errors=True)
+        joiner = contexts(ignore_https_errors=True)
         other = joiner.new_page()
         other.on("console", lambda msg: console.append(msg.text))
         other.goto(f"{https}/join?join={code}")
@@ -400,7 +429,7 @@ def test_behind_the_shipped_nginx_config_headers_and_secure_cookies(sqlite_file,
         other.get_by_role("textbox", name="Votre prénom (facultatif)").fill("Nadia")
         other.get_by_role("button", name="Rejoindre").click()
         other.get_by_text("Bienvenue, Nadia !").wait_for(timeout=30_000)
-        other.wait_for_timeout(1_000)
+        poll(other, lambda: cookie_value(joiner, "atelier_p"), what="the participant's cookie written by the page")
         other.reload()  # the Secure cookie is sent back over HTTPS: still in the sub-group
         other.get_by_text("Bienvenue, Nadia !").wait_for(timeout=30_000)
 

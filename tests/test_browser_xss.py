@@ -15,13 +15,12 @@ import io
 import json
 import os
 import re
-import time
 import uuid
 import zipfile
 
 import pytest
 
-from tests.browser import ROOT, chromium, running_app, wait_idle
+from tests.browser import IDLE, ROOT, chromium, poll, running_app, wait_idle
 
 PG_URL = os.environ.get("ATELIER_TEST_POSTGRES_URL")
 SHOTS = ROOT / ".pytest_cache"
@@ -90,13 +89,13 @@ def fill_room() -> dict:
     """One event whose every text field holds a payload, written through the core services (the
     database is already configured)."""
     from core.access import accounts
-    from core.session import board, mood, plans, projector, recommendations, session_flow, voting
-    from core.personas import canvas
-    from core.setup import events
-    from core.resources import inventory
-    from core.signup import registration
-    from core.actor import SYSTEM
     from core.access.join import join, resolve
+    from core.actor import SYSTEM
+    from core.personas import canvas
+    from core.resources import inventory
+    from core.session import board, mood, plans, projector, recommendations, session_flow, voting
+    from core.setup import events
+    from core.signup import registration
 
     ev = events.create_event(SYSTEM, slug="xss", title=f"{PAYLOADS[0]} événement",
                              description=f"{PAYLOADS[1]} description", place=f"{PAYLOADS[2]} lieu",
@@ -278,7 +277,7 @@ def check_pdf(data: bytes, expected: list[str], what: str) -> int:
 
 
 def check_json(data: bytes, expected: list[str], what: str) -> int:
-    def strings(x):  # noqa: ANN001, ANN202
+    def strings(x):
         if isinstance(x, str):
             yield x
         elif isinstance(x, dict):
@@ -316,10 +315,10 @@ BOOKLET_TABLE_TEXTS = [*tagged("action"), *tagged("porteur"), *tagged("ressource
 def test_exports_carry_payloads_as_plain_text(database):
     """Every export of the core, on SQLite and PostgreSQL: CSV and XLSX of every table, the booklet
     in DOCX and PDF, the inventory CSV, the JSON backup and a person's JSON data."""
+    from core.actor import SYSTEM
     from core.reporting import backup, booklet, exports
     from core.resources import inventory
     from core.signup import privacy
-    from core.actor import SYSTEM
 
     room = fill_room()
     per_table = {
@@ -364,30 +363,35 @@ class Checker:
         self.checks = 0
         self.pages: list[str] = []
 
-    def watch(self, page):  # noqa: ANN001, ANN201
+    def watch(self, page):
         page.on("dialog", lambda d: (self.dialogs.append(f"{d.type}: {d.message}"), d.dismiss()))
         return page
 
     @staticmethod
-    def text_of(page, selector: str, content: bool) -> str:  # noqa: ANN001
+    def text_of(page, selector: str, content: bool) -> str:
         """What the page shows: the visible text, or for data grids (drawn on a canvas, with an
         accessible copy of the cells) and charts (SVG) the text of every matching element."""
         if not content:
             return norm(page.locator(selector).first.inner_text())
         return norm(" ".join(page.locator(selector).all_text_contents()))
 
-    def expect(self, page, name: str, texts: list[str], selector: str = "body", content: bool = False,  # noqa: ANN001
+    def expect(self, page, name: str, texts: list[str], selector: str = "body", content: bool = False,
                timeout: float = 30_000) -> None:
         """Every text shown as typed, nothing injected, no dialog."""
-        deadline = time.monotonic() + timeout / 1000
-        while True:  # live views and reruns draw in steps: wait until everything is there
-            wait_idle(page, timeout)
+        missing, shown = list(texts), ""
+
+        def all_shown() -> bool:  # live views and reruns draw in steps: wait until everything is there
+            nonlocal missing, shown
+            if page.locator(IDLE).count() == 0:
+                return False
             shown = self.text_of(page, selector, content)
             missing = [x for x in texts if norm(x) not in shown]
-            if not missing or time.monotonic() > deadline:
-                break
-            page.wait_for_timeout(400)
-        if missing:
+            return not missing
+
+        try:
+            poll(page, all_shown, timeout, f"{name}: every text shown")
+        except AssertionError:
+            shown = shown or self.text_of(page, selector, content)
             page.screenshot(path=str(SHOTS / f"xss-{name.replace('/', '-')}.png"), full_page=True)
         assert not missing, f"{name}: not shown as typed: {missing}\n--- page text ---\n{shown[:3000]}"
         bad = page.evaluate(SCAN_JS)
@@ -397,7 +401,7 @@ class Checker:
         self.pages.append(name)
 
 
-def login(browser, base: str, checker: Checker):  # noqa: ANN001, ANN201
+def login(browser, base: str, checker: Checker):
     page = checker.watch(browser.new_context(viewport={"width": 1500, "height": 1100},
                                              accept_downloads=True).new_page())
     page.goto(f"{base}/login")
@@ -409,9 +413,10 @@ def login(browser, base: str, checker: Checker):  # noqa: ANN001, ANN201
     return page
 
 
-def set_view(url: str, sid: int, stage: str | None = None, view: str | None = None, spotlight: int | None = None) -> None:
-    from core.session import session_flow
+def set_view(url: str, sid: int, stage: str | None = None, view: str | None = None,
+             spotlight: int | None = None) -> None:
     from core.actor import SYSTEM
+    from core.session import session_flow
     from storage import db
 
     db.configure(url)
@@ -424,10 +429,10 @@ def set_view(url: str, sid: int, stage: str | None = None, view: str | None = No
         db.configure(None)
 
 
-def pick_first_option(page, key: str) -> None:  # noqa: ANN001
+def pick_first_option(page, key: str) -> None:
     """Choose the first option of a multiselect (its list may open only on a second click while
     the page is still drawing)."""
-    for attempt in range(4):
+    for _attempt in range(4):
         wait_idle(page)
         page.locator(f".st-key-{key} input").click()
         option = page.get_by_role("option").first
@@ -442,7 +447,7 @@ def pick_first_option(page, key: str) -> None:  # noqa: ANN001
     raise AssertionError(f"the options of {key} never opened")
 
 
-def download(page, button, path) -> bytes:  # noqa: ANN001
+def download(page, button, path) -> bytes:
     with page.expect_download(timeout=120_000) as info:
         button.click()
     info.value.save_as(path)
@@ -464,6 +469,9 @@ def test_payloads_are_shown_as_typed_and_never_run(room, tmp_path):
         p.get_by_role("textbox", name="Votre prénom (facultatif)").fill(FIRST_NAME)
         p.get_by_role("button", name="Rejoindre").click()
         p.get_by_text(f"Bienvenue, {FIRST_NAME} !").wait_for(timeout=30_000)
+        search = p.locator(".st-key-board_search input")      # the other table's items come collapsed: search
+        search.fill("constat")
+        search.press("Enter")
         check.expect(p, "group/diagnostic", [f"Bienvenue, {FIRST_NAME} !", f"{PAYLOADS[4]} table",
                                              f"{PAYLOADS[0]} événement · {PAYLOADS[5]} thème",
                                              f"Participant·e : {FIRST_NAME} ({PAYLOADS[4]} table)",
@@ -520,7 +528,7 @@ def test_payloads_are_shown_as_typed_and_never_run(room, tmp_path):
         check.expect(p, "group/recommendations", [*tagged("reco"), *tagged("texte"), *tagged("public")])
         p.locator(".st-key-rec_title input").fill(TYPED_REC)
         p.locator(".st-key-rec_public input").fill(TYPED_REC + " public")
-        pick_first_option(p, "rec_sources")
+        pick_first_option(p, "rec_sources_contribution")
         p.locator(".st-key-rec_submit button").click()
         check.expect(p, "group/recommendations typed", [TYPED_REC, f"Public : {TYPED_REC} public"])
         check.expect(screen, "projector/recommendations", [*tagged("reco"), TYPED_REC])
@@ -607,8 +615,7 @@ def test_payloads_are_shown_as_typed_and_never_run(room, tmp_path):
                                    [f"{PAYLOADS[0]} prénom", f"{PAYLOADS[3]} organisation"], "personal data download")
         invitation = download(anon, anon.locator(f".st-key-my_invitation_{sid} button"), tmp_path / "inv.html")
         letter = check.watch(browser.new_context().new_page())
-        letter.goto((tmp_path / "inv.html").as_uri())
-        letter.wait_for_timeout(500)
+        letter.goto((tmp_path / "inv.html").as_uri())   # a static page: shown once loaded
         shown = norm(letter.inner_text("body"))
         for text in (f"{PAYLOADS[0]} événement", f"{PAYLOADS[2]} lieu", f"{PAYLOADS[0]} prénom"):
             assert text in shown, f"invitation: {text!r} not shown as typed in {shown}"

@@ -296,6 +296,63 @@ def test_dot_voting_limits_moves_and_hidden_results(room, ballot):
     assert voting.vote_snapshot(room.sid).mine(room.b, ballot[2]) == 3
 
 
+def test_dots_that_cannot_be_placed_are_told_apart_from_dots_left(room, stage1):
+    """3 dots, 2 recommendations, one dot per recommendation: only 2 can ever be placed."""
+    two = [recs.create_recommendation(room.a1, room.sid, title, "communal",
+                                      sources=[("contribution", stage1.finding)])["id"] for title in ("Un", "Deux")]
+    voting.open_vote(room.anim, room.sid, 3)
+    state = voting.vote_snapshot(room.sid)
+    assert (state.left(room.a), state.placeable(room.a, two), state.stranded(room.a, two)) == (3, 2, 1)
+    assert state.unplaceable(len(two)) == 1
+    voting.cast_dot(room.a1, room.sid, two[0])
+    voting.cast_dot(room.a2, room.sid, two[1])
+    state = voting.vote_snapshot(room.sid)
+    assert (state.left(room.a), state.placeable(room.a, two), state.stranded(room.a, two)) == (1, 0, 1)
+    with pytest.raises(Conflict) as exc:                 # the core agrees: the last dot has nowhere to go
+        voting.cast_dot(room.a1, room.sid, two[0])
+    assert _err(exc) == "error.one_dot_per_item"
+    # table B has placed nothing; a third recommendation gives the stranded dot somewhere to go
+    assert (state.placeable(room.b, two), state.stranded(room.b, two)) == (2, 1)
+    three = two + [recs.create_recommendation(room.b1, room.sid, "Trois", "communal",
+                                              sources=[("contribution", stage1.other)])["id"]]
+    state = voting.vote_snapshot(room.sid)
+    assert (state.placeable(room.a, three), state.stranded(room.a, three), state.unplaceable(3)) == (1, 0, 0)
+    # several dots on one recommendation: every dot can be placed
+    voting.close_vote(room.anim, room.sid)
+    voting.open_vote(room.anim, room.sid, 5, multi=True)
+    state = voting.vote_snapshot(room.sid)
+    assert (state.placeable(room.a, two), state.stranded(room.a, two), state.unplaceable(2)) == (3, 0, 0)
+    assert state.placeable(room.a, []) == 0          # no recommendation, nothing to place
+
+
+@pytest.mark.parametrize(("dots", "multi", "recs_count", "expected"), [
+    (3, False, 2, 2), (3, False, 3, 3), (2, False, 5, 2), (3, True, 2, 3), (3, False, 0, 0), (3, True, 0, 0)])
+def test_the_facilitator_is_told_how_many_dots_can_be_placed(dots, multi, recs_count, expected):
+    assert voting.placeable_dots(dots, multi, recs_count) == expected
+
+
+def test_sources_to_cite_come_by_kind_the_tables_own_first_then_sorted(room, stage1):
+    flow.set_stage(room.anim, room.sid, "diagnostic")
+    ahmed = canvas.create_persona(room.b1, room.sid, "Ahmed", subgroup_id=room.b)
+    canvas.add_canvas_item(room.b1, ahmed["id"], "need", "Apprendre le français")
+    board.add_contribution(room.b1, room.sid, "finding", "people", "écoles trop loin")
+    board.add_contribution(room.a1, room.sid, "success", "people", "Une crèche a ouvert")
+    board.add_contribution(room.a1, room.sid, "finding", "people", "Écoute des familles")
+    options = recs.recommendations_snapshot(room.sid).options
+    grouped = recs.sources_by_kind(options, room.b)
+    assert list(grouped) == ["contribution", "need", "persona"]
+    # table B's own first; then by board kind (findings before successes...), text without case or accents
+    assert [(o.text, o.subgroup_name) for o in grouped["contribution"]] == [
+        ("écoles trop loin", "Table B"), ("Coordonner les CPAS", "Table B"),
+        ("Écoute des familles", "Table A"), ("Les listes d'attente sont longues", "Table A"),
+        ("Une crèche a ouvert", "Table A")]
+    assert [(o.detail, o.text) for o in grouped["need"]] == [("Ahmed", "Apprendre le français"),
+                                                             ("Sofia", "Trouver un logement stable")]
+    assert [o.text for o in grouped["persona"]] == ["Ahmed", "Sofia"]
+    # table A sees its own first
+    assert [o.text for o in recs.sources_by_kind(options, room.a)["persona"]] == ["Sofia", "Ahmed"]
+
+
 def test_two_members_placing_the_last_dots_at_once_never_exceed_the_limit(room, ballot):
     """Six clicks of one sub-group at the same moment with three dots: exactly three land."""
     voting.open_vote(room.anim, room.sid, 3)

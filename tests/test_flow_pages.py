@@ -202,11 +202,9 @@ def test_a_whole_session_through_the_three_stages(workshop):
 
     # mood before
     assert "Comment arrivez-vous aujourd’hui ?" in _text(a)
-    a.radio(key="mood_before").set_value("rainy")
-    _click(a, "mood_save_before")
-    assert "Votre météo : 🌧️ Pluvieux" in _text(a)
-    b.radio(key="mood_before").set_value("cloudy")
-    _click(b, "mood_save_before")
+    _ok(a.pills(key="mood_before").set_value("rainy").run())                 # one tap saves it
+    assert "Merci ! Votre météo : 🌧️ Pluvieux." in _text(a)
+    _ok(b.pills(key="mood_before").set_value("cloudy").run())
     _click(fac, "mood_stop")
 
     # stage 1: hidden contributions, then revealed
@@ -216,21 +214,32 @@ def test_a_whole_session_through_the_three_stages(workshop):
     a.run()
     assert "Les contributions des autres sous-groupes restent cachées" in _text(a)
     assert ":material/timer: 15:00" in _text(a) or ":material/timer: 14:5" in _text(a)
-    a.radio(key="board_kind").set_value("finding")
+    a.pills(key="board_kind").set_value("finding")
     a.run()
-    a.selectbox(key="board_category_finding").set_value("people")
+    assert a.selectbox(key="board_category_finding").value is None           # the table chooses the category
     a.text_area(key="board_text").input("Les listes d’attente du logement social dépassent dix ans")
+    a.button(key="board_submit").click().run()
+    assert "Choisissez une catégorie pour ranger cet élément" in _errors(a)
+    assert a.text_area(key="board_text").value == "Les listes d’attente du logement social dépassent dix ans"
+    a.selectbox(key="board_category_finding").set_value("people")
     _click(a, "board_submit")
     assert a.text_area(key="board_text").value == ""          # the form is ready for the next one
-    b.radio(key="board_kind").set_value("challenge")
+    assert "Ajouté au tableau (Constat) : « Les listes d’attente du logement social dépassent dix ans »" in _text(a)
+    assert a.selectbox(key="board_category_finding").value == "people"      # kept for the next one
+    b.pills(key="board_kind").set_value("challenge")
     b.run()
     b.text_area(key="board_text").input("Coordonner les CPAS et les AIS")
+    b.selectbox(key="board_category_challenge").set_value("network")
     _click(b, "board_submit")
     a.run()
     assert "Les listes d’attente" in _text(a) and "Coordonner les CPAS" not in _text(a)
     _click(fac, "contrib_reveal")
     a.run()
+    assert "Constats · 1" not in _text(a) and "Défis · 1" in _text(a)       # the others' items, collapsed
+    assert "Coordonner les CPAS" not in _text(a)
+    a.text_input(key="board_search").input("cpas").run()                     # found by a search
     assert "Coordonner les CPAS" in _text(a) and "Table B" in _text(a)
+    a.text_input(key="board_search").input("").run()
     # the persona canvas of table A (filled on the canvas page) gives a need to cite
     actor_a = Actor(kind="participant", id=None, label="Amina (Table A)", session_id=sid,
                     subgroup_id=flow.session_view(sid).subgroups[0].id)
@@ -251,14 +260,20 @@ def test_a_whole_session_through_the_three_stages(workshop):
     a.text_area(key="rec_text").input("Un seul point d’entrée pour les demandes de logement social.")
     a.selectbox(key="rec_level").set_value("regional")
     a.text_input(key="rec_public").input("Familles en attente d’un logement social")
-    a.multiselect(key="rec_sources").set_value([f"need:{need['id']}", f"contribution:{finding_id}"])
+    a.multiselect(key="rec_sources_need").set_value([f"need:{need['id']}"])
+    a.multiselect(key="rec_sources_contribution").set_value([f"contribution:{finding_id}"])
     _click(a, "rec_submit")
+    assert "Recommandation ajoutée : « Un guichet unique du logement »" in _text(a)
+    assert a.text_input(key="rec_title").value == "" and a.multiselect(key="rec_sources_need").value == []
     b.text_input(key="rec_title").input("Plus de logements de transit")
-    b.multiselect(key="rec_sources").set_value([f"persona:{persona['id']}"])
+    b.multiselect(key="rec_sources_persona").set_value([f"persona:{persona['id']}"])
     _click(b, "rec_submit")
     b.text_input(key="rec_title").input("Sans source")
     b.button(key="rec_submit").click().run()
     assert "Citez au moins un constat" in "\n".join(e.value for e in b.error)
+    a.run()
+    assert "Plus de logements de transit" not in _text(a)                   # the others' come collapsed
+    a.session_state["room_recs_others"] = True                                # opened
     a.run()
     text = _text(a)
     assert "Un guichet unique du logement" in text and "Plus de logements de transit" in text
@@ -272,17 +287,18 @@ def test_a_whole_session_through_the_three_stages(workshop):
     fac.number_input(key="vote_dots").set_value(2)
     _click(fac, "vote_open")
     a.run()
-    assert "il reste 2 point(s) sur 2" in _text(a)
+    assert "il reste 2 points sur 2" in _text(a)
     _click(a, f"dot_add_{rec_a}")
     b.run()
     _click(b, f"dot_add_{rec_a}")
     _click(b, f"dot_add_{rec_b}")
-    assert "il reste 0 point(s) sur 2" in _text(b)
+    assert "il reste 0 point sur 2" in _text(b)
     assert "au total" not in _text(a) and "au total" not in _text(b)
     _click(fac, "vote_close")
     _click(fac, "vote_reveal")
+    a.session_state["room_recs_others"] = True
     a.run()
-    assert "2 point(s) au total" in _text(a) and "1 point(s) au total" in _text(a)
+    assert "2 points au total" in _text(a) and "1 point au total" in _text(a)
     fac.run()
     _click(fac, f"retain_{rec_a}")
 
@@ -301,6 +317,10 @@ def test_a_whole_session_through_the_three_stages(workshop):
     a.date_input(key=f"action_due_{plan.id}_date").set_value(dt.date(2026, 9, 30))
     a.text_input(key=f"action_indicator_{plan.id}").input("Une convention signée")
     _click(a, f"action_add_{plan.id}")
+    assert "Action ajoutée au plan." in _text(a)
+    b.run()
+    assert "Le plan d’un autre sous-groupe" in _text(b) and "Réunir les CPAS" not in _text(b)   # collapsed
+    b.session_state[f"room_plans_{rec_a}"] = True
     b.run()
     text = _text(b)
     assert "Les familles et les CPAS veulent un interlocuteur" in text and "Réunir les CPAS et les AIS" in text
@@ -310,8 +330,7 @@ def test_a_whole_session_through_the_three_stages(workshop):
     fac.run()
     _click(fac, "mood_after")
     a.run()
-    a.radio(key="mood_after").set_value("sunny")
-    _click(a, "mood_save_after")
+    _ok(a.pills(key="mood_after").set_value("sunny").run())
     _click(fac, "closing_open")
     a.run()
     a.radio(key="closing_kind").set_value("wish")
@@ -524,7 +543,7 @@ def test_a_stale_recommendation_wording_and_subgroup_rename_are_refused_in_the_c
     amina.text_input(key=f"rec_edit_title_{rec['id']}").input("Encore autre chose")
     amina.button(key=f"rec_edit_save_{rec['id']}").click().run()
     assert "Quelqu’un a modifié cet élément" in _errors(amina)
-    _click(amina, f"rec_{rec['id']}_keep_theirs")
+    _click(amina, f"rec_edit_{rec['id']}_keep_theirs")
     assert amina.text_input(key=f"rec_edit_title_{rec['id']}").value == "Un guichet unique du logement"
 
     group = room.groups[0]
@@ -584,29 +603,92 @@ def test_the_console_puts_a_persona_in_the_spotlight_and_the_facilitator_writes_
     paulette = canvas.create_persona(room.amina.actor(), room.sid, "Paulette", subgroup_id=room.groups[0], age=67)
     canvas.create_persona(room.bruno.actor(), room.sid, "Ahmed", subgroup_id=room.groups[1])
     fac = _page("console", room.anim)
-    spot, view = f"projector_spotlight_{room.sid}", f"projector_view_{room.sid}"
-    assert fac.selectbox(key=spot).options == ["Tous les personas côte à côte", "Paulette (Table A)", "Ahmed (Table B)"]
-    fac.selectbox(key=spot).set_value(paulette["id"]).run()
+
+    def listed(name: str):  # noqa: ANN202 - the lists are keyed by the stored setting they show
+        return next(w for w in fac.selectbox if w.key.startswith(f"projector_{name}_{room.sid}_"))
+
+    assert listed("spotlight").options == ["Tous les personas côte à côte", "Paulette (Table A)", "Ahmed (Table B)"]
+    listed("spotlight").set_value(paulette["id"]).run()
     state = flow.session_view(room.sid)
     assert (state.projector_view, state.projector_spotlight_id) == ("personas", paulette["id"])
-    assert fac.selectbox(key=view).value == "personas"
-    fac.selectbox(key=spot).set_value(None).run()
+    assert listed("view").value == "personas"
+    listed("spotlight").set_value(None).run()
     state = flow.session_view(room.sid)
     assert (state.projector_view, state.projector_spotlight_id) == ("personas", None)
     # another console changes the projector: this one follows
     flow.set_projector_view(room.anim, room.sid, "board")
     fac.run()
-    assert fac.selectbox(key=view).value == "board" and fac.selectbox(key=spot).value is None
+    assert listed("view").value == "board" and listed("spotlight").value is None
 
     finding = board.add_contribution(room.amina.actor(), room.sid, "finding", "people", "Les aînés sont isolés")
     flow.set_stage(room.anim, room.sid, "recommendations")
     fac.run()
     fac.text_input(key="c_rec_new_title").input("Des visites à domicile")
     fac.selectbox(key="c_rec_new_level").set_value("communal")
-    fac.multiselect(key="c_rec_new_sources").set_value([f"contribution:{finding['id']}"])
+    fac.multiselect(key="c_rec_new_sources_contribution").set_value([f"contribution:{finding['id']}"])
     _click(fac, "c_rec_new_submit")
     (rec,) = recommendations.list_recommendations(room.sid)
     assert (rec.title, rec.level, rec.subgroup_id) == ("Des visites à domicile", "communal", None)
     assert fac.text_input(key="c_rec_new_title").value == ""
     amina = _page("group", room.amina.actor(), room.amina)
-    assert "Des visites à domicile" in _text(amina)
+    assert "1 autre recommandation dans la salle" in _text(amina)
+    amina.session_state["room_recs_others"] = True                   # opened
+    amina.run()
+    assert "Des visites à domicile" in _text(amina) and "Animation" in _text(amina)
+
+
+# --- the vote never strands a dot; the sources come grouped -----------------------------------------
+
+def test_dots_that_cannot_be_placed_are_said_plainly_and_the_facilitator_is_warned(room):
+    from core.session import board, recommendations, voting
+
+    finding = board.add_contribution(room.amina.actor(), room.sid, "finding", "people", "Les loyers explosent")
+    flow.set_stage(room.anim, room.sid, "recommendations")
+    recs = [recommendations.create_recommendation(room.amina.actor(), room.sid, title, "communal",
+                                                  sources=[("contribution", finding["id"])])["id"]
+            for title in ("Un guichet unique", "Des logements de transit")]
+    fac = _page("console", room.anim)
+    fac.number_input(key="vote_dots").set_value(3).run()
+    warning = "chaque sous-groupe ne peut placer que 2 points sur 3"
+    assert warning in "\n".join(w.value for w in fac.warning)
+    fac.checkbox(key="vote_multi").check().run()                 # several dots per recommendation: all placeable
+    assert warning not in "\n".join(w.value for w in fac.warning)
+    fac.checkbox(key="vote_multi").uncheck().run()
+    _click(fac, "vote_open")                                      # the facilitator may still open it
+    assert voting.vote_snapshot(room.sid).dots == 3
+
+    amina = _page("group", room.amina.actor(), room.amina)
+    text = _text(amina)
+    assert "votre sous-groupe peut encore placer 2 points, un par recommandation" in text
+    assert "1 point ne pourra pas être placé : il n’y a que 2 recommandations." in text
+    _click(amina, f"dot_add_{recs[0]}")
+    _click(amina, f"dot_add_{recs[1]}")
+    text = _text(amina)
+    assert "il reste 1 point sur 3" not in text
+    assert ("Votre sous-groupe a un point sur chaque recommandation. Le point restant ne peut pas être placé : "
+            "un seul point par recommandation dans ce vote.") in text
+    assert all(amina.button(key=f"dot_add_{r}").disabled for r in recs)
+    _click(amina, f"dot_remove_{recs[1]}")                        # a dot taken back can go somewhere again
+    assert "peut encore placer 1 point" in _text(amina) and not amina.button(key=f"dot_add_{recs[1]}").disabled
+
+
+def test_sources_are_offered_by_kind_with_the_tables_own_first(room):
+    from core.session import board
+
+    board.add_contribution(room.bruno.actor(), room.sid, "finding", "people", "Aucun logement adapté")
+    board.add_contribution(room.amina.actor(), room.sid, "success", "network", "Le CPAS répond vite")
+    board.add_contribution(room.amina.actor(), room.sid, "finding", "people", "Les loyers explosent")
+    sofia = canvas.create_persona(room.amina.actor(), room.sid, "Sofia", subgroup_id=room.groups[0])
+    canvas.add_canvas_item(room.amina.actor(), sofia["id"], "need", "Un logement stable")
+    ahmed = canvas.create_persona(room.bruno.actor(), room.sid, "Ahmed", subgroup_id=room.groups[1])
+    canvas.add_canvas_item(room.bruno.actor(), ahmed["id"], "need", "Apprendre le français")
+    flow.set_stage(room.anim, room.sid, "recommendations")
+    amina = _page("group", room.amina.actor(), room.amina)
+    assert amina.multiselect(key="rec_sources_contribution").options == [
+        "Constat · Les loyers explosent", "Réussite · Le CPAS répond vite", "Constat · Aucun logement adapté — Table B"]
+    assert amina.multiselect(key="rec_sources_need").options == ["Sofia · Un logement stable",
+                                                                 "Ahmed · Apprendre le français"]
+    assert amina.multiselect(key="rec_sources_persona").options == ["Sofia", "Ahmed — Table B"]
+    # the console (no table of its own) lists them by table
+    fac = _page("console", room.anim)
+    assert fac.multiselect(key="c_rec_new_sources_persona").options == ["Sofia — Table A", "Ahmed — Table B"]

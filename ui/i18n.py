@@ -51,4 +51,5 @@ def language_selector() -> None:
             st.query_params["lang"] = choice    # a link's ?lang= must not bring the old one back
 
     st.sidebar.selectbox(t("lang.label"), LANGUAGES, index=LANGUAGES.index(lang), key="lang_choice",
-                         format_func=lambda code: translate(code, f"lang.{code}"), on_change=_changed)
+                         format_func=lambda code: translate(code, f"lang.{code}"), on_change=_changed,
+                         placeholder=t("widget.choose_one"))

@@ -18,15 +18,25 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.setup.board_categories import (  # noqa: F401 (part of the board's interface)
-    BOARD_KINDS, CLOSING_CATEGORY, CLOSING_KINDS, PLAIN_CATEGORIES, TEMPLATES, CategoryTemplate, categories_for, category_label_key, template)
 from core import entities as e
-from core.session import session_flow as flow
 from core.actor import Actor
 from core.errors import Conflict, NotFound, ValidationError
+from core.session import session_flow as flow
+from core.setup.board_categories import (  # noqa: F401 (part of the board's interface)
+    BOARD_KINDS,
+    CLOSING_CATEGORY,
+    CLOSING_KINDS,
+    PLAIN_CATEGORIES,
+    TEMPLATES,
+    CategoryTemplate,
+    categories_for,
+    category_label_key,
+    template,
+)
 from core.validation import clean_id
 from storage import db
 from storage import models as m
+
 
 def is_closing(template_key: str | None, kind: str, category: str) -> bool:
     return category in template(template_key).closing.get(kind, ())

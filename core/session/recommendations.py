@@ -11,19 +11,23 @@ marks the recommendations retained for stage 3.
 """
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from sqlalchemy import delete as sql_delete
-from sqlalchemy import select, update as sql_update
+from sqlalchemy import select
+from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
 
 from core import entities as e
 from core import permissions
-from core.session import session_flow as flow
 from core import validation as v
 from core.actor import Actor
 from core.errors import Conflict, PermissionDenied, StaleEdit, ValidationError
+from core.session import session_flow as flow
+from core.session.board import BOARD_KINDS, CLOSING_KINDS, Board
 from storage import db
 from storage import models as m
 
@@ -73,8 +77,9 @@ class SourceOption:
     kind: str
     id: int
     text: str
-    detail: str
+    detail: str                # contribution kind, or the persona a need belongs to
     subgroup_id: int | None
+    subgroup_name: str = ""    # who wrote it ("" for the facilitator)
 
 
 @dataclass(frozen=True)
@@ -169,22 +174,86 @@ def _load_views(s: Session, recs: list[m.Recommendation]) -> list[Recommendation
 
 def _source_options(s: Session, session_id: int) -> list[SourceOption]:
     out: list[SourceOption] = []
+    names = dict(s.execute(select(m.Subgroup.id, m.Subgroup.name).where(m.Subgroup.session_id == session_id)).all())
     for c in s.execute(select(m.Contribution).where(m.Contribution.session_id == session_id,
                                                     m.Contribution.deleted_at.is_(None))
                        .order_by(m.Contribution.id)).scalars():
-        out.append(SourceOption("contribution", c.id, c.text, c.kind, c.subgroup_id))
+        out.append(SourceOption("contribution", c.id, c.text, c.kind, c.subgroup_id,
+                                names.get(c.subgroup_id or 0, "")))
     personas = s.execute(select(m.Persona).where(m.Persona.session_id == session_id, m.Persona.deleted_at.is_(None))
                          .order_by(m.Persona.id)).scalars().all()
     by_id = {p.id: p for p in personas}
     if by_id:
-        for item in s.execute(select(m.CanvasItem).where(m.CanvasItem.persona_id.in_(by_id), m.CanvasItem.kind == "need",
-                                                         m.CanvasItem.deleted_at.is_(None))
+        for item in s.execute(select(m.CanvasItem).where(m.CanvasItem.persona_id.in_(by_id),
+                                                         m.CanvasItem.kind == "need", m.CanvasItem.deleted_at.is_(None))
                               .order_by(m.CanvasItem.persona_id, m.CanvasItem.id)).scalars():
             persona = by_id[item.persona_id]
-            out.append(SourceOption("need", item.id, item.text, persona.name, persona.subgroup_id))
+            out.append(SourceOption("need", item.id, item.text, persona.name, persona.subgroup_id,
+                                    names.get(persona.subgroup_id or 0, "")))
     for p in personas:
-        out.append(SourceOption("persona", p.id, p.name, "", p.subgroup_id))
+        out.append(SourceOption("persona", p.id, p.name, "", p.subgroup_id, names.get(p.subgroup_id or 0, "")))
     return out
+
+
+def source_key(kind: str, ident: int) -> str:
+    """A citable source as one text, ``"need:12"``: what a form's choice list holds."""
+    return f"{kind}:{ident}"
+
+
+def parse_source_key(key: Any) -> tuple[str, int]:
+    """``"need:12"`` -> ``("need", 12)``; a pair is returned as it is. Anything else is refused
+    (``error.invalid``); whether the source exists and may be cited is checked on write."""
+    if isinstance(key, str):
+        kind, sep, ident = key.partition(":")
+        number = v.parse_id(ident) if sep else None
+        if number is None:
+            raise ValidationError("error.invalid", field="sources")
+        return kind, number
+    try:
+        kind, ident = key
+    except (TypeError, ValueError):
+        raise ValidationError("error.invalid", field="sources") from None
+    return kind, ident
+
+
+def citable_sources(snapshot: RecommendationsSnapshot, board: Board, subgroup_id: int | None = None,
+                    staff: bool = False) -> list[SourceOption]:
+    """What a viewer may cite in a recommendation: every need and persona of the session, and the
+    findings they see on the board (staff all of them; while contributions are hidden, a sub-group
+    only its own). The same rule as the check on write (``_clean_sources``)."""
+    if staff:
+        return list(snapshot.options)
+    seen = {item.id for item in board.visible(subgroup_id)}
+    return [o for o in snapshot.options if o.kind != "contribution" or o.id in seen]
+
+
+def sources_by_kind(options: Iterable[SourceOption], subgroup_id: int | None = None
+                    ) -> dict[str, list[SourceOption]]:
+    """Citable sources as a form offers them: grouped by kind (findings, needs, personas, in that
+    order), and in each group the viewer's sub-group's own first, then the others by sub-group;
+    findings by board kind then text, needs by persona then text, personas by name (case and
+    accents aside)."""
+    board_order = {kind: i for i, kind in enumerate(dict.fromkeys(BOARD_KINDS + CLOSING_KINDS))}
+
+    def own_first(o: SourceOption) -> tuple:
+        return (subgroup_id is None or o.subgroup_id != subgroup_id, _fold(o.subgroup_name))
+
+    sort_keys = {
+        "contribution": lambda o: (*own_first(o), board_order.get(o.detail, len(board_order)), _fold(o.text), o.id),
+        "need": lambda o: (*own_first(o), _fold(o.detail), _fold(o.text), o.id),
+        "persona": lambda o: (*own_first(o), _fold(o.text), o.id),
+    }
+    groups: dict[str, list[SourceOption]] = {kind: [] for kind in SOURCE_KINDS}
+    for option in options:
+        if option.kind in groups:
+            groups[option.kind].append(option)
+    return {kind: sorted(found, key=sort_keys[kind]) for kind, found in groups.items()}
+
+
+def _fold(text: str) -> str:
+    """Text as sorted by a reader: case and accents aside (« Écoute » next to « ecole »)."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
 
 def _live_recs(s: Session, session_id: int) -> list[m.Recommendation]:
@@ -260,10 +329,7 @@ def _clean_sources(s: Session, actor: Actor, session: m.WorkshopSession,
                    sources: Iterable[Any]) -> list[tuple[str, int]]:
     out: list[tuple[str, int]] = []
     for raw in sources or ():
-        try:
-            kind, ident = raw
-        except (TypeError, ValueError):
-            raise ValidationError("error.invalid", field="sources") from None
+        kind, ident = parse_source_key(raw)
         if not isinstance(kind, str) or kind not in SOURCE_KINDS:
             raise ValidationError("error.invalid_choice", field="sources", value=str(kind)[:40])
         ident = v.parse_id(ident)
@@ -426,6 +492,7 @@ def history(rec_id: Any) -> list[dict]:
                  "before": a.before, "after": a.after} for a in rows]
 
 
-__all__ = ["RecommendationView", "RecommendationsSnapshot", "SourceRef", "Trail", "create_recommendation",
-           "delete_recommendation", "edit_recommendation", "history", "list_recommendations",
-           "merge_recommendations", "recommendations_snapshot", "set_retained", "trail", "trail_for"]
+__all__ = ["RecommendationView", "RecommendationsSnapshot", "SourceOption", "SourceRef", "Trail", "citable_sources",
+           "create_recommendation", "delete_recommendation", "edit_recommendation", "history",
+           "list_recommendations", "merge_recommendations", "parse_source_key", "recommendations_snapshot",
+           "set_retained", "source_key", "sources_by_kind", "trail", "trail_for"]

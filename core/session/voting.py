@@ -5,6 +5,11 @@ several dots on one recommendation; sub-groups place, remove and move their dots
 closes; totals stay hidden from participants (and the projector) until the facilitator reveals
 them. One ``votes`` row per dot.
 
+With one dot per recommendation, a sub-group cannot place more dots than there are
+recommendations: ``VoteState.placeable`` says how many it can still place (``stranded`` how many
+it cannot), so its page never offers a dot that has nowhere to go, and ``placeable_dots`` tells the
+facilitator when the dots they give are more than can be placed.
+
 The limit holds when two members of a sub-group click at the same moment: a dot is counted and
 inserted in one transaction that first locks the sub-group's row (``SELECT ... FOR UPDATE`` on
 PostgreSQL; on SQLite every writing transaction starts with ``BEGIN IMMEDIATE``), so the second
@@ -13,6 +18,7 @@ click counts the first one's dot.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,13 +27,12 @@ from sqlalchemy.orm import Session
 
 from core import entities as e
 from core import limits as L
-from core.session import session_flow as flow
 from core import validation as v
 from core.actor import Actor
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from core.session import session_flow as flow
 from storage import db
 from storage import models as m
-
 
 # --- read model -------------------------------------------------------------------------------
 
@@ -48,6 +53,28 @@ class VoteState:
 
     def mine(self, subgroup_id: int | None, rec_id: int) -> int:
         return self.by_subgroup.get(subgroup_id, {}).get(rec_id, 0) if subgroup_id is not None else 0
+
+    def placeable(self, subgroup_id: int | None, rec_ids: Iterable[int]) -> int:
+        """How many of the sub-group's remaining dots it can still place on ``rec_ids`` (the
+        recommendations on the ballot): all of them when several dots may go on one recommendation,
+        otherwise no more than the recommendations it has not given a dot yet."""
+        left, ballot = self.left(subgroup_id), set(rec_ids)
+        if not ballot:
+            return 0
+        if self.multi:
+            return left
+        return min(left, sum(1 for rec_id in ballot if not self.mine(subgroup_id, rec_id)))
+
+    def stranded(self, subgroup_id: int | None, rec_ids: Iterable[int]) -> int:
+        """Remaining dots the sub-group cannot place (one dot per recommendation, fewer
+        recommendations than dots): 0 when every remaining dot has somewhere to go."""
+        ballot = list(rec_ids)
+        return self.left(subgroup_id) - self.placeable(subgroup_id, ballot)
+
+    def unplaceable(self, rec_count: int) -> int:
+        """How many of the dots given to each sub-group can never be placed on ``rec_count``
+        recommendations (what the facilitator is warned about): ``dots - placeable_dots(...)``."""
+        return self.dots - placeable_dots(self.dots, self.multi, rec_count)
 
     def totals(self) -> dict[int, int]:
         """Dots per recommendation (for the facilitator; participants use ``public_totals``)."""
@@ -80,6 +107,14 @@ def vote_snapshot(session_id: int) -> VoteState:
             by.setdefault(subgroup_id, {})[rec_id] = int(n)
         return VoteState(x.id, x.vote_status, int(x.vote_dots or L.VOTE_DOTS_DEFAULT), bool(x.vote_multi),
                          bool(x.votes_revealed), by)
+
+
+def placeable_dots(dots: int, multi: bool, rec_count: int) -> int:
+    """The most dots one sub-group can place on ``rec_count`` recommendations: every dot when
+    several may go on one recommendation, else one per recommendation."""
+    if rec_count <= 0:
+        return 0
+    return dots if multi else min(dots, rec_count)
 
 
 # --- facilitator ------------------------------------------------------------------------------
