@@ -166,8 +166,9 @@ def _load_views(s: Session, recs: list[m.Recommendation]) -> list[Recommendation
     merged: dict[int, list[MergedRef]] = {i: [] for i in ids}
     for dup in s.execute(select(m.Recommendation).where(m.Recommendation.merged_into_id.in_(ids))
                          .order_by(m.Recommendation.id)).scalars():
-        merged[dup.merged_into_id].append(MergedRef(dup.id, dup.title, dup.text))
-    return [RecommendationView(r.id, r.session_id, r.subgroup_id, names.get(r.subgroup_id, ""), r.title, r.text,
+        if dup.merged_into_id is not None:   # always, by the query
+            merged[dup.merged_into_id].append(MergedRef(dup.id, dup.title, dup.text))
+    return [RecommendationView(r.id, r.session_id, r.subgroup_id, names.get(r.subgroup_id or 0, ""), r.title, r.text,
                                r.level, r.public, bool(r.retained), r.version, tuple(sources[r.id]),
                                tuple(merged[r.id])) for r in recs]
 
@@ -257,9 +258,9 @@ def _fold(text: str) -> str:
 
 
 def _live_recs(s: Session, session_id: int) -> list[m.Recommendation]:
-    return s.execute(select(m.Recommendation).where(
+    return list(s.execute(select(m.Recommendation).where(
         m.Recommendation.session_id == session_id, m.Recommendation.deleted_at.is_(None),
-        m.Recommendation.merged_into_id.is_(None)).order_by(m.Recommendation.id)).scalars().all()
+        m.Recommendation.merged_into_id.is_(None)).order_by(m.Recommendation.id)).scalars())
 
 
 def recommendations_snapshot(session_id: int) -> RecommendationsSnapshot:
@@ -288,13 +289,13 @@ def trail(recommendation_id: Any) -> Trail:
         for cid in [x.contribution_id for x in srcs if x.contribution_id]:
             c = s.get(m.Contribution, cid)
             if c is not None and c.deleted_at is None:
-                findings.append(TrailFinding(c.id, c.kind, c.category, c.text, names.get(c.subgroup_id, "")))
+                findings.append(TrailFinding(c.id, c.kind, c.category, c.text, names.get(c.subgroup_id or 0, "")))
         needs, persona_ids, cited = [], [], set()
         for nid in [x.canvas_item_id for x in srcs if x.canvas_item_id]:
             item = s.get(m.CanvasItem, nid)
             if item is None or item.deleted_at is not None:
                 continue
-            persona = s.get(m.Persona, item.persona_id)
+            persona = e.get_row(s, m.Persona, item.persona_id)
             leads = s.execute(select(m.SolutionLead.text).where(m.SolutionLead.need_id == item.id,
                                                                 m.SolutionLead.deleted_at.is_(None))
                               .order_by(m.SolutionLead.id)).scalars().all()
@@ -332,17 +333,19 @@ def _clean_sources(s: Session, actor: Actor, session: m.WorkshopSession,
         kind, ident = parse_source_key(raw)
         if not isinstance(kind, str) or kind not in SOURCE_KINDS:
             raise ValidationError("error.invalid_choice", field="sources", value=str(kind)[:40])
-        ident = v.parse_id(ident)
-        if ident is None:
+        parsed = v.parse_id(ident)
+        if parsed is None:
             raise ValidationError("error.source_not_in_session", field="sources")
+        ident = parsed
         if kind == "contribution":
             c = s.get(m.Contribution, ident)
             ok = c is not None and c.deleted_at is None and c.session_id == session.id
-            if ok and actor.is_participant and session.contributions_hidden and c.subgroup_id != actor.subgroup_id:
+            if c is not None and ok and actor.is_participant and session.contributions_hidden \
+                    and c.subgroup_id != actor.subgroup_id:
                 ok = False  # not visible to this sub-group yet
         elif kind == "need":
             item = s.get(m.CanvasItem, ident)
-            persona = s.get(m.Persona, item.persona_id) if item is not None else None
+            persona = e.get_row(s, m.Persona, item.persona_id) if item is not None else None
             ok = (item is not None and item.kind == "need" and item.deleted_at is None and persona is not None
                   and persona.deleted_at is None and persona.session_id == session.id)
         else:
@@ -371,11 +374,11 @@ def _add_sources(s: Session, actor: Actor, rec: m.Recommendation, sources: list[
 
 
 def _existing_sources(s: Session, rec_id: int) -> list[tuple[str, int]]:
-    out = []
+    out: list[tuple[str, int]] = []
     for x in s.execute(select(m.RecommendationSource).where(m.RecommendationSource.recommendation_id == rec_id)
                        .order_by(m.RecommendationSource.id)).scalars():
         out.append(("contribution", x.contribution_id) if x.contribution_id else
-                   ("need", x.canvas_item_id) if x.canvas_item_id else ("persona", x.persona_id))
+                   ("need", x.canvas_item_id) if x.canvas_item_id else ("persona", x.persona_id or 0))
     return out
 
 
@@ -402,7 +405,7 @@ def edit_recommendation(actor: Actor, rec_id: Any, seen_version: int | None, sou
 
     def _edit(s: Session) -> m.Recommendation:
         rec = e.get_live(s, m.Recommendation, rec_id, field="recommendation_id")
-        session = s.get(m.WorkshopSession, rec.session_id)
+        session = e.get_row(s, m.WorkshopSession, rec.session_id)
         flow.check_stage(actor, session, "recommendations")
         if rec.merged_into_id is not None:
             raise Conflict("error.already_merged")
@@ -427,7 +430,7 @@ def set_retained(actor: Actor, rec_id: Any, retained: bool = True) -> dict:
     """Retain a recommendation for stage 3 (the facilitator's decision, usually after the vote)."""
     def _set(s: Session) -> m.Recommendation:
         rec = e.get_live(s, m.Recommendation, rec_id, field="recommendation_id")
-        session = s.get(m.WorkshopSession, rec.session_id)
+        session = e.get_row(s, m.WorkshopSession, rec.session_id)
         flow.check_facilitator(s, actor, session, ("recommendation", "retain"))
         flow.check_stage(actor, session, None)
         return e.update_in(s, actor, "recommendation", rec.id, None, retained=bool(retained))
@@ -437,7 +440,7 @@ def set_retained(actor: Actor, rec_id: Any, retained: bool = True) -> dict:
 def delete_recommendation(actor: Actor, rec_id: Any) -> dict:
     def _delete(s: Session) -> m.Recommendation:
         rec = e.get_live(s, m.Recommendation, rec_id, field="recommendation_id")
-        flow.check_stage(actor, s.get(m.WorkshopSession, rec.session_id), "recommendations")
+        flow.check_stage(actor, e.get_row(s, m.WorkshopSession, rec.session_id), "recommendations")
         return e.delete_in(s, actor, "recommendation", rec.id)
     return e.run_write(_delete)
 
