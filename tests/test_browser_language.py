@@ -8,7 +8,7 @@ from tests.browser import chromium, running_app, wait_idle
 pytestmark = pytest.mark.browser
 
 
-def _pick(page, label: str, option: str) -> None:  # noqa: ANN001
+def _pick(page, label: str, option: str) -> None:
     wait_idle(page)
     page.get_by_role("combobox", name=label).click()
     page.get_by_role("option", name=option).click()

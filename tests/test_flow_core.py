@@ -10,12 +10,13 @@ from types import SimpleNamespace
 import pytest
 
 from core.access import accounts, join
-from core.session import board, live, mood, plans, recommendations as recs, session_flow as flow
-from core.personas import canvas
-from core.session import voting
-from core.setup import events
 from core.actor import SYSTEM, Actor
 from core.errors import AtelierError, Conflict, PermissionDenied, ValidationError
+from core.personas import canvas
+from core.session import board, live, mood, plans, voting
+from core.session import recommendations as recs
+from core.session import session_flow as flow
+from core.setup import events
 from storage import db
 from storage import models as m
 
@@ -35,7 +36,7 @@ def room(database):
                            b1=mb1.actor(), anim=anim)
 
 
-def _err(exc_info) -> str:  # noqa: ANN001
+def _err(exc_info) -> str:
     return exc_info.value.key
 
 
@@ -211,7 +212,8 @@ def test_recommendation_trail_shows_the_findings_needs_and_personas_it_cites(roo
     assert [(p.name, p.cited) for p in trail.personas] == [("Sofia", False)]
     recs.edit_recommendation(room.a1, rec["id"], rec["version"], sources=[("persona", stage1.persona)])
     trail = recs.trail(rec["id"])
-    assert trail.findings == () and trail.needs == () and [(p.name, p.cited) for p in trail.personas] == [("Sofia", True)]
+    assert trail.findings == () and trail.needs == ()
+    assert [(p.name, p.cited) for p in trail.personas] == [("Sofia", True)]
 
 
 def test_recommendation_needs_a_source_from_its_own_session(room, stage1):
@@ -363,7 +365,7 @@ def test_two_members_placing_the_last_dots_at_once_never_exceed_the_limit(room, 
         start = threading.Barrier(len(ballot))
         outcomes: list[str] = []
 
-        def click(rec_id: int, actor: Actor) -> None:
+        def click(rec_id: int, actor: Actor, start: threading.Barrier = start, outcomes: list[str] = outcomes) -> None:
             start.wait()
             try:
                 voting.cast_dot(actor, room.sid, rec_id)

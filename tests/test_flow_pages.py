@@ -13,10 +13,10 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from core.access import accounts
-from core.personas import canvas
-from core.setup import events
-from core.session import session_flow as flow
 from core.actor import SYSTEM, Actor
+from core.personas import canvas
+from core.session import session_flow as flow
+from core.setup import events
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -351,8 +351,8 @@ def test_a_whole_session_through_the_three_stages(workshop):
 
 
 def test_the_recommendation_page_shows_its_trail(workshop):
-    from core.session import board, recommendations
     from core.access import join
+    from core.session import board, recommendations
 
     sid = workshop["session"]["id"]
     group = events.add_subgroup(SYSTEM, sid, "Table A")
@@ -405,7 +405,7 @@ def room(workshop):
                            bruno=join.join(sid, b["id"], "Bruno")[1])
 
 
-def _page(name: str, actor: Actor, membership=None) -> AppTest:  # noqa: ANN001
+def _page(name: str, actor: Actor, membership=None) -> AppTest:
     """A page script on its own (no login): the actor (and the participant's membership) as app.py sets them."""
     at = AppTest.from_file(str(ROOT / "app_pages" / f"{name}.py"), default_timeout=60)
     at.session_state["actor"] = actor
@@ -418,7 +418,7 @@ def _errors(at: AppTest) -> str:
     return "\n".join(e.value for e in at.error)
 
 
-def _retained_plan(room) -> tuple[dict, dict]:  # noqa: ANN001
+def _retained_plan(room) -> tuple[dict, dict]:
     """A retained recommendation and table A's plan for it, in stage 3."""
     from core.session import board, plans, recommendations
 
@@ -604,7 +604,7 @@ def test_the_console_puts_a_persona_in_the_spotlight_and_the_facilitator_writes_
     canvas.create_persona(room.bruno.actor(), room.sid, "Ahmed", subgroup_id=room.groups[1])
     fac = _page("console", room.anim)
 
-    def listed(name: str):  # noqa: ANN202 - the lists are keyed by the stored setting they show
+    def listed(name: str):
         return next(w for w in fac.selectbox if w.key.startswith(f"projector_{name}_{room.sid}_"))
 
     assert listed("spotlight").options == ["Tous les personas côte à côte", "Paulette (Table A)", "Ahmed (Table B)"]
