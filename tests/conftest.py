@@ -6,8 +6,8 @@ import contextlib
 import os
 import shutil
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -114,6 +114,74 @@ def sqlite_file(tmp_path: Path, sqlite_template: Path) -> str:
     path = tmp_path / "app.db"
     shutil.copy(sqlite_template, path)
     return f"sqlite:///{path}"
+
+
+@pytest.fixture(scope="module")
+def demo_postgres_module():
+    """Like ``demo_postgres``, shared by the tests of one module (one app server for them all)."""
+    with _own_schema("atelier_demo", seed=True) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def demo_sqlite_template(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Path:
+    """The migrated template with the demo data, seeded once per run (``core.setup.seed``, as
+    ``manage.py seed-demo`` does); tests copy it (``copy_demo``) instead of seeding each time."""
+    from core.setup.seed import seed_demo
+
+    path = tmp_path_factory.mktemp("demo_template") / "atelier.db"
+    shutil.copy(sqlite_template, path)
+    url = f"sqlite:///{path}"
+    db.configure(url)
+    try:
+        seed_demo()
+    finally:
+        db.configure(None)
+        db.get_engine(url).dispose()   # the last connection closed: the WAL is folded into the file
+    return path
+
+
+@pytest.fixture(scope="session")
+def copy_demo(tmp_path_factory: pytest.TempPathFactory, demo_sqlite_template: Path):
+    """``copy_demo(name)``: the URL of a new SQLite file with the demo data, e.g. for the one server of
+    a test module (a module-scoped fixture cannot use the function-scoped ``demo_sqlite``)."""
+    def copy(name: str = "demo") -> str:
+        path = tmp_path_factory.mktemp(name) / "atelier.db"
+        shutil.copy(demo_sqlite_template, path)
+        return f"sqlite:///{path}"
+    return copy
+
+
+@pytest.fixture
+def demo_sqlite(copy_demo) -> str:
+    """A SQLite file with the demo data, of this test alone (for an app started in another process)."""
+    return copy_demo()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium for the browser tests of a module; each test opens contexts of its own
+    (cookies, pages) with ``contexts`` and they are closed after it, so no page of one test keeps
+    ticking against the server while the next runs."""
+    from tests.browser import chromium
+
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture
+def contexts(browser):
+    """``contexts(**options)``: a new browser context of this test (closed after it)."""
+    opened = []
+
+    def new(**options):
+        context = browser.new_context(**options)
+        opened.append(context)
+        return context
+
+    yield new
+    for context in opened:
+        context.close()
 
 
 @pytest.fixture

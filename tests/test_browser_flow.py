@@ -12,8 +12,8 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def room(sqlite_file):
     from core.access import accounts
-    from core.setup import events
     from core.actor import SYSTEM
+    from core.setup import events
     from storage import db
 
     db.configure(sqlite_file)

@@ -10,8 +10,8 @@ pytestmark = pytest.mark.browser
 
 
 def test_change_through_one_server_shows_on_the_other(demo_postgres):
-    from core.session import projector, session_flow
     from core.actor import SYSTEM
+    from core.session import projector, session_flow
     from core.setup.events import get_event
     from storage import db
 

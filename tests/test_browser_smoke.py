@@ -1,10 +1,6 @@
 """The real app in headless Chromium: the home page shows both events in French."""
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
 
 from tests.browser import ROOT, chromium, running_app, wait_idle
@@ -12,10 +8,8 @@ from tests.browser import ROOT, chromium, running_app, wait_idle
 pytestmark = pytest.mark.browser
 
 
-def test_home_page_shows_both_events_in_french(sqlite_file):
-    env = {**os.environ, "ATELIER_DATABASE_URL": sqlite_file}
-    subprocess.run([sys.executable, str(ROOT / "manage.py"), "seed-demo"], env=env, check=True, timeout=120)
-    with running_app(sqlite_file) as base, chromium() as browser:
+def test_home_page_shows_both_events_in_french(demo_sqlite):
+    with running_app(demo_sqlite) as base, chromium() as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.goto(base + "/")
         page.get_by_text("Assises du Logement et du Travail social").wait_for(timeout=30_000)

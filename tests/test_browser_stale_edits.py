@@ -6,17 +6,18 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import chromium, running_app, wait_idle
+from tests.browser import chromium, poll, running_app, ticks, wait_idle
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def plan_room(sqlite_file):
-    from core.session import board, plans, recommendations, session_flow as flow
-    from core.setup import events
     from core.access import join
     from core.actor import SYSTEM, Actor
+    from core.session import board, plans, recommendations
+    from core.session import session_flow as flow
+    from core.setup import events
     from storage import db
 
     db.configure(sqlite_file)
@@ -41,7 +42,7 @@ def plan_room(sqlite_file):
     return sqlite_file, session["join_code"], plan["id"], ali
 
 
-def _as_teammate(url: str, fn) -> None:  # noqa: ANN001
+def _as_teammate(url: str, fn) -> None:
     from storage import db
 
     db.configure(url)
@@ -92,10 +93,10 @@ def test_a_teammates_save_never_wipes_nor_is_overwritten_by_what_someone_types(p
         wait_idle(page)
         answer.fill("Les CPAS et les AIS, avec les familles")
         page.locator(f".st-key-plan_save_{plan_id} button").click()
-        page.wait_for_timeout(500)
-        wait_idle(page)
+        poll(page, lambda: _plan_answer(url, plan_id) == "Les CPAS et les AIS, avec les familles", 15_000,
+             "her answer saved")
+        ticks(page, 1)   # a run of the page finished after the save: it has drawn what the save left
         assert page.locator(f".st-key-plan_{plan_id}_conflict").count() == 0
-        assert _plan_answer(url, plan_id) == "Les CPAS et les AIS, avec les familles"
 
 
 def _plan_answer(url: str, plan_id: int) -> str:

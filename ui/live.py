@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import os
 import random
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
-from core.session import live
 from core.errors import AtelierError, StorageUnavailable
+from core.session import live
 from storage import db
 from ui import errors
 from ui.i18n import t
@@ -71,6 +72,12 @@ def live_view(session_id: int, builder: Callable[..., Any], draw: Callable[[Any]
 
     @st.fragment(run_every=interval())
     def _view() -> None:
+        # a container without a look of its own: its key (CSS class ``st-key-live_<key>``) marks the
+        # live part of the page for tests and styles
+        with st.container(key=f"live_{key}"):
+            _draw_tick()
+
+    def _draw_tick() -> None:
         data_key = f"_live_data_{key}"
         try:
             rev, data = snapshot(builder, session_id, args)

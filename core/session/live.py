@@ -8,13 +8,13 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from typing import Any, Callable, Hashable
+from collections.abc import Callable, Hashable
+from typing import Any
 
 from sqlalchemy import bindparam, func, select
 
 from storage import db
 from storage import models as m
-
 
 _REVISION_QUERY = (select(func.max(m.Activity.id), func.count())
                    .where(m.Activity.session_id == bindparam("session_id")))
@@ -31,19 +31,23 @@ def revision(session_id: int, max_age_s: float = MAX_AGE_S) -> tuple[int, int]:
     seen, so the newest id alone would not move. The count always does.
 
     A value read less than ``max_age_s`` ago in this process is reused: forty screens ticking
-    every second then cost a few queries per second, for at most 0.2 s of extra delay."""
+    every second then cost a few queries per second, for at most 0.2 s of extra delay. A read is as
+    old as the moment it started: a slow read never replaces one that started after it (it would
+    hand screens an older revision than one they may already have drawn)."""
     key = (db.database_url(), int(session_id))
-    now = time.monotonic()
+    started = time.monotonic()
     with _lock:
         hit = _recent.get(key)
-    if hit is not None and now - hit[0] < max_age_s:
+    if hit is not None and started - hit[0] < max_age_s:
         return hit[1]
     with db.get_engine().connect() as conn:
         newest, rows = conn.execute(_REVISION_QUERY, {"session_id": int(session_id)}).one()
         conn.rollback()
     value = (int(newest or 0), int(rows))
     with _lock:
-        _recent[key] = (time.monotonic(), value)
+        held = _recent.get(key)
+        if held is None or held[0] <= started:
+            _recent[key] = (started, value)
         if len(_recent) > 4096:
             _recent.clear()
     return value
@@ -116,3 +120,16 @@ def reset() -> None:
     with _lock:
         _recent.clear()
     SNAPSHOTS.clear()
+
+
+# --- the database away for a moment (pages and live views recover by themselves) ------------
+
+def database_reachable() -> bool:
+    """Whether the database answers a trivial query now."""
+    return db.reachable()
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` (a driver or SQLAlchemy error that escaped the engines' own translation to
+    ``core.errors.StorageUnavailable``) means the database is away for a moment, not a bug."""
+    return db.unavailable_reason(exc) is not None
