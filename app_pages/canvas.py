@@ -4,16 +4,21 @@ live, and the add forms sit outside the live fragment so a refresh never clears 
 typing."""
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
 
-from core.personas import canvas, completeness, sensitive, suggestions, templates
 from core import entities
-from core.resources.categories import suggest_category
-from core.errors import AtelierError, StaleEdit, StorageUnavailable
+from core import limits as L
+from core.errors import AtelierError, StorageUnavailable
+from core.personas import canvas, completeness, sensitive, suggestions, templates
+from core.resources import inventory
+from core.setup.events import list_events
 from core.vocabulary import BARRIER_NATURES, CATEGORIES
-from ui import auth, errors
+from ui import actions, auth, errors
+from ui.actions import Field, RowEdit, show_error
 from ui.i18n import t
 from ui.live import live_view, snapshot
 from ui.text import md
@@ -21,6 +26,9 @@ from ui.text import md
 actor = auth.current_actor()
 if actor is None:
     st.stop()
+# a write as this user (``run(error_key, fn, *args, clear=..., then=..., **kwargs)``); its error is
+# kept under ``error_key`` and shown where the page calls ``show_error(error_key)``
+run: Callable[..., bool] = functools.partial(actions.run, actor)
 
 SECTIONS = (("barrier", "canvas.barriers", ":material/block:"), ("motivation", "canvas.motivations", ":material/bolt:"),
             ("skill", "canvas.skills", ":material/construction:"), ("need", "canvas.needs", ":material/flag:"))
@@ -31,14 +39,42 @@ def category_label(code: str | None) -> str:
     return t(f"category.{code}") if code else t("canvas.no_category")
 
 
+def auto_category_label(code: str) -> str:
+    """A category, or the choice to let the text suggest one."""
+    return t("canvas.category_auto") if code == AUTO else category_label(code)
+
+
+def nature_label(code: str | None) -> str:
+    return t(f"canvas.nature.{code}") if code else ""
+
+
+def _personal_data(text: str) -> list[tuple[str, str]]:
+    """What in a text looks like real personal data: (kind, excerpt) pairs."""
+    return [(f.kind, f.excerpt) for f in sensitive.find_personal_data(text or "")]
+
+
+def _warn_personal_data(found: list[tuple[str, str]]) -> None:
+    st.warning(t("canvas.sensitive", found=", ".join(
+        t(sensitive.message_key(kind), **sensitive.Finding(kind, excerpt).message_params(md))
+        for kind, excerpt in found)), icon=":material/privacy_tip:")
+
+
 def _personal_data_ok(text: str, confirm_key: str) -> bool:
     """Warn when a text looks like real personal data; True once the user confirms it is fictitious."""
-    found = sensitive.find_personal_data(text or "")
+    found = _personal_data(text)
     if not found:
         return True
-    st.warning(t("canvas.sensitive", found=", ".join(t(sensitive.message_key(f.kind)) + f" « {md(f.excerpt)} »"
-                                                     for f in found)), icon=":material/privacy_tip:")
+    _warn_personal_data(found)
     return st.checkbox(t("canvas.sensitive_confirm"), key=confirm_key)
+
+
+def _read(entity: str, ident: int) -> dict[str, Any] | None:
+    """A row as it is now (what an edit form is filled from), or None, said, when it is gone."""
+    try:
+        return entities.get(entity, ident)
+    except AtelierError as exc:
+        errors.show(exc)
+        return None
 
 
 # --- which persona ----------------------------------------------------------------------------
@@ -79,30 +115,28 @@ def _create_persona() -> None:
     if session_id is None:
         st.session_state["canvas_error"] = AtelierError("canvas.no_session")
         return
-    try:
-        if template_key:
-            created = templates.create_persona_from_template(actor, session_id, actor.subgroup_id, template_key,
-                                                             name=name.strip() or None)
-        else:
-            created = canvas.create_persona(actor, session_id, name, subgroup_id=actor.subgroup_id)
-    except AtelierError as exc:
-        st.session_state["canvas_error"] = exc
-        return
-    st.session_state["canvas_persona_id"] = created["id"]
-    st.session_state["canvas_choice"] = created["id"]  # the selector shows it (dropping the key did not)
-    st.session_state["new_persona_name"] = ""
+
+    def created(persona: dict[str, Any]) -> None:
+        st.session_state["canvas_persona_id"] = persona["id"]
+        st.session_state["canvas_choice"] = persona["id"]  # the selector shows it (dropping the key did not)
+
+    if template_key:
+        run("canvas_error", templates.create_persona_from_template, session_id, actor.subgroup_id, template_key,
+            name=name.strip() or None, clear={"new_persona_name": ""}, then=created)
+    else:
+        run("canvas_error", canvas.create_persona, session_id, name, subgroup_id=actor.subgroup_id,
+            clear={"new_persona_name": ""}, then=created)
 
 
 if actor.is_participant or by_id:
     with top[1].popover(t("canvas.new_persona"), icon=":material/person_add:", width="stretch"):
-        st.text_input(t("canvas.persona_name"), key="new_persona_name", max_chars=120, persist_state="page")
+        st.text_input(t("canvas.persona_name"), key="new_persona_name", max_chars=L.NAME_MAX, persist_state="page")
         tpl = {x.key: x for x in templates.list_templates()}
         st.selectbox(t("canvas.template"), [""] + list(tpl), key="new_persona_template",
                      format_func=lambda k: t("canvas.template_blank") if not k else f"{tpl[k].name} — {tpl[k].summary}")
         st.button(t("canvas.create_persona"), on_click=_create_persona, type="primary")
 
-if "canvas_error" in st.session_state:
-    errors.show(st.session_state.pop("canvas_error"))
+show_error("canvas_error")
 
 if chosen_id is None:
     st.info(t("canvas.no_persona"))
@@ -116,55 +150,62 @@ if not editable:
 
 # --- undo of the last delete --------------------------------------------------------------------
 
+def _undo(undo: dict[str, Any]) -> None:
+    """Bring back what was just deleted or unlinked (a callback)."""
+    if undo["entity"] == "canvas_item":
+        fn, args = canvas.restore_canvas_item, (undo["id"],)
+    elif undo["entity"] == "lead_resource":
+        fn, args = canvas.link_resource, (undo["id"], undo["resource_id"])
+    else:
+        fn, args = entities.restore, (undo["entity"], undo["id"])
+    run("canvas_undo_error", fn, *args, then=lambda _restored: st.session_state.pop("canvas_undo", None))
+
+
 undo = st.session_state.get("canvas_undo")
 if undo and undo.get("persona_id") == chosen_id:
     cols = st.columns([4, 1], vertical_alignment="center")
     cols[0].info(t("canvas.deleted", text=md(undo["text"][:80])), icon=":material/delete:")
-    if cols[1].button(t("canvas.undo"), key="undo_delete", icon=":material/undo:"):
-        try:
-            if undo["entity"] == "canvas_item":
-                canvas.restore_canvas_item(actor, undo["id"])
-            elif undo["entity"] == "lead_resource":
-                canvas.link_resource(actor, undo["id"], undo["resource_id"])
-            else:
-                entities.restore(actor, undo["entity"], undo["id"])
-        except AtelierError as exc:
-            errors.show(exc)
-        else:
-            st.session_state.pop("canvas_undo", None)
-            st.rerun()
+    cols[1].button(t("canvas.undo"), key="undo_delete", icon=":material/undo:", on_click=_undo, args=(undo,))
+show_error("canvas_undo_error")
 
 
 # --- the live canvas ----------------------------------------------------------------------------
 
+def _offer_undo(undo: dict[str, Any]) -> Callable[[Any], None]:
+    def offer(_result: Any) -> None:
+        st.session_state["canvas_undo"] = {**undo, "persona_id": chosen_id}
+    return offer
+
+
 def _delete(entity: str, ident: int, text: str) -> None:
-    try:
-        if entity == "canvas_item":
-            canvas.delete_canvas_item(actor, ident)
-        else:
-            entities.delete(actor, entity, ident)
-    except AtelierError as exc:
-        st.session_state["canvas_error"] = exc
-        return
-    st.session_state["canvas_undo"] = {"entity": entity, "id": ident, "text": text, "persona_id": chosen_id}
+    """Delete a canvas item or a solution lead, and offer to bring it back."""
+    then = _offer_undo({"entity": entity, "id": ident, "text": text})
+    if entity == "canvas_item":
+        run("canvas_error", canvas.delete_canvas_item, ident, then=then)
+    else:
+        run("canvas_error", entities.delete, entity, ident, then=then)
 
 
-EDIT_KEYS = ("edit_text", "edit_category", "edit_nature", "edit_confirm")
+def _item_keys(item_id: int) -> dict[str, str]:
+    """The edit form's widgets of one item (by its id: a form never shows another item's text)."""
+    return {f: f"edit_{f}_{item_id}" for f in ("text", "category", "nature")}
+
+
+def _item_edit(item_id: int) -> RowEdit:
+    return RowEdit(f"item_{item_id}", reload=lambda: entities.get("canvas_item", item_id))
 
 
 def _forget_editor() -> None:
-    for key in ("canvas_edit", *EDIT_KEYS):
-        st.session_state.pop(key, None)
+    state = st.session_state.pop("canvas_edit", None)
+    if state:
+        _item_edit(state["id"]).forget()
+        for key in (*_item_keys(state["id"]).values(), "edit_confirm"):
+            st.session_state.pop(key, None)
 
 
 def _open_editor(item: canvas.ItemView) -> None:
     _forget_editor()
-    st.session_state["canvas_edit"] = {"id": item.id, "kind": item.kind, "text": item.text, "version": item.version,
-                                       "category": item.category, "nature": item.nature}
-
-
-def _focus(need_id: int) -> None:
-    st.session_state["canvas_focus_need"] = need_id
+    st.session_state["canvas_edit"] = {"id": item.id, "kind": item.kind}
 
 
 def draw_header(data: canvas.Canvas) -> None:
@@ -188,54 +229,93 @@ def draw_header(data: canvas.Canvas) -> None:
 
 def _item_line(item: canvas.ItemView) -> str:
     chips = []
-    if item.kind == "barrier" and item.nature:
-        chips.append(t(f"canvas.nature.{item.nature}"))
-    if item.kind in ("barrier", "need"):
+    if canvas.has_nature(item.kind) and item.nature:
+        chips.append(nature_label(item.nature))
+    if canvas.has_category(item.kind):
         chips.append(category_label(item.category))
     return f"- {md(item.text)}" + (f" · _{md(' · '.join(chips))}_" if chips else "")
 
 
+def lead_line(lead: canvas.LeadView) -> str:
+    """"→ Assistant social (CPAS — Centre public d'action sociale, Mutuelle)"; a lead that names
+    its partner says it once ("→ CIRÉ"); a lead with no partner says so."""
+    line = f"→ {md(lead.text)}"
+    partners = lead.partners_to_name
+    if partners:
+        return line + f" ({md(', '.join(r.label for r in partners))})"
+    return line if lead.resources else line + f" · _{md(t('canvas.no_resource'))}_"
+
+
+def need_summary(need: canvas.ItemView) -> str:
+    """A need, its category, and its leads with their partners, as one Markdown block."""
+    lines = [f"**{md(need.text)}** · _{md(category_label(need.category))}_", ""]
+    lines += [f"- {lead_line(lead)}" for lead in need.leads] or [f"_{md(t('canvas.no_leads'))}_"]
+    return "\n".join(lines)
+
+
+def needs_signature(data: canvas.Canvas) -> tuple[Any, ...]:
+    """What the needs part of the page shows: when a tick finds it changed, the page is redrawn."""
+    return tuple((n.id, n.version, n.text, n.category,
+                  tuple((ld.id, ld.version, ld.text, tuple(r.id for r in ld.resources)) for ld in n.leads))
+                 for n in data.needs)
+
+
 def draw_canvas(data: canvas.Canvas) -> None:
-    """The live part: identity, what is missing, and the four sections as lists (few elements per
-    tick, whatever the canvas size; the controls are outside the fragment)."""
+    """The live part: identity, what is missing, and barriers, motivations and skills as lists (few
+    elements per tick, whatever the canvas size; the controls are outside the fragment). The needs
+    and their controls are drawn outside it (``needs_board``); a tick that finds them changed
+    reruns the page (``_needs_moved``)."""
     draw_header(data)
-    columns = st.columns(2)
-    for index, (kind, key, _icon) in enumerate(SECTIONS):
-        with columns[index % 2].container(border=True):
+    columns = st.columns(3)
+    for index, (kind, key, _icon) in enumerate(SECTIONS[:3]):
+        with columns[index].container(border=True):
             items = data.section(kind)
-            lines = [f"**{t(key)}** ({len(items)})"]
+            lines = [f"**{t(key)}** ({len(items)})", ""]
             if not items:
                 lines.append(f"_{t('canvas.empty_section')}_")
-            for item in items:
-                lines.append(_item_line(item))
-                if kind == "need":
-                    for lead in item.leads:
-                        partners = ", ".join(r.acronym or r.name for r in lead.resources) or t("canvas.no_resource")
-                        lines.append(f"    - → {md(lead.text)} ({md(partners)})")
+            lines += [_item_line(item) for item in items]
             st.markdown("\n".join(lines))
 
 
-def _add(confirmed: bool = False) -> None:
+def _add(confirmed: bool = False, similar_ok: bool = False) -> None:
+    """Add what the bar holds (a callback). Text that looks like personal data, or that nearly
+    repeats an item of the same section, is not added before the user says so; the text stays in
+    the bar until it is added."""
+    st.session_state.pop("add_similar", None)
     kind = st.session_state.get("add_kind", "barrier")
     text = st.session_state.get("add_text", "")
     if not confirmed:
-        found = sensitive.find_personal_data(text)
+        found = _personal_data(text)
         if found:
-            st.session_state["add_warning"] = [(f.kind, f.excerpt) for f in found]
+            st.session_state["add_warning"] = found
             return
-    category = st.session_state.get("add_category", AUTO)
-    if category == AUTO:
-        category = suggest_category(text) if kind in ("barrier", "need") else None
-    elif kind not in ("barrier", "need"):
-        category = None
-    nature = st.session_state.get("add_nature", "objective") if kind == "barrier" else None
-    try:
-        canvas.add_canvas_item(actor, chosen_id, kind, text, nature=nature, category=category)
-    except AtelierError as exc:
-        st.session_state["add_error"] = exc
-        return
-    st.session_state["add_text"] = ""
     st.session_state.pop("add_warning", None)
+    category = st.session_state.get("add_category", AUTO)
+    fields = canvas.item_fields(kind, text, None if category == AUTO else category,
+                                st.session_state.get("add_nature"), suggest=category == AUTO)
+    if run("add_error", canvas.add_canvas_item, chosen_id, kind, clear={"add_text": ""},
+           if_similar="add" if similar_ok else "ask", **fields):
+        st.toast(t("canvas.added", text=md(text.strip()[:80])), icon=":material/check:")
+        return
+    refusal = st.session_state.get("add_error")
+    if isinstance(refusal, canvas.SimilarItem):   # a question, not an error
+        st.session_state.pop("add_error")
+        st.session_state["add_similar"] = {"similar": refusal.similar, "kind": kind, "confirmed": confirmed}
+
+
+def _keep_typing() -> None:
+    """"Cancel" on the "already there" question: nothing is added, the text stays in the bar."""
+    st.session_state.pop("add_similar", None)
+
+
+def similar_question(question: dict[str, Any]) -> None:
+    with st.container(border=True, key="add_similar_box"):
+        st.warning(t("canvas.already_there", text=md(question["similar"][0]), others=len(question["similar"]) - 1),
+                   icon=":material/content_copy:")
+        with st.container(horizontal=True):
+            st.button(t("canvas.add_anyway"), key="add_similar_yes", icon=":material/add:", type="primary",
+                      on_click=_add, kwargs={"confirmed": question["confirmed"], "similar_ok": True})
+            st.button(t("canvas.keep_typing"), key="add_similar_no", icon=":material/close:", on_click=_keep_typing)
 
 
 def add_bar() -> None:
@@ -243,57 +323,369 @@ def add_bar() -> None:
     with st.form("add_form", border=True, enter_to_submit=True):
         st.radio(t("canvas.add_header"), [k for k, _key, _icon in SECTIONS], key="add_kind", horizontal=True,
                  format_func=lambda k: t(f"canvas.add.{k}"))
-        st.text_input(t("canvas.text"), key="add_text", max_chars=1000, placeholder=t("canvas.placeholder.any"),
+        st.text_input(t("canvas.text"), key="add_text", max_chars=L.ITEM_MAX, placeholder=t("canvas.placeholder.any"),
                       label_visibility="collapsed", persist_state="page")  # kept through a failed run
         cols = st.columns([2, 2, 1], vertical_alignment="bottom")
         cols[0].selectbox(t("canvas.category"), [AUTO, *CATEGORIES], key="add_category",
-                          format_func=lambda c: t("canvas.category_auto") if c == AUTO else category_label(c),
-                          help=t("canvas.category_help"))
+                          format_func=auto_category_label, help=t("canvas.category_help"))
         cols[1].radio(t("canvas.nature"), BARRIER_NATURES, key="add_nature", horizontal=True,
-                      format_func=lambda n: t(f"canvas.nature.{n}"), help=t("canvas.nature_help"))
+                      format_func=nature_label, help=t("canvas.nature_help"))
         cols[2].form_submit_button(t("canvas.add_button"), icon=":material/add:", on_click=_add, type="primary")
-    if "add_error" in st.session_state:
-        errors.show(st.session_state.pop("add_error"))
+    show_error("add_error")
     warning = st.session_state.get("add_warning")
     if warning:
-        st.warning(t("canvas.sensitive", found=", ".join(t(sensitive.message_key(k)) + f" « {md(x)} »"
-                                                         for k, x in warning)), icon=":material/privacy_tip:")
+        _warn_personal_data(warning)
         st.button(t("canvas.add_anyway"), key="add_anyway", on_click=_add, args=(True,))
+    question = st.session_state.get("add_similar")
+    if question:
+        similar_question(question)
 
 
 def item_manager(data: canvas.Canvas) -> None:
-    """Edit, delete, or work on the leads of one item (outside the live fragment)."""
-    items = [item for kind, _key, _icon in SECTIONS for item in data.section(kind)]
+    """Edit or delete a barrier, a motivation or a skill (outside the live fragment; each need has
+    its own buttons on its row)."""
+    items = [item for kind, _key, _icon in SECTIONS[:3] for item in data.section(kind)]
     if not items:
         return
     by_id = {item.id: item for item in items}
-    with st.container(border=True):
-        cols = st.columns([4, 1, 1, 2], vertical_alignment="bottom")
+    with st.container(border=True, key="manage_box"):
+        cols = st.columns([3, 2], vertical_alignment="bottom")
         chosen = cols[0].selectbox(t("canvas.manage"), list(by_id), index=None, key="manage_item",
                                    placeholder=t("canvas.manage_placeholder"),
-                                   format_func=lambda i: f"{t(f'projector.kind.{by_id[i].kind}')} · {by_id[i].text[:90]}")
+                                   format_func=lambda i: f"{t(f'projector.kind.{by_id[i].kind}')} · "
+                                                         f"{by_id[i].text[:90]}")
         item = by_id.get(chosen)
-        if cols[1].button(t("canvas.edit"), key="manage_edit", icon=":material/edit:", disabled=item is None):
-            _open_editor(item)
-            st.rerun()
-        if cols[2].button(t("canvas.delete"), key="manage_delete", icon=":material/delete:", disabled=item is None):
-            _delete("canvas_item", item.id, item.text)
-            st.session_state.pop("manage_item", None)
-            st.rerun()
-        if cols[3].button(t("canvas.work_on_need"), key="manage_leads", icon=":material/add_link:",
-                          disabled=item is None or item.kind != "need"):
-            _focus(item.id)
-            st.rerun()
+        with cols[1].container(horizontal=True, key="manage_actions"):
+            if st.button(t("canvas.edit"), key="manage_edit", icon=":material/edit:", disabled=item is None,
+                         wrap=True):
+                _open_editor(item)
+                st.rerun()
+            if st.button(t("canvas.delete"), key="manage_delete", icon=":material/delete:", disabled=item is None,
+                         wrap=True):
+                _delete("canvas_item", item.id, item.text)
+                st.session_state.pop("manage_item", None)
+                st.rerun()
 
+
+def _needs_moved(_previous: Any, _current: Any) -> None:
+    """On a tick that brought changes: when the needs part of the page is not what it shows, redraw
+    the page (a rare event: quiet ticks and changes elsewhere stay inside the fragment)."""
+    try:
+        _rev, data = snapshot(canvas.get_canvas, option.session_id, args=(chosen_id,))
+    except AtelierError:
+        return   # the fragment says what happened
+    if needs_signature(data) != st.session_state.get(f"_needs_drawn_{chosen_id}"):
+        st.rerun()
+
+
+
+
+# --- the needs: each with its leads, its partners and its own buttons (outside the fragment) -------
+
+def _add_lead(need_id: int, confirmed: bool = False) -> None:
+    """A new solution lead for a need, with the partners chosen with it (a callback)."""
+    text_key, partners_key = f"lead_text_{need_id}", f"lead_partners_{need_id}"
+    text = st.session_state.get(text_key, "")
+    found = [] if confirmed else _personal_data(text)
+    if found:
+        st.session_state[f"lead_warning_{need_id}"] = found
+        return
+    if run(f"need_error_{need_id}", canvas.add_solution_lead, need_id, text,
+           resource_ids=list(st.session_state.get(partners_key) or []), clear={text_key: "", partners_key: []},
+           then=lambda _added: st.session_state.pop(f"lead_warning_{need_id}", None)):
+        st.toast(t("canvas.lead_added"), icon=":material/check:")
+
+
+def _link(lead_id: int, resource_id: int | None, error_key: str) -> None:
+    """Link a partner to a lead (a callback); nothing chosen: say so."""
+    if resource_id is None:
+        st.session_state[error_key] = AtelierError("canvas.choose_partner")
+        return
+    if run(error_key, canvas.link_resource, lead_id, resource_id,
+           clear={f"link_pick_{lead_id}": None}):
+        st.toast(t("canvas.partner_linked"), icon=":material/check:")
+
+
+def _create_resource(lead_id: int) -> None:
+    """A partner service missing from the inventory, created and linked to the lead (a callback)."""
+    g = st.session_state.get
+    category = g(f"new_resource_category_{lead_id}")
+    if run(f"lead_error_{lead_id}", suggestions.create_resource_inline, actor.subgroup_id,
+           g(f"new_resource_name_{lead_id}", ""), None if category == AUTO else category,
+           acronym=g(f"new_resource_acronym_{lead_id}", ""), url=g(f"new_resource_url_{lead_id}", ""), lead_id=lead_id,
+           clear={f"new_resource_name_{lead_id}": "", f"new_resource_acronym_{lead_id}": "",
+                  f"new_resource_url_{lead_id}": ""}):
+        st.toast(t("canvas.partner_linked"), icon=":material/check:")
+
+
+class PartnerChoices:
+    """The partners one may link to a need's leads: the suggested ones first (with why), then the
+    whole inventory alphabetically; read once per run, and only when a need's editor is open."""
+
+    def __init__(self, need: canvas.ItemView) -> None:
+        linked = {r.id for lead in need.leads for r in lead.resources}
+        self.suggested = suggestions.suggest_resources(need.text, need.category, exclude_persona_id=chosen_id,
+                                                       limit=5, exclude_resource_ids=linked)
+        self.labels = {r.id: r.label for r in inventory.search_resources()}
+        why = {x.resource_id: t(x.reason_key, **x.reason_params) for x in self.suggested}
+        self.ids = [x.resource_id for x in self.suggested if x.resource_id in self.labels]
+        self.ids += [rid for rid in self.labels if rid not in why]
+        self._why = why
+
+    def label(self, rid: int) -> str:
+        name = self.labels.get(rid, "")
+        return f"{name} · {self._why[rid]}" if rid in self._why else name
+
+
+def lead_editor(lead: canvas.LeadView, choices: PartnerChoices) -> None:
+    """One solution lead in its need's editor: its partners (each can be removed), the suggested
+    ones to link in one click, any other partner of the inventory, and under "more" its text, its
+    deletion and a partner missing from the inventory."""
+    error_key = f"lead_error_{lead.id}"
+    with st.container(border=True, key=f"lead_box_{lead.id}"):
+        st.markdown(f"**→ {md(lead.text)}**")
+        mine = {r.id for r in lead.resources}
+        for r in lead.resources:
+            with st.container(horizontal=True, vertical_alignment="center", key=f"partner_{lead.id}_{r.id}"):
+                st.markdown(f":material/handshake: {md(r.label)}", width="stretch")
+                st.button(t("canvas.unlink_short"), key=f"unlink_{lead.id}_{r.id}", icon=":material/link_off:",
+                          help=t("canvas.unlink"), type="tertiary", on_click=run,
+                          args=(error_key, canvas.unlink_resource, lead.id, r.id),
+                          kwargs={"then": _offer_undo({"entity": "lead_resource", "id": lead.id, "resource_id": r.id,
+                                                       "text": f"{lead.text} → {r.label}"})})
+        if not lead.resources:
+            st.caption(t("canvas.no_partner_yet"))
+        # one click for the suggested partners of a lead that has none yet (they also come first in
+        # the list below)
+        proposals = [] if lead.resources else choices.suggested[:3]
+        if proposals:
+            st.caption(t("canvas.suggested"))
+        for sug in proposals:
+            with st.container(horizontal=True, vertical_alignment="center", key=f"suggest_{lead.id}_{sug.resource_id}"):
+                st.markdown(f"{md(sug.label)}  \n:small[{md(t(sug.reason_key, **sug.reason_params))}]", width="stretch")
+                st.button(t("canvas.link"), key=f"link_{lead.id}_{sug.resource_id}", icon=":material/add_link:",
+                          on_click=_link, args=(lead.id, sug.resource_id, error_key))
+        with st.form(f"link_form_{lead.id}", border=False, enter_to_submit=False):
+            st.selectbox(t("canvas.link_other"), [rid for rid in choices.ids if rid not in mine], index=None,
+                                key=f"link_pick_{lead.id}", format_func=choices.label,
+                                placeholder=t("canvas.link_placeholder"))
+            st.form_submit_button(t("canvas.link"), icon=":material/add_link:",
+                                  on_click=lambda lead_id=lead.id: _link(
+                                      lead_id, st.session_state.get(f"link_pick_{lead_id}"), f"lead_error_{lead_id}"))
+        show_error(error_key)
+        with st.expander(t("canvas.lead_more"), icon=":material/tune:"):
+            edit = RowEdit(f"lead_{lead.id}", reload=lambda: entities.get("solution_lead", lead.id))
+            text_key = f"lead_edit_{lead.id}"
+            edit.open(lead.version, {text_key: lead.text})
+
+            def write(version: int | None, ident: int = lead.id) -> Any:
+                return entities.update(actor, "solution_lead", ident, version, text=st.session_state.get(text_key, ""))
+
+            st.text_input(t("canvas.lead_text"), key=text_key, max_chars=L.ITEM_MAX)
+            with st.container(horizontal=True):
+                if edit.conflict is None:
+                    st.button(t("canvas.save"), key=f"lead_save_{lead.id}", type="primary", icon=":material/save:",
+                              on_click=edit.save, args=(write,))
+                st.button(t("canvas.delete_lead"), key=f"lead_del_{lead.id}", icon=":material/delete:",
+                          on_click=_delete, args=("solution_lead", lead.id, lead.text))
+            edit.show([Field("text", t("canvas.text"))], write)
+            st.markdown(f"**{t('canvas.new_resource')}**")
+            with st.form(f"new_resource_{lead.id}", border=False):
+                st.text_input(t("canvas.resource_name"), key=f"new_resource_name_{lead.id}", max_chars=L.TITLE_MAX)
+                st.text_input(t("canvas.resource_acronym"), key=f"new_resource_acronym_{lead.id}",
+                              max_chars=L.ACRONYM_MAX)
+                st.selectbox(t("canvas.category"), [AUTO, *CATEGORIES], key=f"new_resource_category_{lead.id}",
+                             format_func=auto_category_label)
+                st.text_input(t("canvas.resource_url"), key=f"new_resource_url_{lead.id}", max_chars=L.URL_MAX)
+                st.form_submit_button(t("canvas.create_resource"), type="primary", on_click=_create_resource,
+                                      args=(lead.id,))
+
+
+def need_editor(need: canvas.ItemView) -> None:
+    """What the need's "leads and partners" button opens: a new lead (with its partners), then each
+    lead with its partners."""
+    choices = PartnerChoices(need)
+    st.markdown(f"**{md(need.text)}**")
+    with st.form(f"add_lead_form_{need.id}", border=True, enter_to_submit=True):
+        st.text_input(t("canvas.add_lead"), key=f"lead_text_{need.id}", max_chars=L.ITEM_MAX,
+                      placeholder=t("canvas.placeholder.lead"), persist_state="page")
+        st.multiselect(t("canvas.lead_partners"), choices.ids, key=f"lead_partners_{need.id}",
+                       format_func=choices.label, placeholder=t("canvas.lead_partners_placeholder"))
+        st.form_submit_button(t("canvas.add_lead_button"), icon=":material/add:", type="primary",
+                              on_click=_add_lead, args=(need.id,))
+    warning = st.session_state.get(f"lead_warning_{need.id}")
+    if warning:
+        _warn_personal_data(warning)
+        st.button(t("canvas.add_anyway"), key=f"lead_anyway_{need.id}", on_click=_add_lead, args=(need.id, True))
+    show_error(f"need_error_{need.id}")
+    for lead in need.leads:
+        lead_editor(lead, choices)
+
+
+def needs_board(data: canvas.Canvas, can_edit: bool) -> None:
+    """Each need as a row: its category, its leads with their partners, and (for its sub-group) a
+    "leads and partners" editor that opens next to it, edit and delete."""
+    st.subheader(f"{t('canvas.needs')} ({len(data.needs)})", anchor=False)
+    if not data.needs:
+        st.caption(t("canvas.no_needs"))
+    for need in data.needs:
+        with st.container(border=True, key=f"need_{need.id}"):
+            st.markdown(need_summary(need))
+            if not can_edit:
+                continue
+            with st.container(horizontal=True, key=f"need_actions_{need.id}"):
+                editor = st.popover(t("canvas.work_on_need"), icon=":material/add_link:", key=f"need_pop_{need.id}",
+                                    on_change="rerun", wrap=True)
+                with editor:
+                    if editor.open:   # the suggestions and the inventory are read only for an open editor
+                        try:
+                            need_editor(need)
+                        except AtelierError as exc:   # e.g. the database away for a moment: said, no trace
+                            errors.show(exc)
+                # quieter than the need's main action, and on one line with it on a phone
+                st.button(t("canvas.edit"), key=f"need_edit_{need.id}", icon=":material/edit:", wrap=True,
+                          type="tertiary", on_click=_open_editor, args=(need,))
+                st.button(t("canvas.delete"), key=f"need_delete_{need.id}", icon=":material/delete:", wrap=True,
+                          type="tertiary", on_click=_delete, args=("canvas_item", need.id, need.text))
+
+
+
+# --- the identity card and copies (outside the live fragment) ------------------------------------
+
+IDENTITY_KEYS = {f: f"id_{f}" for f in ("name", "age", "origin", "facts", "note")}
+IDENTITY_FIELDS = [Field("name", t("canvas.persona_name")),
+                   Field("age", t("canvas.age"), lambda a: "" if a is None else str(a)),
+                   Field("origin", t("canvas.origin")), Field("facts", t("canvas.facts"), lambda f: "\n".join(f or [])),
+                   Field("note", t("canvas.note"))]
+
+
+def _identity_edit() -> RowEdit:
+    persona_id = chosen_id
+    return RowEdit(f"identity_{persona_id}", reload=lambda: entities.get("persona", persona_id))
+
+
+def _forget_identity() -> None:
+    _identity_edit().forget()
+    for key in ("canvas_identity", *IDENTITY_KEYS.values(), "id_confirm"):
+        st.session_state.pop(key, None)
+
+
+@st.dialog(t("canvas.identity_title"), on_dismiss=_forget_identity)
+def identity_dialog() -> None:
+    if not st.session_state.get("canvas_identity"):
+        st.rerun()  # saved: close the dialog
+    row = _read("persona", chosen_id)
+    if row is None:
+        return
+    edit, keys = _identity_edit(), IDENTITY_KEYS
+    edit.open(row["version"], {keys["name"]: row["name"], keys["age"]: row["age"], keys["origin"]: row["origin"],
+                               keys["facts"]: "\n".join(row["facts"] or []), keys["note"]: row["note"]})
+    st.text_input(t("canvas.persona_name"), max_chars=L.NAME_MAX, key=keys["name"])
+    st.number_input(t("canvas.age"), min_value=L.AGE_MIN, max_value=L.AGE_MAX, step=1, key=keys["age"])
+    st.text_input(t("canvas.origin"), max_chars=L.NAME_MAX, key=keys["origin"])
+    st.text_area(t("canvas.facts"), key=keys["facts"], help=t("canvas.facts_help"))
+    st.text_area(t("canvas.note"), key=keys["note"])
+    g = st.session_state.get
+    confirmed = _personal_data_ok("\n".join(g(keys[f]) or "" for f in ("name", "origin", "facts", "note")),
+                                  "id_confirm")
+
+    def write(version: int | None) -> Any:
+        return canvas.update_persona(actor, chosen_id, version, name=g(keys["name"]) or "", age=g(keys["age"]),
+                                     origin=g(keys["origin"]) or "", facts=(g(keys["facts"]) or "").split("\n"),
+                                     note=g(keys["note"]) or "")
+
+    if edit.conflict is None:
+        st.button(t("canvas.save"), type="primary", key="id_save", disabled=not confirmed, on_click=edit.save,
+                  args=(write, _forget_identity))
+    edit.show(IDENTITY_FIELDS, write, on_saved=_forget_identity, can_apply=confirmed)
+
+
+def _copy_targets() -> dict[int, str]:
+    """The other sessions, still open, of the events this staff member works on."""
+    return {x.id: f"{ev.title} · {x.starts_at:%d/%m/%Y}" if x.starts_at else ev.title
+            for ev in list_events(event_ids=None if actor.role == "admin" else set(actor.event_ids))
+            for x in ev.sessions if x.id != option.session_id and x.status != "closed"}
+
+
+def persona_tools() -> None:
+    """Edit the identity card; staff also copy the persona to another session."""
+    tools = st.container(horizontal=True, key="canvas_tools")
+    if tools.button(t("canvas.edit_identity"), icon=":material/badge:", key="open_identity"):
+        _forget_identity()
+        st.session_state["canvas_identity"] = {"persona_id": chosen_id}
+    if st.session_state.get("canvas_identity"):
+        identity_dialog()
+    if actor.is_staff:
+        copy = tools.popover(t("canvas.copy"), icon=":material/content_copy:", key="copy_pop", on_change="rerun")
+        with copy:
+            if copy.open:   # read only when open (the page draws even while the database is away)
+                copy_form()
+
+
+def copy_form() -> None:
+    try:
+        targets = _copy_targets()
+    except AtelierError as exc:
+        errors.show(exc)
+        return
+    target = st.selectbox(t("canvas.copy_target"), list(targets), format_func=targets.get, key="copy_target")
+    if st.button(t("canvas.copy_button"), key="copy_go", disabled=target is None):
+        run("copy_error", templates.copy_persona, chosen_id, target,
+            then=lambda copied: st.success(t("canvas.copied", name=md(copied["name"]))))
+    show_error("copy_error")
+
+
+# --- editing one item (outside the live fragment) ----------------------------------------------
+
+@st.dialog(t("canvas.edit_title"), on_dismiss=_forget_editor)
+def edit_dialog() -> None:
+    state = st.session_state.get("canvas_edit")
+    if not state:
+        st.rerun()  # saved: close the dialog
+    row = _read("canvas_item", state["id"])
+    if row is None:
+        return
+    kind, keys, edit = state["kind"], _item_keys(state["id"]), _item_edit(state["id"])
+    values = {keys["text"]: row["text"]}
+    fields = [Field("text", t("canvas.text"))]
+    if canvas.has_category(kind):
+        values[keys["category"]] = row["category"] if row["category"] in CATEGORIES else None
+        fields.append(Field("category", t("canvas.category"), category_label))
+    if canvas.has_nature(kind):
+        values[keys["nature"]] = row["nature"] if row["nature"] in BARRIER_NATURES else BARRIER_NATURES[0]
+        fields.append(Field("nature", t("canvas.nature"), nature_label))
+    edit.open(row["version"], values)
+    st.text_area(t("canvas.text"), key=keys["text"], max_chars=L.ITEM_MAX)
+    if canvas.has_category(kind):
+        st.selectbox(t("canvas.category"), CATEGORIES, format_func=category_label, key=keys["category"])
+    if canvas.has_nature(kind):
+        st.radio(t("canvas.nature"), BARRIER_NATURES, horizontal=True, key=keys["nature"], format_func=nature_label)
+    g = st.session_state.get
+    confirmed = _personal_data_ok(g(keys["text"]) or "", "edit_confirm")
+
+    def write(version: int | None, ident: int = state["id"]) -> Any:
+        return canvas.edit_canvas_item(actor, ident, version, **canvas.item_fields(
+            kind, g(keys["text"]) or "", g(keys["category"]), g(keys["nature"])))
+
+    if edit.conflict is None:
+        st.button(t("canvas.save"), type="primary", key="save_edit", disabled=not confirmed, on_click=edit.save,
+                  args=(write, _forget_editor))
+    edit.show(fields, write, on_saved=_forget_editor, can_apply=confirmed)
+
+
+# --- the page: the add bar, the persona's tools, the live lists, the needs -----------------------
 
 add_failed_unavailable = isinstance(st.session_state.get("add_error"), StorageUnavailable)
 if editable:
     add_bar()  # an add that failed keeps its text in the form (it is emptied only after a save)
+    persona_tools()
 try:
     if database_away is not None:
         raise database_away
     _rev, current_data = snapshot(canvas.get_canvas, option.session_id, args=(chosen_id,))
-    live_view(option.session_id, canvas.get_canvas, draw_canvas, key=f"canvas_{chosen_id}", args=(chosen_id,))
+    st.session_state[f"_needs_drawn_{chosen_id}"] = needs_signature(current_data)
+    live_view(option.session_id, canvas.get_canvas, draw_canvas, key=f"canvas_{chosen_id}", args=(chosen_id,),
+              on_change=_needs_moved)
 except StorageUnavailable as exc:
     if not add_failed_unavailable:  # already said next to the form
         errors.show(exc)
@@ -304,250 +696,6 @@ except AtelierError as exc:
     st.stop()
 if editable:
     item_manager(current_data)
-
-
-# --- the identity card and copies (outside the live fragment) ------------------------------------
-
-IDENTITY_KEYS = ("id_name", "id_age", "id_origin", "id_facts", "id_note", "id_confirm")
-
-
-def _forget_identity() -> None:
-    for key in ("canvas_identity", *IDENTITY_KEYS):
-        st.session_state.pop(key, None)
-
-
-@st.dialog(t("canvas.identity_title"), on_dismiss=_forget_identity)
-def identity_dialog(state: dict[str, Any]) -> None:
-    card = state["card"]  # what the user saw when opening: the version the save is checked against
-    name = st.text_input(t("canvas.persona_name"), value=card.name, max_chars=120, key="id_name")
-    age = st.number_input(t("canvas.age"), min_value=0, max_value=120, value=card.age, step=1, key="id_age")
-    origin = st.text_input(t("canvas.origin"), value=card.origin, max_chars=120, key="id_origin")
-    facts = st.text_area(t("canvas.facts"), value="\n".join(card.facts), key="id_facts", help=t("canvas.facts_help"))
-    note = st.text_area(t("canvas.note"), value=card.note, key="id_note")
-    confirmed = _personal_data_ok("\n".join(x or "" for x in (name, origin, facts, note)), "id_confirm")
-    changes = {"name": name, "age": age, "origin": origin, "facts": facts.split("\n"), "note": note}
-    conflict = state.get("conflict")
-    if conflict:
-        theirs = " · ".join(str(x) for x in (conflict.get("name"), conflict.get("age"), conflict.get("origin")) if x)
-        st.warning(t("canvas.stale", text=md(theirs + " — " + " ; ".join(conflict.get("facts") or []))),
-                   icon=":material/sync_problem:")
-        cols = st.columns(2)
-        if cols[0].button(t("canvas.keep_theirs"), key="id_keep_theirs"):
-            _forget_identity()
-            st.rerun()
-        if cols[1].button(t("canvas.apply_mine"), key="id_apply_mine", type="primary", disabled=not confirmed):
-            _save_identity(state, changes, conflict["version"])
-    elif st.button(t("canvas.save"), type="primary", key="id_save", disabled=not confirmed):
-        _save_identity(state, changes, card.version)
-
-
-def _save_identity(state: dict[str, Any], changes: dict[str, Any], version: int) -> None:
-    try:
-        canvas.update_persona(actor, chosen_id, version, **changes)
-    except StaleEdit as exc:
-        state["conflict"] = exc.current or entities.get("persona", chosen_id)
-        st.session_state["canvas_identity"] = state
-        st.rerun()
-    except AtelierError as exc:
-        errors.show(exc)
-    else:
-        _forget_identity()
-        st.rerun()
-
-
-if editable:
-    actions = st.columns([1, 1, 3])
-    if actions[0].button(t("canvas.edit_identity"), icon=":material/badge:", key="open_identity"):
-        _forget_identity()
-        st.session_state["canvas_identity"] = {"card": canvas.get_canvas(chosen_id).persona}
-    if st.session_state.get("canvas_identity"):
-        identity_dialog(st.session_state["canvas_identity"])
-    if actor.is_staff:
-        with actions[1].popover(t("canvas.copy"), icon=":material/content_copy:"):
-            from core.setup.events import list_events
-
-            targets = {x.id: f"{ev.title} · {x.starts_at:%d/%m/%Y}" if x.starts_at else ev.title
-                       for ev in list_events(event_ids=None if actor.role == "admin" else set(actor.event_ids))
-                       for x in ev.sessions if x.id != option.session_id and x.status != "closed"}
-            target = st.selectbox(t("canvas.copy_target"), list(targets), format_func=targets.get, key="copy_target")
-            if st.button(t("canvas.copy_button"), key="copy_go", disabled=target is None):
-                try:
-                    copied = templates.copy_persona(actor, chosen_id, target)
-                except AtelierError as exc:
-                    errors.show(exc)
-                else:
-                    st.success(t("canvas.copied", name=md(copied["name"])))
-
-
-# --- editing one item (outside the live fragment) ----------------------------------------------
-
-@st.dialog(t("canvas.edit_title"), on_dismiss=_forget_editor)
-def edit_dialog(state: dict[str, Any]) -> None:
-    text = st.text_area(t("canvas.text"), value=state["text"], key="edit_text", max_chars=1000)
-    category = state["category"]
-    nature = state["nature"]
-    if state["kind"] in ("barrier", "need"):
-        codes = list(CATEGORIES)
-        category = st.selectbox(t("canvas.category"), codes, format_func=category_label, key="edit_category",
-                                index=codes.index(state["category"]) if state["category"] in codes else None)
-    if state["kind"] == "barrier":
-        nature = st.radio(t("canvas.nature"), BARRIER_NATURES, horizontal=True, key="edit_nature",
-                          format_func=lambda n: t(f"canvas.nature.{n}"),
-                          index=BARRIER_NATURES.index(state["nature"]) if state["nature"] in BARRIER_NATURES else 0)
-    conflict = state.get("conflict")
-    changes = {"text": text}
-    if state["kind"] in ("barrier", "need"):
-        changes["category"] = category
-    if state["kind"] == "barrier":
-        changes["nature"] = nature
-    confirmed = _personal_data_ok(text, "edit_confirm")
-    if conflict:
-        st.warning(t("canvas.stale", text=md(conflict["text"])), icon=":material/sync_problem:")
-        cols = st.columns(2)
-        if cols[0].button(t("canvas.keep_theirs"), key="keep_theirs"):
-            _forget_editor()
-            st.rerun()
-        if cols[1].button(t("canvas.apply_mine"), key="apply_mine", type="primary", disabled=not confirmed):
-            _save(state, changes, conflict["version"])
-    elif st.button(t("canvas.save"), type="primary", key="save_edit", disabled=not confirmed):
-        _save(state, changes, state["version"])
-
-
-def _save(state: dict[str, Any], changes: dict[str, Any], version: int) -> None:
-    try:
-        canvas.edit_canvas_item(actor, state["id"], version, **changes)
-    except StaleEdit as exc:
-        state["conflict"] = exc.current or {"text": "?", "version": version}
-        if not exc.current:  # lost a race between reading and writing: read the row again
-            try:
-                state["conflict"] = entities.get("canvas_item", state["id"])
-            except AtelierError:
-                pass
-        st.session_state["canvas_edit"] = state
-        st.rerun()
-    except AtelierError as exc:
-        errors.show(exc)
-    else:
-        _forget_editor()
-        st.rerun()
-
-
+needs_board(current_data, editable)
 if st.session_state.get("canvas_edit") and editable:
-    edit_dialog(st.session_state["canvas_edit"])
-
-
-# --- working on one need: solution leads and partner services -----------------------------------
-
-focus = st.session_state.get("canvas_focus_need")
-if editable and focus:
-    current = canvas.get_canvas(chosen_id)
-    need = next((n for n in current.needs if n.id == focus), None)
-    if need is not None:
-        with st.container(border=True):
-            head = st.columns([5, 1], vertical_alignment="center")
-            head[0].subheader(t("canvas.leads_for", need=md(need.text)), anchor=False)
-            if head[1].button(t("canvas.close_need"), key="close_need", icon=":material/close:"):
-                st.session_state.pop("canvas_focus_need", None)
-                st.rerun()
-
-            def _add_lead(confirmed: bool = False) -> None:
-                text = st.session_state.get("lead_text", "")
-                found = [] if confirmed else sensitive.find_personal_data(text)
-                if found:
-                    st.session_state["lead_warning"] = [(f.kind, f.excerpt) for f in found]
-                    return
-                try:
-                    canvas.add_solution_lead(actor, need.id, text)
-                except AtelierError as exc:
-                    st.session_state["canvas_error"] = exc
-                else:
-                    st.session_state["lead_text"] = ""
-                    st.session_state.pop("lead_warning", None)
-
-            with st.form("add_lead_form", border=False, enter_to_submit=True):
-                st.text_input(t("canvas.add_lead"), key="lead_text", max_chars=1000,
-                              placeholder=t("canvas.placeholder.lead"), persist_state="page")
-                st.form_submit_button(t("canvas.add_button"), icon=":material/add:", on_click=_add_lead)
-            if st.session_state.get("lead_warning"):
-                st.warning(t("canvas.sensitive", found=", ".join(t(sensitive.message_key(k)) + f" « {md(x)} »"
-                                                                 for k, x in st.session_state["lead_warning"])),
-                           icon=":material/privacy_tip:")
-                st.button(t("canvas.add_anyway"), key="lead_anyway", on_click=_add_lead, args=(True,))
-
-            if not need.leads:
-                st.caption(t("canvas.no_leads"))
-            linked_anywhere = {r.id for lead in need.leads for r in lead.resources}
-            proposals = suggestions.suggest_resources(need.text, need.category, exclude_persona_id=chosen_id,
-                                                      limit=5, exclude_resource_ids=linked_anywhere)
-            for lead in need.leads:
-                with st.container(border=True):
-                    lc = st.columns([6, 1, 1], vertical_alignment="center")
-                    lc[0].markdown(f"**→ {md(lead.text)}**")
-                    seen_key = f"seen_lead_{lead.id}"
-                    st.session_state.setdefault(seen_key, lead.version)
-                    with lc[1].popover("", icon=":material/edit:", help=t("canvas.edit")):
-                        new_text = st.text_input(t("canvas.text"), value=lead.text, key=f"lead_edit_{lead.id}",
-                                                 max_chars=1000)
-                        if st.button(t("canvas.save"), key=f"lead_save_{lead.id}", type="primary"):
-                            try:
-                                entities.update(actor, "solution_lead", lead.id, st.session_state[seen_key],
-                                                text=new_text)
-                            except StaleEdit as exc:
-                                st.warning(t("canvas.stale", text=md((exc.current or {}).get("text", ""))),
-                                           icon=":material/sync_problem:")
-                                st.session_state[seen_key] = (exc.current or {}).get("version", lead.version)
-                            except AtelierError as exc:
-                                errors.show(exc)
-                            else:
-                                st.session_state.pop(seen_key, None)
-                                st.session_state.pop(f"lead_edit_{lead.id}", None)
-                                st.rerun()
-                    if lc[2].button("", key=f"lead_del_{lead.id}", icon=":material/delete:", help=t("canvas.delete")):
-                        _delete("solution_lead", lead.id, lead.text)
-                        st.rerun()
-                    for r in lead.resources:
-                        rc = st.columns([5, 1], vertical_alignment="center")
-                        rc[0].text(r.label)
-                        if rc[1].button("", key=f"unlink_{lead.id}_{r.id}", icon=":material/link_off:",
-                                        help=t("canvas.unlink")):
-                            try:
-                                canvas.unlink_resource(actor, lead.id, r.id)
-                            except AtelierError as exc:
-                                errors.show(exc)
-                            else:
-                                st.session_state["canvas_undo"] = {"entity": "lead_resource", "id": lead.id,
-                                                                   "resource_id": r.id, "text": f"{lead.text} → {r.label}",
-                                                                   "persona_id": chosen_id}
-                                st.rerun()
-                    if proposals:
-                        st.caption(t("canvas.suggested"))
-                    for sug in proposals:
-                        sc = st.columns([5, 1], vertical_alignment="center")
-                        label = f"{sug.acronym} — {sug.name}" if sug.acronym else sug.name
-                        sc[0].text(f"{label}  ({t(sug.reason_key, **sug.reason_params)})")
-                        if sc[1].button(t("canvas.link"), key=f"link_{lead.id}_{sug.resource_id}",
-                                        icon=":material/add_link:"):
-                            try:
-                                canvas.link_resource(actor, lead.id, sug.resource_id)
-                            except AtelierError as exc:
-                                errors.show(exc)
-                            else:
-                                st.rerun()
-                    with st.popover(t("canvas.new_resource"), icon=":material/add_business:"):
-                        with st.form(f"new_resource_{lead.id}", border=False):
-                            name = st.text_input(t("canvas.resource_name"), max_chars=200)
-                            acronym = st.text_input(t("canvas.resource_acronym"), max_chars=40)
-                            category = st.selectbox(t("canvas.category"), [AUTO, *CATEGORIES],
-                                                    format_func=lambda c: t("canvas.category_auto") if c == AUTO
-                                                    else category_label(c))
-                            url = st.text_input(t("canvas.resource_url"), max_chars=500)
-                            if st.form_submit_button(t("canvas.create_resource"), type="primary"):
-                                try:
-                                    suggestions.create_resource_inline(
-                                        actor, actor.subgroup_id, name, None if category == AUTO else category,
-                                        acronym=acronym, url=url, lead_id=lead.id)
-                                except AtelierError as exc:
-                                    errors.show(exc)
-                                else:
-                                    st.rerun()
-
+    edit_dialog()

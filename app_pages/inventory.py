@@ -7,9 +7,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from core.errors import AtelierError
 from core.resources import inventory as inv
 from core.resources.categories import CATEGORIES
-from core.errors import AtelierError
 from ui.actions import Field, RowEdit
 from ui.auth import current_actor
 from ui.errors import message
@@ -54,6 +54,29 @@ def resources_frame(rows: list[inv.ResourceView]) -> pd.DataFrame:
     })
 
 
+def resource_card(r: inv.ResourceView) -> None:
+    """One resource as a card that reads on a phone: its name (acronym and name once), its category
+    and organisation, what it does, how to reach it. Every value is text (escaped Markdown or plain
+    text), never a link."""
+    meta = [category_label(r.category)]
+    if r.organisation_name and r.organisation_name not in (r.name, r.acronym):
+        meta.append(r.organisation_name)
+    if r.links:
+        meta.append(t("inventory.card.links", count=r.links))
+    if r.added_by_subgroup_id is not None:
+        meta.append(t("inventory.card.added_by_subgroup"))
+    lines = [f"**{md(r.label)}**", f":small[{md(' · '.join(meta))}]"]   # :small keeps the text's own colour
+    if r.description:
+        lines.append(md(r.description))
+    contact = [t("inventory.card.contact", field=t(f"inventory.col.{name}"), value=value)
+               for name, value in (("address", r.full_address), ("contact_name", r.contact_name), ("phone", r.phone),
+                                   ("email", r.email), ("url", r.url)) if value]
+    with st.container(border=True, key=f"inv_card_{r.id}", gap="xsmall"):
+        st.markdown("  \n".join(lines))
+        if contact:   # plain text: a web site or an e-mail address never becomes a link
+            st.text(" · ".join(contact))
+
+
 def resource_fields(prefix: str, auto_category: bool) -> dict[str, Any]:
     """The inputs of a resource form (empty, or filled beforehand through their keys); returns
     field -> value."""
@@ -63,8 +86,9 @@ def resource_fields(prefix: str, auto_category: bool) -> dict[str, Any]:
         key = f"{prefix}_{name}"
         if name == "category":
             options = ["", *CATEGORIES] if auto_category else list(CATEGORIES)
-            values[name] = st.selectbox(label, options, key=key,
-                                        format_func=lambda c: category_label(c) if c else t("inventory.add.category_auto"))
+            values[name] = st.selectbox(
+                label, options, key=key,
+                format_func=lambda c: category_label(c) if c else t("inventory.add.category_auto"))
         elif name in LONG_FIELDS:
             values[name] = st.text_area(label, key=key, height=100)
         else:
@@ -85,9 +109,7 @@ def edit_saved() -> None:
 
 
 st.title(t("inventory.title"))
-st.caption(t("inventory.intro"))
-if not can_edit:
-    st.info(t("inventory.readonly"), icon=":material/visibility:")
+st.caption(t("inventory.intro") if can_edit else f"{t('inventory.intro')} {t('inventory.readonly')}")
 
 names = [t("inventory.tab.list"), t("inventory.tab.glossary")]
 if can_edit:
@@ -97,15 +119,22 @@ tabs = st.tabs(names)
 # --- the inventory: search, filter, table, export, edit -------------------------------------
 with tabs[0]:
     left, right = st.columns([3, 2])
-    query = left.text_input(t("inventory.search.label"), key="inv_search", placeholder=t("inventory.search.placeholder"))
+    query = left.text_input(t("inventory.search.label"), key="inv_search", icon=":material/search:",
+                            placeholder=t("inventory.search.placeholder"))
     category = right.selectbox(t("inventory.filter.category"), ["", *CATEGORIES], key="inv_category",
                                format_func=category_label)
     rows = inv.search_resources(query, category or None)
-    st.caption(t("inventory.count", count=len(rows)))
-    if rows:
+    counted, shown_as = st.columns([3, 2], vertical_alignment="center")
+    counted.caption(t("inventory.count", count=len(rows)))
+    as_table = shown_as.toggle(t("inventory.view.table"), key="inv_table", value=can_edit,
+                               help=t("inventory.view.help"))
+    if not rows:
+        st.info(t("inventory.empty"))
+    elif as_table:
         st.dataframe(resources_frame(rows), hide_index=True)
     else:
-        st.info(t("inventory.empty"))
+        for row in rows:
+            resource_card(row)
     st.download_button(t("inventory.export.button"), data=inv.export_csv, file_name="inventaire-ressources.csv",
                        mime="text/csv", key="inv_export", on_click="ignore", icon=":material/download:")
 
@@ -137,12 +166,10 @@ with tabs[0]:
 # --- glossary -------------------------------------------------------------------------------
 with tabs[1]:
     entries = inv.glossary()
-    if entries:
-        st.dataframe(pd.DataFrame({
-            t("inventory.glossary.col.acronym"): [g.acronym for g in entries],
-            t("inventory.glossary.col.name"): [g.name for g in entries],
-            t("inventory.glossary.col.description"): [g.description for g in entries],
-        }), hide_index=True)
+    if entries:   # a list that reads on a phone, one Markdown block: acronym, what it stands for, what it does
+        st.markdown("\n".join(
+            f"- **{md(g.acronym)}** — {md(g.name)}" + (f"  \n  :small[{md(g.description)}]" if g.description else "")
+            for g in entries))
     else:
         st.info(t("inventory.glossary.empty"))
 

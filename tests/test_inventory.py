@@ -8,11 +8,11 @@ import io
 import pytest
 from sqlalchemy import func, select
 
-from core.personas import canvas
 from core import entities
-from core.resources import inventory as inv
 from core.actor import SYSTEM, Actor
 from core.errors import PermissionDenied, StaleEdit, ValidationError
+from core.personas import canvas
+from core.resources import inventory as inv
 from core.setup.events import add_session, add_subgroup, add_theme, create_event
 from storage import db
 from storage import models as m

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from core import entities
-from core.resources import inventory as inv
 from core.actor import SYSTEM, Actor
+from core.resources import inventory as inv
 from storage import db
 from storage import models as m
 from ui.text import md
@@ -46,11 +46,24 @@ def _resource(**where) -> m.Resource | None:
 
 
 LINKS = ("Pistes reliées", "Linked leads", "Gekoppelde sporen")           # a column only the inventory table has
-GLOSSARY = ("Signification", "Stands for", "Betekenis")                    # a column only the glossary has
 
 
 def _table(at: AppTest, columns: tuple[str, ...] = LINKS):
     return next(d.value for d in at.dataframe if set(d.value.columns) & set(columns))
+
+
+def _cards(at: AppTest) -> dict[str, str]:
+    """The resource cards on the page: the resource's name (first line) -> the whole card, as read."""
+    cards = {}
+    for e in at.markdown:
+        text = re.sub(r"\\(.)", r"\1", e.value)   # user text is Markdown-escaped
+        if text.startswith("**") and ":small[" in text:
+            cards[text.split("  \n")[0].strip("*")] = text
+    return cards
+
+
+def _glossary(at: AppTest) -> str:
+    return next(re.sub(r"\\(.)", r"\1", e.value) for e in at.markdown if e.value.startswith("- **"))
 
 
 @pytest.fixture
@@ -69,8 +82,7 @@ def test_an_organiser_sees_the_whole_inventory_and_the_editing_tools(organiser_p
     assert "Logement" in set(table["Catégorie"])           # categories by their label, not their code
     assert at.download_button(key="inv_export")
     assert at.file_uploader(key="inv_import_file")
-    glossary = _table(at, GLOSSARY)
-    assert ("CPAS", "Centre public d'action sociale") in set(zip(glossary["Sigle"], glossary["Signification"]))
+    assert "- **CPAS** — Centre public d'action sociale" in _glossary(at)
 
 
 def test_search_and_category_filter_narrow_the_table(organiser_page):
@@ -164,19 +176,19 @@ def test_an_organiser_imports_a_csv_and_sees_the_report(organiser_page):
     at = organiser_page
     good = ("name,alternate_name,category,city\n"
             "Maison de quartier Saint-Antoine,,isolation,Forest\n"
-            "Agence immobilière sociale,AIS,housing,\n").encode("utf-8")
+            "Agence immobilière sociale,AIS,housing,\n").encode()
     at.file_uploader(key="inv_import_file").upload("annuaire.csv", good, "text/csv")
     at.run()
     at.button(key="inv_import_go").click().run()
     assert not at.exception
-    assert "Import terminé : 1 ressource(s) créée(s), 0 mise(s) à jour, 1 inchangée(s)." in _texts(at)
+    assert "Import terminé : 1 ressource créée, 0 mise à jour, 1 inchangée." in _texts(at)
     assert _resource(name="Maison de quartier Saint-Antoine").extra == {"city": "Forest"}
 
 
 def test_a_bad_csv_is_refused_line_by_line(organiser_page):
     at = organiser_page
     count = len(inv.search_resources())
-    bad = "name,category\nBon service,health\n,health\n".encode("utf-8")
+    bad = b"name,category\nBon service,health\n,health\n"
     at.file_uploader(key="inv_import_file").upload("annuaire.csv", bad, "text/csv")
     at.run()
     at.button(key="inv_import_go").click().run()
@@ -191,19 +203,44 @@ def test_a_participant_reads_without_editing_tools(seeded):
     assert not at.exception
     assert [t.label for t in at.tabs] == ["Inventaire", "Glossaire"]
     assert "seul·e·s les organisateur·rice·s peuvent le modifier" in _texts(at)
-    assert len(_table(at)) == len(inv.search_resources())
     assert not [s for s in at.selectbox if s.key == "inv_edit_pick"]
     assert len(at.file_uploader) == 0
     assert not [b for b in at.button if b.key and b.key.startswith("FormSubmitter")]   # no form at all
     assert at.download_button(key="inv_export")
+
+
+def test_a_participant_reads_cards_not_a_wide_table_and_filters_them(seeded):
+    """On a phone a wide table shows two columns and cuts the descriptions: a participant gets one
+    card per resource (name once, category, description, contact), searchable and filtered by category."""
+    at = _page(PARTICIPANT)
+    assert not at.dataframe                       # no wide table
+    cards = _cards(at)
+    assert len(cards) == len(inv.search_resources())
+    ais = cards["AIS — Agence immobilière sociale"]
+    assert ":small[Logement" in ais and _resource(acronym="AIS").description in ais
+    assert "Delta" in cards and "Delta — Delta" not in cards        # a name without acronym, said once
     at.text_input(key="inv_search").input("cpas").run()
-    assert "CPAS" in list(_table(at)["Sigle"])
+    assert "CPAS — Centre public d'action sociale" in _cards(at)
+    at.text_input(key="inv_search").input("").run()
+    at.selectbox(key="inv_category").select("family_childcare").run()
+    shown = _cards(at)
+    assert {"ONE — Office de la Naissance et de l'Enfance", "AMO — Service d'Action en Milieu Ouvert"} <= set(shown)
+    assert all(":small[Famille, garde d’enfants" in card for card in shown.values())
+    at.toggle(key="inv_table").set_value(True).run()  # the table is still there for who wants it
+    assert set(_table(at)["Catégorie"]) == {"Famille, garde d’enfants"}
+
+
+def test_the_glossary_is_a_list_that_reads_on_a_phone(seeded):
+    at = _page(PARTICIPANT)
+    glossary = _glossary(at)
+    assert "- **ONE** — Office de la Naissance et de l'Enfance" in glossary
+    assert not [d for d in at.dataframe]
 
 
 def test_the_page_speaks_english_and_dutch(seeded):
     at = _page(PARTICIPANT, lang="en")
     assert at.title[0].value == "Resource inventory"
-    assert "Housing" in set(_table(at)["Category"])
+    assert ":small[Housing" in _cards(at)["AIS — Agence immobilière sociale"]
     at = _page(ORGANISER, lang="nl")
     assert [t.label for t in at.tabs] == ["Inventaris", "Woordenlijst", "Toevoegen", "Dubbels", "Importeren"]
     assert "Huisvesting" in set(_table(at)["Categorie"])

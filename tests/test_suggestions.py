@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from core.personas import canvas
 from core import entities
-from core.resources import inventory
 from core.actor import SYSTEM, Actor
 from core.errors import Conflict, PermissionDenied
-from core.setup.events import add_session, add_subgroup, add_theme, create_event
-from core.i18n import LANGUAGES, catalog
+from core.i18n import LANGUAGES, catalog, translate
+from core.personas import canvas
 from core.personas.suggestions import create_resource_inline, suggest_resources
+from core.resources import inventory
+from core.setup.events import add_session, add_subgroup, add_theme, create_event
 from storage import db
 from storage import models as m
 
@@ -63,6 +63,30 @@ def test_same_category_resources_come_even_when_nobody_linked_them(seeded):
     assert top.index(sisp) > [x.acronym for x in top].index("AIS")
 
 
+def test_a_childcare_need_gets_the_early_childhood_service_before_the_youth_services(seeded):
+    """All four are "family and childcare"; the ONE's own text speaks only of early childhood, the
+    AMO's also of legal, social and debt help: for "garde d'enfants" the ONE comes first."""
+    for category in (None, "family_childcare"):
+        top = suggest_resources("Garde d'enfants", category, limit=10)
+        acronyms = [x.acronym for x in top]
+        assert acronyms[0] == "ONE" and acronyms.index("ONE") < acronyms.index("AMO"), acronyms
+
+
+def test_the_needs_own_category_comes_first_even_against_links_elsewhere(seeded):
+    """Three other canvases link the CPAS (not a childcare service) to "garde d'enfants": it is
+    suggested, after every childcare service."""
+    cpas = _resource_id("CPAS")
+    for name in ("Ahmed", "Amir", "Paulette"):
+        need = canvas.add_need(SYSTEM, _persona_id(name), "Garde d'enfants", category="family_childcare")
+        canvas.add_solution_lead(SYSTEM, need["id"], "Aide du CPAS", resource_ids=[cpas])
+    top = suggest_resources("Garde d'enfants", "family_childcare", limit=10)
+    categories = [x.category for x in top]
+    assert categories[:4] == ["family_childcare"] * 4 and cpas in [x.resource_id for x in top[4:]]
+    first_other = next(x for x in top if x.category != "family_childcare")
+    assert first_other.resource_id == cpas and first_other.score > top[0].score     # ranked by category first
+    assert first_other.reason_params == {"count": 3}
+
+
 def test_without_a_category_the_text_suggests_one(seeded):
     top = suggest_resources("Gérer ses dettes", None, limit=5)
     assert top and all(x.category == "money_debt" for x in top)
@@ -96,8 +120,9 @@ def test_every_reason_has_a_text_with_its_count_in_every_language(seeded):
                                        "canvas_rules.reason.same_category", "canvas_rules.reason.name_match"}
     for lang in LANGUAGES:
         for key, params in reasons:
-            text = catalog(lang)[key]
-            assert all("{" + p + "}" in text for p in params), (lang, key)
+            assert key in catalog(lang), (lang, key)
+            text = translate(lang, key, **{p: 7 for p in params})
+            assert "{" not in text and ("7" in text or not params), (lang, key, text)
 
 
 def test_nothing_to_go_on_means_no_suggestion(seeded):
@@ -159,17 +184,18 @@ def test_a_participant_cannot_add_a_resource_in_another_subgroups_name(table):
 def test_the_need_corpus_kept_up_to_date_from_the_activity_log_equals_a_fresh_load(seeded):
     """Suggestions patch their cached corpus with the needs the activity log names; after every
     kind of change it must be exactly what a full reload gives."""
-    from core.resources import inventory as inv
     from core.personas import suggestions as sg
+    from core.resources import inventory as inv
 
     def check() -> None:
         suggest_resources("Logement", "housing")          # brings the cache up to date
         with db.read_session() as s:
-            fresh_needs, fresh_resources = sg._need_rows(s), sg._resources(s)[0]
+            fresh_needs, (fresh_resources, _ids, _texts, fresh_fit) = sg._need_rows(s), sg._resources(s)
         with sg._cache_lock:
             cached = sg._cache[db.database_url()]
         assert cached.per_need == fresh_needs
         assert cached.resources == fresh_resources
+        assert cached.fit == fresh_fit
         assert set(cached.texts) == {text for _, text, _ in fresh_needs.values() if text}
 
     check()
@@ -194,6 +220,8 @@ def test_the_need_corpus_kept_up_to_date_from_the_activity_log_equals_a_fresh_lo
     canvas.link_resource(SYSTEM, lead["id"], dup["id"])
     check()
     inv.merge_resources(organiser, cpas, [dup["id"]])
+    check()
+    entities.update(SYSTEM, "resource", sisp, None, description="Crèches et logements sociaux")   # its fit changes
     check()
     entities.delete(SYSTEM, "persona", amir)
     check()

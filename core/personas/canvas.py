@@ -10,9 +10,36 @@ from sqlalchemy.orm import Session
 from core import entities as e
 from core import validation as v
 from core.actor import Actor
-from core.errors import NotFound
+from core.errors import Conflict, NotFound
+from core.personas.wording import near_duplicates
+from core.resources.categories import suggest_category
+from core.resources.inventory import lead_partners, partner_label, partner_short_label
 from storage import db
 from storage import models as m
+
+CATEGORISED_KINDS = ("barrier", "need")   # items sorted into the inventory's categories
+NATURE_KINDS = ("barrier",)               # items that are objective or subjective
+
+
+def has_category(kind: str) -> bool:
+    return kind in CATEGORISED_KINDS
+
+
+def has_nature(kind: str) -> bool:
+    return kind in NATURE_KINDS
+
+
+def item_fields(kind: str, text: str, category: str | None = None, nature: str | None = None,
+                suggest: bool = False) -> dict[str, Any]:
+    """The fields an item of ``kind`` carries, for an add or an edit: its text; a category for
+    barriers and needs (with ``suggest``, the one its text suggests, or none); a nature for
+    barriers (objective unless said). A category or nature given for another kind is dropped."""
+    fields: dict[str, Any] = {"text": text}
+    if has_category(kind):
+        fields["category"] = suggest_category(text or "") if suggest else category
+    if has_nature(kind):
+        fields["nature"] = nature or "objective"
+    return fields
 
 
 # --- read models ----------------------------------------------------------------------------
@@ -26,7 +53,11 @@ class ResourceRef:
 
     @property
     def label(self) -> str:
-        return f"{self.acronym} — {self.name}" if self.acronym and self.acronym != self.name else self.name
+        return partner_label(self.acronym, self.name)
+
+    @property
+    def short_label(self) -> str:
+        return partner_short_label(self.acronym, self.name)
 
 
 @dataclass
@@ -35,6 +66,12 @@ class LeadView:
     text: str
     version: int
     resources: list[ResourceRef] = field(default_factory=list)
+
+    @property
+    def partners_to_name(self) -> list[ResourceRef]:
+        """The partners to write after the lead: those its text does not already name (a lead
+        "CIRÉ" linked to the CIRÉ reads "CIRÉ", not "CIRÉ (CIRÉ)")."""
+        return lead_partners(self.text, self.resources, lambda r: (r.acronym, r.name))
 
 
 @dataclass
@@ -72,7 +109,8 @@ class Canvas:
     needs: list[ItemView] = field(default_factory=list)
 
     def section(self, kind: str) -> list[ItemView]:
-        return {"barrier": self.barriers, "motivation": self.motivations, "skill": self.skills, "need": self.needs}[kind]
+        return {"barrier": self.barriers, "motivation": self.motivations, "skill": self.skills,
+                "need": self.needs}[kind]
 
 
 def _card(p: m.Persona) -> PersonaCard:
@@ -141,19 +179,54 @@ def update_persona(actor: Actor, persona_id: int, seen_version: int, **changes: 
     return e.update(actor, "persona", persona_id, seen_version, **changes)
 
 
+class SimilarItem(Conflict):
+    """The section already holds an item that says nearly the same thing (``similar``: their
+    texts, closest first): the page asks "already there: add anyway?"."""
+
+    key = "canvas_rules.already_there"
+
+    def __init__(self, similar: list[str]) -> None:
+        self.similar = similar
+        super().__init__(self.key, field="text", text=similar[0], count=len(similar))
+
+
+def similar_items(s: Session, persona_id: int, kind: str, text: str, exclude_id: int | None = None) -> list[str]:
+    """Texts of the live items of the same section of the same persona that ``text`` nearly
+    repeats (``core.personas.wording``: the dashboard's measure), closest first."""
+    q = select(m.CanvasItem.id, m.CanvasItem.text).where(
+        m.CanvasItem.persona_id == persona_id, m.CanvasItem.kind == kind, m.CanvasItem.deleted_at.is_(None))
+    rows = [(t, t) for i, t in s.execute(q).all() if i != exclude_id]
+    return near_duplicates(text, rows)
+
+
 def add_canvas_item(actor: Actor, persona_id: Any, kind: str, text: str, nature: str | None = None,
-                    category: str | None = None) -> dict:
-    """Add one item to a persona's canvas: a plain insert, so concurrent adds never collide."""
+                    category: str | None = None, *, if_similar: str = "add") -> dict:
+    """Add one item to a persona's canvas: a plain insert, so concurrent adds never collide.
+
+    ``if_similar="ask"``: refuse with ``SimilarItem`` when the same section of this persona already
+    holds an item that says nearly the same (checked in the same transaction), so the page can
+    ask before adding it anyway (``if_similar="add"``, the default)."""
     values: dict[str, Any] = {"persona_id": persona_id, "kind": kind, "text": text,
                               "created_by": actor.label}
     if kind == "barrier":
         values["nature"] = nature or "objective"
     if category:
         values["category"] = category
-    return e.create(actor, "canvas_item", **values)
+
+    def _add(s: Session) -> m.CanvasItem:
+        if if_similar == "ask" and isinstance(text, str):
+            ident = v.parse_id(persona_id)
+            similar = similar_items(s, ident, kind, text) if ident is not None else []
+            if similar:
+                e.check_can_write(actor, e.scope_of(s, e.get_live(s, m.Persona, ident, field="persona_id")),
+                                  "canvas_item", "create")   # a refusal says "not allowed", not "already there"
+                raise SimilarItem(similar)
+        return e.create_in(s, actor, "canvas_item", **values)
+    return e.run_write(_add)
 
 
-def add_barrier(actor: Actor, persona_id: Any, text: str, nature: str = "objective", category: str | None = None) -> dict:
+def add_barrier(actor: Actor, persona_id: Any, text: str, nature: str = "objective",
+                category: str | None = None) -> dict:
     return add_canvas_item(actor, persona_id, "barrier", text, nature=nature, category=category)
 
 
@@ -194,7 +267,8 @@ def link_resource_in(s: Session, actor: Actor, lead_id: Any, resource_id: Any) -
     if s.get(m.LeadResource, (lead.id, resource.id)) is None:
         s.add(m.LeadResource(lead_id=lead.id, resource_id=resource.id))
         s.flush()
-        e.record(s, actor, "link", "lead_resource", lead.id, scope, after={"lead_id": lead.id, "resource_id": resource.id})
+        e.record(s, actor, "link", "lead_resource", lead.id, scope,
+                 after={"lead_id": lead.id, "resource_id": resource.id})
 
 
 def link_resource(actor: Actor, lead_id: Any, resource_id: Any) -> None:

@@ -7,11 +7,16 @@ A need's suggestions rank the live inventory by two signals:
   "Trouver un logement" is close to "Logement" and to "Amélioration ... du logement";
   each similar need counts for its similarity (1.0 for an identical text);
 - whether the resource is in the need's category (a bonus worth 1.5 similar needs, so a
-  housing resource nobody linked yet still shows for a housing need);
+  housing resource nobody linked yet still shows for a housing need), and how squarely its own
+  text (acronym, name, description) speaks of that category (up to ``FIT_BONUS`` more: for
+  "garde d'enfants" the ONE, all about early childhood, before an AMO, a youth service that also
+  does legal and social help);
 - and, more lightly (0.5), whether the resource's own name says what the need says
   ("Médiation de dettes" for a need "Médiation de dettes").
 
-Each suggestion says why, as a message key and its parameters ("linked to 3 similar needs").
+Resources of the need's own category come first, best first; then the others (linked to similar
+needs, or named like the need). Each suggestion says why, as a message key and its parameters
+("linked to 3 similar needs").
 
 The need corpus (one SQL query: need texts with their linked resource ids) is cached per
 database. Typing in a need box costs one indexed query (the latest activity row) and one
@@ -21,8 +26,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import select
@@ -30,18 +36,19 @@ from sqlalchemy.orm import Session
 
 from core import entities as e
 from core.actor import Actor
-from core.personas.canvas import link_resource_in
-from core.resources.categories import CATEGORIES, normalise, suggest_category
 from core.errors import Conflict
-from core.resources.inventory import compact
+from core.personas.canvas import link_resource_in
+from core.resources.categories import CATEGORIES, normalise, rank_categories, suggest_category
+from core.resources.inventory import compact, partner_label
 from storage import db
 from storage import models as m
 
-__all__ = ["CATEGORY_BONUS", "SIMILARITY_CUTOFF", "Suggestion", "create_resource_inline", "similarity_text",
-           "suggest_resources"]
+__all__ = ["CATEGORY_BONUS", "FIT_BONUS", "SIMILARITY_CUTOFF", "Suggestion", "category_fit",
+           "create_resource_inline", "similarity_text", "suggest_resources"]
 
 SIMILARITY_CUTOFF = 70     # rapidfuzz score (0-100) from which two needs count as similar
 CATEGORY_BONUS = 1.5
+FIT_BONUS = 0.5            # times the share of a resource's own text that speaks of its category
 NAME_CUTOFF = 90           # rapidfuzz score from which a resource's name matches the need
 NAME_BONUS = 0.5
 
@@ -67,7 +74,7 @@ class Suggestion:
 
     @property
     def label(self) -> str:
-        return f"{self.acronym} — {self.name}" if self.acronym and self.acronym != self.name else self.name
+        return partner_label(self.acronym, self.name)
 
 
 def similarity_text(text: str) -> str:
@@ -87,6 +94,7 @@ class _Corpus:
     resources: dict[int, tuple[str, str, str]]               # live resource id -> (acronym, name, category)
     resource_ids: list[int]                                  # live resources, in the order of resource_texts
     resource_texts: list[str]                                # their similarity texts (acronym and name)
+    fit: dict[int, float]                                    # live resource id -> category_fit of its text
 
 
 _cache: dict[str, _Corpus] = {}
@@ -109,25 +117,37 @@ def _need_rows(s: Session, need_ids: set[int] | None = None) -> dict[int, tuple[
         rows = s.execute(q).all()
     else:
         ids = sorted(need_ids)
-        rows = [r for i in range(0, len(ids), _CHUNK) for r in s.execute(q.where(m.CanvasItem.id.in_(ids[i:i + _CHUNK])))]
+        rows = [r for i in range(0, len(ids), _CHUNK)
+                for r in s.execute(q.where(m.CanvasItem.id.in_(ids[i:i + _CHUNK])))]
     found: dict[int, tuple[int, str, set[int]]] = {}
     for need_id, persona_id, text, resource_id in rows:
         found.setdefault(need_id, (persona_id, text, set()))[2].add(resource_id)
     return {nid: (pid, similarity_text(text), frozenset(rids)) for nid, (pid, text, rids) in found.items()}
 
 
-def _resources(s: Session) -> tuple[dict[int, tuple[str, str, str]], list[int], list[str]]:
-    resources = {
-        r.id: (r.acronym, r.name, r.category)
-        for r in s.execute(select(m.Resource.id, m.Resource.acronym, m.Resource.name, m.Resource.category)
-                           .where(m.Resource.deleted_at.is_(None), m.Resource.merged_into_id.is_(None))).all()
-    }
+def category_fit(text: str, category: str) -> float:
+    """How squarely a resource's text speaks of ``category``, 0-1: the share of the category hints
+    found in it (``core.resources.categories.rank_categories``) that point to that category."""
+    hints = rank_categories(text)
+    total = sum(h.score for h in hints)
+    return sum(h.score for h in hints if h.code == category) / total if total else 0.0
+
+
+_Resources = tuple[dict[int, tuple[str, str, str]], list[int], list[str], dict[int, float]]
+
+
+def _resources(s: Session) -> _Resources:
+    rows = s.execute(select(m.Resource.id, m.Resource.acronym, m.Resource.name, m.Resource.category,
+                            m.Resource.description)
+                     .where(m.Resource.deleted_at.is_(None), m.Resource.merged_into_id.is_(None))).all()
+    resources = {r.id: (r.acronym, r.name, r.category) for r in rows}
+    fit = {r.id: category_fit(f"{r.acronym} {r.name} {r.description}", r.category) for r in rows}
     ids = list(resources)
-    return resources, ids, [similarity_text(f"{resources[rid][0]} {resources[rid][1]}") for rid in ids]
+    return resources, ids, [similarity_text(f"{resources[rid][0]} {resources[rid][1]}") for rid in ids], fit
 
 
 def _assemble(cursor: tuple[Any, ...], built_at: float, per_need: dict[int, tuple[int, str, frozenset[int]]],
-              resources: tuple[dict[int, tuple[str, str, str]], list[int], list[str]]) -> _Corpus:
+              resources: _Resources) -> _Corpus:
     by_text: dict[str, set[int]] = {}
     for need_id, (_pid, text, _rids) in per_need.items():
         if text:
@@ -176,7 +196,8 @@ def _corpus() -> _Corpus:
             return cached
         corpus = None
         if (cached is not None and cached.cursor and latest and time.monotonic() - cached.built_at < FULL_RELOAD_S
-                and s.execute(select(m.Activity.at).where(m.Activity.id == cached.cursor[0])).scalar() == cached.cursor[1]):
+                and s.execute(select(m.Activity.at).where(m.Activity.id == cached.cursor[0])).scalar()
+                == cached.cursor[1]):
             changes = s.execute(
                 select(m.Activity.entity_type, m.Activity.entity_id, m.Activity.before, m.Activity.after)
                 .where(m.Activity.id > cached.cursor[0] - LOOKBACK, m.Activity.id <= latest[0])
@@ -189,7 +210,7 @@ def _corpus() -> _Corpus:
                     per_need.pop(need_id, None)
                 per_need.update(_need_rows(s, need_ids) if need_ids else {})
                 resources = _resources(s) if resources_changed else (
-                    cached.resources, cached.resource_ids, cached.resource_texts)
+                    cached.resources, cached.resource_ids, cached.resource_texts, cached.fit)
                 corpus = _assemble(latest, cached.built_at, per_need, resources)
         if corpus is None:  # first use, a restored or emptied database, a long pause, a big import
             corpus = _assemble(latest, time.monotonic(), _need_rows(s), _resources(s))
@@ -239,7 +260,8 @@ def suggest_resources(need_text: str, category: str | None, exclude_persona_id: 
         acronym, name, cat = corpus.resources[rid]
         same = bool(category) and cat == category
         count = needs_count.get(rid, 0)
-        score = weight.get(rid, 0.0) + (CATEGORY_BONUS if same else 0.0) + (NAME_BONUS if rid in named else 0.0)
+        score = (weight.get(rid, 0.0) + (CATEGORY_BONUS + FIT_BONUS * corpus.fit.get(rid, 0.0) if same else 0.0)
+                 + (NAME_BONUS if rid in named else 0.0))
         if count and same:
             reason, params = "canvas_rules.reason.similar_needs_same_category", {"count": count}
         elif count:
@@ -249,7 +271,9 @@ def suggest_resources(need_text: str, category: str | None, exclude_persona_id: 
         else:
             reason, params = "canvas_rules.reason.same_category", {}
         suggestions.append(Suggestion(rid, acronym, name, cat, round(score, 3), reason, params))
-    suggestions.sort(key=lambda x: (-x.score, normalise(x.acronym or x.name), x.resource_id))
+    # the need's own category first, then the best score, then alphabetically
+    suggestions.sort(key=lambda x: (not (category and x.category == category), -x.score,
+                                    normalise(x.acronym or x.name), x.resource_id))
     return suggestions[:max(limit, 0)]
 
 
@@ -276,7 +300,7 @@ def create_resource_inline(actor: Actor, subgroup_id: int | None, name: str, cat
         existing = _same_resource(s, name or "", acronym or "")
         if existing is not None:
             raise Conflict("error.resource_already_listed", field="name", resource_id=existing.id,
-                           label=f"{existing.acronym} — {existing.name}" if existing.acronym else existing.name)
+                           label=partner_label(existing.acronym, existing.name))
         chosen = category or suggest_category(f"{acronym} {name} {description}") or "other"
         resource = e.create_in(s, actor, "resource", name=name, category=chosen, acronym=acronym,
                                description=description, url=url, added_by_subgroup_id=subgroup_id)

@@ -14,14 +14,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.setup import demo_data as D
 from core import entities as e
 from core import permissions
 from core.actor import Actor
+from core.errors import NotFound
 from core.personas.canvas import link_resource_in
 from core.resources.categories import normalise
-from core.errors import NotFound
 from core.resources.inventory import compact
+from core.setup import demo_data as D
 from storage import models as m
 
 __all__ = ["Template", "copy_persona", "create_persona_from_template", "get_template", "list_templates"]
@@ -158,7 +158,8 @@ def _copy_in(s: Session, actor: Actor, persona_id: Any, target_session_id: Any, 
     copy = e.create_in(s, actor, "persona", session_id=target_session_id, subgroup_id=target_subgroup_id,
                        name=source.name, age=source.age, origin=source.origin, facts=list(source.facts or []),
                        note=source.note, open_to_all=source.open_to_all, template_key=source.template_key)
-    items = s.execute(select(m.CanvasItem).where(m.CanvasItem.persona_id == source.id, m.CanvasItem.deleted_at.is_(None))
+    items = s.execute(select(m.CanvasItem)
+                      .where(m.CanvasItem.persona_id == source.id, m.CanvasItem.deleted_at.is_(None))
                       .order_by(m.CanvasItem.id)).scalars().all()
     new_items: dict[int, int] = {}
     for it in items:
@@ -190,7 +191,8 @@ def _copy_in(s: Session, actor: Actor, persona_id: Any, target_session_id: Any, 
     return copy
 
 
-def copy_persona(actor: Actor, persona_id: Any, target_session_id: Any, target_subgroup_id: Any = None) -> dict[str, Any]:
+def copy_persona(actor: Actor, persona_id: Any, target_session_id: Any,
+                 target_subgroup_id: Any = None) -> dict[str, Any]:
     """Copy a persona and its whole canvas (items, leads, resource links) into another session,
     for ``target_subgroup_id`` (or for every sub-group when None); returns the copy's row."""
     return e.run_write(_copy_in, actor, persona_id, target_session_id, target_subgroup_id)

@@ -17,8 +17,9 @@ from __future__ import annotations
 import csv
 import functools
 import io
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, TypeVar
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import func, select, update
@@ -28,17 +29,17 @@ from core import entities as e
 from core import permissions
 from core import validation as v
 from core.actor import Actor
-from core.resources.categories import CATEGORIES, normalise, suggest_category
 from core.errors import AtelierError, NotFound, PermissionDenied, ValidationError
 from core.i18n import LANGUAGES, translate
+from core.resources.categories import CATEGORIES, normalise, suggest_category
 from storage import db
 from storage import models as m
 
 __all__ = [
     "DuplicatePair", "EXPORT_COLUMNS", "GlossaryEntry", "HSDS_COLUMNS", "ImportProblem", "ImportReport", "MergeReport",
     "ResourceView", "add_resource", "can_edit_inventory", "compact", "export_csv", "find_duplicates", "get_resource",
-    "glossary", "import_csv", "merge_resources", "merge_resources_in", "resolve_category", "search_resources",
-    "update_resource",
+    "glossary", "import_csv", "lead_partners", "merge_resources", "merge_resources_in", "names_partner",
+    "partner_label", "partner_short_label", "resolve_category", "search_resources", "update_resource",
 ]
 
 # HSDS flat column -> Resource field; columns mapped to None live in ``extra`` under their own name
@@ -64,6 +65,7 @@ _FILLABLE = ("acronym", "description", "organisation_name", "service_name", "add
              "email", "url")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 DUPLICATE_NAME_SCORE = 92
+P = TypeVar("P")
 IMPORT_MAX_BYTES = 10 * 1024 * 1024
 IMPORT_MAX_PROBLEMS = 50
 
@@ -91,7 +93,11 @@ class ResourceView:
 
     @property
     def label(self) -> str:
-        return f"{self.acronym} — {self.name}" if self.acronym and self.acronym != self.name else self.name
+        return partner_label(self.acronym, self.name)
+
+    @property
+    def short_label(self) -> str:
+        return partner_short_label(self.acronym, self.name)
 
     @property
     def full_address(self) -> str:
@@ -155,6 +161,41 @@ def name_key(text: str) -> str:
     """A name as two resources are "the same" by it: ``normalise``d, or, for a name with no letter
     or digit at all (emoji, punctuation), the name itself, so two such names never collide."""
     return normalise(text) or (text or "").strip()
+
+
+# --- how a partner service is named (every page, the projector, the booklet) ------------------
+
+def partner_label(acronym: str, name: str) -> str:
+    """A partner named once: "AIS — Agence immobilière sociale" when it has an acronym that is not
+    its name; otherwise its name ("Delta"), or its acronym when it has no name."""
+    acronym, name = (acronym or "").strip(), (name or "").strip()
+    if acronym and name and compact(acronym) != compact(name):
+        return f"{acronym} — {name}"
+    return name or acronym
+
+
+def partner_short_label(acronym: str, name: str) -> str:
+    """A partner in a list of several (a lead's partners): its acronym, or its name."""
+    return (acronym or "").strip() or (name or "").strip()
+
+
+def names_partner(text: str, acronym: str, name: str) -> bool:
+    """Whether ``text`` (a solution lead) already names the partner: its acronym or its name, as
+    whole words, accents, case and punctuation ignored ("CIRÉ", "Aller au C.P.A.S." for CPAS), or
+    a name so close that two resources would be the same ("Maison de quartier" for "Maisons de
+    quartier": ``DUPLICATE_NAME_SCORE``)."""
+    words = f" {normalise(text)} "
+    tokens = f" {' '.join(compact(w) for w in (text or '').split())} "   # "C.P.A.S." is one token, "cpas"
+    norm_name, short = normalise(name or ""), compact(acronym or "")
+    return bool((norm_name and (f" {norm_name} " in words
+                                or fuzz.token_sort_ratio(norm_name, words.strip()) >= DUPLICATE_NAME_SCORE))
+                or (short and f" {short} " in tokens))
+
+
+def lead_partners(lead_text: str, partners: Sequence[P], names: Callable[[P], tuple[str, str]]) -> list[P]:
+    """The partners to show after a lead: those its text does not already name, so "CIRÉ" linked to
+    the CIRÉ reads "CIRÉ", not "CIRÉ (CIRÉ)". ``names(partner)`` gives its (acronym, name)."""
+    return [p for p in partners if not names_partner(lead_text, *names(p))]
 
 
 def can_edit_inventory(actor: Actor | None) -> bool:
@@ -267,7 +308,8 @@ def _clean_extra(extra: dict[str, Any] | None) -> dict[str, str]:
     return out
 
 
-def _create_resource_in(s: Session, actor: Actor, values: dict[str, Any], extra: dict[str, Any] | None = None) -> m.Resource:
+def _create_resource_in(s: Session, actor: Actor, values: dict[str, Any],
+                        extra: dict[str, Any] | None = None) -> m.Resource:
     """``entities.create_in`` for a resource, with its ``extra`` fields in the same activity row."""
     spec = e.SPECS["resource"]
     clean = e._clean_values(s, spec, values, partial=False)
@@ -490,7 +532,8 @@ class _Row:
 
 def _parse(data: bytes, report: ImportReport) -> list[_Row]:
     if len(data) > IMPORT_MAX_BYTES:
-        report.problems.append(ImportProblem(0, "inventory.import.error.too_big", {"max_mb": IMPORT_MAX_BYTES // 2**20}))
+        report.problems.append(ImportProblem(0, "inventory.import.error.too_big",
+                                             {"max_mb": IMPORT_MAX_BYTES // 2**20}))
         return []
     try:
         text = _decode(data)
@@ -515,7 +558,8 @@ def _parse(data: bytes, report: ImportReport) -> list[_Row]:
         if not column:
             report.problems.append(ImportProblem(1, "inventory.import.error.empty_column"))
         elif column in seen:
-            report.problems.append(ImportProblem(1, "inventory.import.error.duplicate_column", {"column": column}, column))
+            report.problems.append(ImportProblem(1, "inventory.import.error.duplicate_column", {"column": column},
+                                                 column))
         seen.add(column)
     if not seen & set(NAME_COLUMNS):
         report.problems.append(ImportProblem(1, "inventory.import.error.no_name_column",
@@ -551,8 +595,8 @@ def _parse(data: bytes, report: ImportReport) -> list[_Row]:
             elif value:
                 extra[column] = value
         values["name"] = next((raw[c] for c in NAME_COLUMNS if raw.get(c)), "")
-        category, exact = resolve_category(values.get("category", ""),
-                                           f"{values.get('acronym', '')} {values['name']} {values.get('description', '')}")
+        category, exact = resolve_category(
+            values.get("category", ""), f"{values.get('acronym', '')} {values['name']} {values.get('description', '')}")
         if values.get("category") and not exact:
             extra["category_original"] = values["category"]
         values["category"] = category
