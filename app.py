@@ -130,6 +130,9 @@ def build_pages(actor: Actor | None) -> dict[str, list]:
     return sections
 
 
+ENTRY_PAGES = ("login", "join", "leave", "logout")   # for someone already in (or out): just go home
+
+
 def _elsewhere() -> None:
     """A page this visitor may not open (a deep link, a bookmark from another role, a session that
     ended): back to the role's home with a word, never Streamlit's English "Page not found"."""
@@ -137,10 +140,17 @@ def _elsewhere() -> None:
     st.switch_page(st.session_state[DEFAULT_PAGE])
 
 
+def _home() -> None:
+    """An entry page for someone already signed in or joined (the QR code scanned again): home."""
+    st.switch_page(st.session_state[DEFAULT_PAGE])
+
+
 def guard_pages(sections: dict[str, list]) -> list:
     """Hidden stand-ins for the known pages this identity may not open."""
-    return [st.Page(_elsewhere, title=t(PAGE_UI[url][1]), url_path=url, visibility="hidden")
-            for url in PAGE_UI if url not in BUILT and sections]
+    if not sections:
+        return []
+    return [st.Page(_home if url in ENTRY_PAGES else _elsewhere, title=t(PAGE_UI[url][1]), url_path=url,
+                    visibility="hidden") for url in PAGE_UI if url not in BUILT]
 
 
 auth.keep_cookies()

@@ -104,7 +104,7 @@ if options:
         return f"{o.name}{group}" if actor.is_participant else f"{o.name}{group} · {o.context}"
 
     chosen_id = top[0].selectbox(t("canvas.choose"), list(by_id), index=list(by_id).index(chosen_id),
-                                 format_func=_label, key="canvas_choice")
+                                 format_func=_label, key="canvas_choice", placeholder=t("widget.choose_one"))
     st.session_state["canvas_persona_id"] = chosen_id
 
 
@@ -133,7 +133,8 @@ if actor.is_participant or by_id:
         st.text_input(t("canvas.persona_name"), key="new_persona_name", max_chars=L.NAME_MAX, persist_state="page")
         tpl = {x.key: x for x in templates.list_templates()}
         st.selectbox(t("canvas.template"), [""] + list(tpl), key="new_persona_template",
-                     format_func=lambda k: t("canvas.template_blank") if not k else f"{tpl[k].name} — {tpl[k].summary}")
+                     format_func=lambda k: t("canvas.template_blank") if not k else f"{tpl[k].name} — {tpl[k].summary}",
+                     placeholder=t("widget.choose_one"))
         st.button(t("canvas.create_persona"), on_click=_create_persona, type="primary")
 
 show_error("canvas_error")
@@ -327,7 +328,8 @@ def add_bar() -> None:
                       label_visibility="collapsed", persist_state="page")  # kept through a failed run
         cols = st.columns([2, 2, 1], vertical_alignment="bottom")
         cols[0].selectbox(t("canvas.category"), [AUTO, *CATEGORIES], key="add_category",
-                          format_func=auto_category_label, help=t("canvas.category_help"))
+                          format_func=auto_category_label, help=t("canvas.category_help"),
+                          placeholder=t("widget.choose_one"))
         cols[1].radio(t("canvas.nature"), BARRIER_NATURES, key="add_nature", horizontal=True,
                       format_func=nature_label, help=t("canvas.nature_help"))
         cols[2].form_submit_button(t("canvas.add_button"), icon=":material/add:", on_click=_add, type="primary")
@@ -495,7 +497,7 @@ def lead_editor(lead: canvas.LeadView, choices: PartnerChoices) -> None:
                 st.text_input(t("canvas.resource_acronym"), key=f"new_resource_acronym_{lead.id}",
                               max_chars=L.ACRONYM_MAX)
                 st.selectbox(t("canvas.category"), [AUTO, *CATEGORIES], key=f"new_resource_category_{lead.id}",
-                             format_func=auto_category_label)
+                             format_func=auto_category_label, placeholder=t("widget.choose_one"))
                 st.text_input(t("canvas.resource_url"), key=f"new_resource_url_{lead.id}", max_chars=L.URL_MAX)
                 st.form_submit_button(t("canvas.create_resource"), type="primary", on_click=_create_resource,
                                       args=(lead.id,))
@@ -510,7 +512,7 @@ def need_editor(need: canvas.ItemView) -> None:
         st.text_input(t("canvas.add_lead"), key=f"lead_text_{need.id}", max_chars=L.ITEM_MAX,
                       placeholder=t("canvas.placeholder.lead"), persist_state="page")
         st.multiselect(t("canvas.lead_partners"), choices.ids, key=f"lead_partners_{need.id}",
-                       format_func=choices.label, placeholder=t("canvas.lead_partners_placeholder"))
+                       format_func=choices.label, placeholder=t("canvas.lead_partners_placeholder"), select_all=False)
         st.form_submit_button(t("canvas.add_lead_button"), icon=":material/add:", type="primary",
                               on_click=_add_lead, args=(need.id,))
     warning = st.session_state.get(f"lead_warning_{need.id}")
@@ -628,7 +630,8 @@ def copy_form() -> None:
     except AtelierError as exc:
         errors.show(exc)
         return
-    target = st.selectbox(t("canvas.copy_target"), list(targets), format_func=targets.get, key="copy_target")
+    target = st.selectbox(t("canvas.copy_target"), list(targets), format_func=targets.get, key="copy_target",
+                          placeholder=t("widget.choose_one"))
     if st.button(t("canvas.copy_button"), key="copy_go", disabled=target is None):
         run("copy_error", templates.copy_persona, chosen_id, target,
             then=lambda copied: st.success(t("canvas.copied", name=md(copied["name"]))))
@@ -657,7 +660,8 @@ def edit_dialog() -> None:
     edit.open(row["version"], values)
     st.text_area(t("canvas.text"), key=keys["text"], max_chars=L.ITEM_MAX)
     if canvas.has_category(kind):
-        st.selectbox(t("canvas.category"), CATEGORIES, format_func=category_label, key=keys["category"])
+        st.selectbox(t("canvas.category"), CATEGORIES, format_func=category_label, key=keys["category"],
+                     placeholder=t("widget.choose_one"))
     if canvas.has_nature(kind):
         st.radio(t("canvas.nature"), BARRIER_NATURES, horizontal=True, key=keys["nature"], format_func=nature_label)
     g = st.session_state.get

@@ -52,7 +52,7 @@ def event_values(prefix: str) -> dict[str, Any]:
             "category_template": g(f"{prefix}_template"), "languages": g(f"{prefix}_languages") or []}
 
 
-def event_initial(prefix: str, record: events.EventRecord | None) -> dict[str, Any]:
+def event_initial(prefix: str, record: events.EventView | None) -> dict[str, Any]:
     """The event form's starting values, by widget key (a new event when ``record`` is None)."""
     templates = list(board.TEMPLATES)
     values = {

@@ -88,7 +88,8 @@ def resource_fields(prefix: str, auto_category: bool) -> dict[str, Any]:
             options = ["", *CATEGORIES] if auto_category else list(CATEGORIES)
             values[name] = st.selectbox(
                 label, options, key=key,
-                format_func=lambda c: category_label(c) if c else t("inventory.add.category_auto"))
+                format_func=lambda c: category_label(c) if c else t("inventory.add.category_auto"),
+                placeholder=t("widget.choose_one"))
         elif name in LONG_FIELDS:
             values[name] = st.text_area(label, key=key, height=100)
         else:
@@ -122,7 +123,7 @@ with tabs[0]:
     query = left.text_input(t("inventory.search.label"), key="inv_search", icon=":material/search:",
                             placeholder=t("inventory.search.placeholder"))
     category = right.selectbox(t("inventory.filter.category"), ["", *CATEGORIES], key="inv_category",
-                               format_func=category_label)
+                               format_func=category_label, placeholder=t("widget.choose_one"))
     rows = inv.search_resources(query, category or None)
     counted, shown_as = st.columns([3, 2], vertical_alignment="center")
     counted.caption(t("inventory.count", count=len(rows)))
@@ -229,7 +230,7 @@ if can_edit:
                         f"{b.label} : {t('inventory.duplicates.links', count=b.links)}")
                 options = {a.id: a.label, b.id: b.label}
                 keep = st.selectbox(t("inventory.duplicates.keep"), list(options), format_func=options.get,
-                                    key=f"inv_dup_keep_{a.id}_{b.id}")
+                                    key=f"inv_dup_keep_{a.id}_{b.id}", placeholder=t("widget.choose_one"))
                 if st.button(t("inventory.duplicates.merge"), key=f"inv_dup_merge_{a.id}_{b.id}"):
                     other = b.id if keep == a.id else a.id
                     st.session_state["inv_merge_pending"] = (keep, [other], options[keep], [options[other]])
@@ -239,9 +240,10 @@ if can_edit:
         everything = {r.id: r.label for r in inv.search_resources()}
         with st.form("inv_manual_merge"):
             keep = st.selectbox(t("inventory.duplicates.manual.keep"), list(everything), index=None,
-                                format_func=everything.get, key="inv_manual_keep")
+                                format_func=everything.get, key="inv_manual_keep", placeholder=t("widget.choose_one"))
             duplicates = st.multiselect(t("inventory.duplicates.manual.duplicates"), list(everything),
-                                        format_func=everything.get, key="inv_manual_duplicates")
+                                        format_func=everything.get, key="inv_manual_duplicates",
+                                        placeholder=t("widget.choose_many"), select_all=False)
             prepare = st.form_submit_button(t("inventory.duplicates.manual.submit"))
         if prepare:
             if keep is None or not [d for d in duplicates if d != keep]:

@@ -7,14 +7,13 @@ revealed, mood before/after). Everything is drawn by one live fragment from a sn
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 
 import plotly.graph_objects as go
 import streamlit as st
 
-from core.session import projector, session_flow
-from core.personas.canvas import Canvas
 from core.errors import AtelierError
+from core.personas.canvas import Canvas
+from core.session import projector, session_flow
 from core.vocabulary import CONTRIBUTION_KINDS, POWER_LEVELS
 from ui import auth, errors
 from ui.i18n import t
@@ -31,11 +30,14 @@ st.html("""<style>
 [data-testid="stToolbar"], [data-testid="stDecoration"] { display: none !important; }
 .block-container, [data-testid="stMainBlockContainer"] { padding-top: 1rem !important; max-width: 100% !important; }
 [data-testid="stAppViewContainer"] { background: #ffffff; color: #111111; }
-[data-testid="stMarkdownContainer"] p, [data-testid="stText"] { font-size: 1.7rem !important; line-height: 1.35; color: #111111; }
+[data-testid="stMarkdownContainer"] p, [data-testid="stText"] {
+    font-size: 1.7rem !important; line-height: 1.35; color: #111111; }
 [data-testid="stCaptionContainer"] p { font-size: 1.3rem !important; color: #333333 !important; }
 h1 { font-size: 3.4rem !important; } h2 { font-size: 2.6rem !important; } h3 { font-size: 2.1rem !important; }
 .atelier-code { font-size: 5.5rem; font-weight: 800; letter-spacing: .5rem; font-family: monospace; color: #000; }
-.atelier-timer { font-size: 4.5rem; font-weight: 800; font-family: monospace; padding: .2rem 1.2rem; border-radius: .6rem; display: inline-block; }
+.atelier-timer {
+    font-size: 4.5rem; font-weight: 800; font-family: monospace; padding: .2rem 1.2rem; border-radius: .6rem;
+    display: inline-block; }
 .atelier-timer.normal { background: #ffffff; color: #000000; border: 4px solid #000000; }
 .atelier-timer.orange { background: #b35900; color: #ffffff; }
 .atelier-timer.red { background: #b00020; color: #ffffff; }
@@ -64,7 +66,7 @@ def draw_header(state: session_flow.SessionState) -> None:
         st.title(t(f"stage.{state.stage}") if not state.closed else t("projector.closed"), anchor=False)
         st.markdown(md(state.prompt) if state.prompt else t(f"flow.prompt.{state.stage}"))
         if state.timer_duration_s:
-            remaining, colour, running = session_flow.timer_state(state, dt.datetime.now(dt.timezone.utc).replace(tzinfo=None))
+            remaining, colour, running = session_flow.timer_state(state, dt.datetime.now(dt.UTC).replace(tzinfo=None))
             st.html(f'<div class="atelier-timer {colour}" role="timer">{clock(remaining)}</div>')
             if not running:
                 st.caption(t("projector.timer_paused"))
@@ -84,8 +86,9 @@ def draw_feed(data: projector.ProjectorData) -> None:
     canvas_col, board_col = st.columns(2)
     with canvas_col:
         st.subheader(t("projector.feed_canvases"), anchor=False)
-        newest = sorted(((item, c.persona.name) for c in data.canvases for kind in ("barrier", "motivation", "skill", "need")
-                         for item in c.section(kind)), key=lambda pair: pair[0].id, reverse=True)[:8]
+        kinds = ("barrier", "motivation", "skill", "need")
+        newest = sorted(((item, c.persona.name) for c in data.canvases for kind in kinds for item in c.section(kind)),
+                        key=lambda pair: pair[0].id, reverse=True)[:8]
         if not newest:
             st.caption(t("projector.feed_empty"))
         for item, persona_name in newest:
@@ -207,7 +210,8 @@ def draw_mood(data: projector.ProjectorData) -> None:
     for index, moment in enumerate(("before", "after")):
         dist = mood.distribution(moment)
         fig.add_bar(name=t(f"flow.mood.{moment}"), x=[f"{WEATHER_ICONS[w]} {t(f'flow.weather.{w}')}" for w, _ in dist],
-                    y=[n for _, n in dist], marker_color=PALETTE[index], text=[n for _, n in dist], textposition="outside")
+                    y=[n for _, n in dist], marker_color=PALETTE[index], text=[n for _, n in dist],
+                    textposition="outside")
     fig.update_layout(barmode="group", height=460, margin=dict(l=10, r=10, t=10, b=10),
                       font=dict(size=22, color="#111111"), plot_bgcolor="#ffffff", paper_bgcolor="#ffffff",
                       legend=dict(orientation="h", font=dict(size=24)), xaxis=dict(tickfont=dict(size=24)))

@@ -17,6 +17,7 @@ from core.actor import SYSTEM, Actor
 from core.personas import canvas
 from core.session import session_flow as flow
 from core.setup import events
+from tests.apptest import follow_home
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -57,7 +58,7 @@ def _login(username: str, password: str) -> AppTest:
     at.text_input[0].input(username)
     at.text_input[1].input(password)
     at.button[0].click().run()
-    return _ok(at.run())
+    return _ok(follow_home(at.run()))
 
 
 def _join(code: str, session_id: int, group_name: str, name: str) -> AppTest:
@@ -70,7 +71,7 @@ def _join(code: str, session_id: int, group_name: str, name: str) -> AppTest:
     at.radio(key="join_group").set_value(group)
     at.text_input(key="join_name").input(name)
     at.button[1].click().run()
-    return _ok(at.run())
+    return _ok(follow_home(at.run()))
 
 
 def _click(at: AppTest, key: str) -> AppTest:
@@ -100,7 +101,7 @@ def test_organiser_creates_an_event_with_two_themes_and_three_sessions_and_a_fac
     assert "Enregistré." in _text(at)
     (ev,) = events.list_events()
     assert (ev.title, ev.place, ev.category_template, ev.languages) == (
-        "Assises du Travail social 2026", "Bruxelles, Maison des associations", "partners_day", "fr,nl")
+        "Assises du Travail social 2026", "Bruxelles, Maison des associations", "partners_day", ("fr", "nl"))
     # two themes
     for title, why in (("Logement", "Se loger reste le premier obstacle."), ("Emploi", "")):
         at.text_input(key="theme_new_title").input(title)

@@ -61,7 +61,7 @@ class EventView:
     archived: bool
     themes: list[ThemeView] = field(default_factory=list)
     category_template: str = "plain"
-    languages: str = "fr,en,nl"
+    languages: tuple[str, ...] = ("fr", "en", "nl")
     version: int = 1
 
     @property
@@ -82,10 +82,7 @@ def list_events(include_archived: bool = False, event_ids: set[int] | None = Non
         if event_ids is not None:
             q = q.where(m.Event.id.in_(event_ids))
         events = s.execute(q).scalars().all()
-        views = {ev.id: EventView(ev.id, ev.slug, ev.title, ev.description, ev.organisers, ev.place,
-                                  ev.starts_on, ev.ends_on, ev.participant_cap, ev.per_org_cap,
-                                  ev.archived_at is not None, [], ev.category_template or "plain",
-                                  ev.languages or "", ev.version) for ev in events}
+        views = {ev.id: _event_view(ev) for ev in events}
         themes = s.execute(
             select(m.Theme).where(m.Theme.event_id.in_(views), m.Theme.deleted_at.is_(None))
             .order_by(m.Theme.event_id, m.Theme.position, m.Theme.id)
@@ -233,33 +230,18 @@ def archive_event(actor: Actor, event_id: int, archived: bool = True) -> dict:
     return e.run_write(_archive)
 
 
-@dataclass(frozen=True)
-class EventRecord:
-    """An event's own fields, as stored (for editing)."""
-
-    id: int
-    slug: str
-    title: str
-    description: str
-    organisers: str
-    place: str
-    starts_on: dt.date | None
-    ends_on: dt.date | None
-    participant_cap: int
-    per_org_cap: int
-    category_template: str
-    languages: tuple[str, ...]
-    archived: bool
-    version: int
+def _event_view(ev: m.Event) -> EventView:
+    """An event's own fields, as stored (its themes are added by ``list_events``)."""
+    return EventView(ev.id, ev.slug, ev.title, ev.description, ev.organisers, ev.place, ev.starts_on, ev.ends_on,
+                     ev.participant_cap, ev.per_org_cap, ev.archived_at is not None, [],
+                     ev.category_template or "plain", tuple(x for x in (ev.languages or "").split(",") if x),
+                     ev.version)
 
 
-def get_event_record(event_id: int) -> EventRecord:
+def get_event_record(event_id: int) -> EventView:
+    """An event's own fields, for editing (without its themes)."""
     with db.read_session() as s:
-        ev = e.get_live(s, m.Event, event_id, field="event_id")
-        return EventRecord(ev.id, ev.slug, ev.title, ev.description, ev.organisers, ev.place, ev.starts_on, ev.ends_on,
-                           ev.participant_cap, ev.per_org_cap, ev.category_template or "plain",
-                           tuple(x for x in (ev.languages or "").split(",") if x), ev.archived_at is not None,
-                           ev.version)
+        return _event_view(e.get_live(s, m.Event, event_id, field="event_id"))
 
 
 SHIFT_DAYS_MAX = 10 * 366   # a copy moves dates by at most ten years
