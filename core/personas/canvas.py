@@ -13,7 +13,7 @@ from core.actor import Actor
 from core.errors import Conflict, NotFound
 from core.personas.wording import near_duplicates
 from core.resources.categories import suggest_category
-from core.resources.inventory import lead_partners, partner_label, partner_short_label
+from core.resources.inventory import NamedPartner, lead_partners
 from storage import db
 from storage import models as m
 
@@ -45,19 +45,11 @@ def item_fields(kind: str, text: str, category: str | None = None, nature: str |
 # --- read models ----------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class ResourceRef:
+class ResourceRef(NamedPartner):
     id: int
     acronym: str
     name: str
     category: str
-
-    @property
-    def label(self) -> str:
-        return partner_label(self.acronym, self.name)
-
-    @property
-    def short_label(self) -> str:
-        return partner_short_label(self.acronym, self.name)
 
 
 @dataclass

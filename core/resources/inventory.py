@@ -72,8 +72,24 @@ IMPORT_MAX_PROBLEMS = 50
 
 # --- read models ----------------------------------------------------------------------------
 
+class NamedPartner:
+    """How a partner is named wherever it is shown (``partner_label``): for the read models that
+    carry an ``acronym`` and a ``name``."""
+
+    acronym: str
+    name: str
+
+    @property
+    def label(self) -> str:
+        return partner_label(self.acronym, self.name)
+
+    @property
+    def short_label(self) -> str:
+        return partner_short_label(self.acronym, self.name)
+
+
 @dataclass(frozen=True)
-class ResourceView:
+class ResourceView(NamedPartner):
     id: int
     acronym: str
     name: str
@@ -90,14 +106,6 @@ class ResourceView:
     added_by_subgroup_id: int | None = None
     version: int = 1
     links: int = 0           # how many solution leads use it
-
-    @property
-    def label(self) -> str:
-        return partner_label(self.acronym, self.name)
-
-    @property
-    def short_label(self) -> str:
-        return partner_short_label(self.acronym, self.name)
 
     @property
     def full_address(self) -> str:
