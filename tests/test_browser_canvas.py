@@ -86,7 +86,7 @@ def test_identity_dialog_saves_and_a_dismissed_dialog_stays_closed(app, contexts
 
 
 def test_edit_delete_undo_and_leads_work_from_the_live_lists(app, contexts):
-    """Buttons inside the live lists open things drawn outside them (dialog, undo bar, leads panel)."""
+    """Buttons inside the live lists open things drawn outside them (dialog, undo bar, a need's editor)."""
     url, base, code = app
     page = _join(contexts(viewport={"width": 1400, "height": 1000}), base, code, "Nadia")
     from core.personas import canvas
@@ -98,6 +98,7 @@ def test_edit_delete_undo_and_leads_work_from_the_live_lists(app, contexts):
         ahmed = next(p for p in canvas.list_personas(get_event("partners-day-2024").sessions[0].id)
                      if p.name == "Ahmed")
         assert any(i.text == "Français appris en prison" for i in canvas.get_canvas(ahmed.id).skills)
+        need_id = next(n.id for n in canvas.get_canvas(ahmed.id).needs if n.text == "Sociabilisation")
     finally:
         db.configure(None)
     def choose(label: str) -> None:
@@ -121,11 +122,13 @@ def test_edit_delete_undo_and_leads_work_from_the_live_lists(app, contexts):
     dialog.get_by_role("textbox", name="Texte").fill("Français appris en prison, lu et écrit")
     dialog.get_by_role("button", name="Enregistrer").click()
     page.get_by_text("Français appris en prison, lu et écrit").first.wait_for(timeout=15_000)
-    # a need's leads panel opens and takes a new lead
-    choose("besoin · Sociabilisation")
-    page.locator(".st-key-manage_leads button").click()
-    page.get_by_text("Pistes pour :").wait_for(timeout=15_000)
-    box = page.get_by_role("textbox", name="Une piste de réponse")
+    # a need's "Pistes et partenaires" editor opens next to it and takes a new lead
+    row = page.locator(f".st-key-need_{need_id}")
+    row.locator(f".st-key-need_pop_{need_id} button").first.click()
+    body = page.locator('[data-testid="stPopoverBody"]').filter(has=page.locator(f".st-key-lead_text_{need_id}"))
+    body.wait_for(timeout=15_000)
+    wait_idle(page)
+    box = body.get_by_role("textbox", name="Une piste de réponse")
     box.fill("Atelier collectif de recherche d'emploi")
-    box.press("Enter")
-    page.get_by_text("→ Atelier collectif de recherche d'emploi").first.wait_for(timeout=15_000)
+    after_run(page, body.get_by_role("button", name="Ajouter la piste").click)
+    row.get_by_text("→ Atelier collectif de recherche d'emploi · aucun partenaire").wait_for(timeout=15_000)

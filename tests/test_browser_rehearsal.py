@@ -102,6 +102,11 @@ def gone(page, locator) -> Condition:
     return lambda: locator.count() == 0 and idle(page)
 
 
+def closed(page, locator) -> Condition:
+    """Ready when ``locator`` is no longer visible (a popover closed) and the page is settled."""
+    return lambda: locator.filter(visible=True).count() == 0 and idle(page)
+
+
 def _shot(page, name: str) -> Path:
     SHOTS.mkdir(parents=True, exist_ok=True)
     shot = SHOTS / f"{BACKEND[0]}-{name}.png".replace(" ", "-")
@@ -222,57 +227,81 @@ def staff_login(page, base: str, username: str, password: str) -> Iterator[Condi
     yield shown(page, page.get_by_text("Mes ateliers").first)
 
 
+def need_editor(page, need_id: int):
+    """The body of a need's « Pistes et partenaires » popover."""
+    return page.locator('[data-testid="stPopoverBody"]').filter(has=page.locator(f".st-key-lead_text_{need_id}"))
+
+
 def open_leads(page, p: R.Persona, need: R.Need, reload_first: bool = False) -> Iterator[Condition]:
-    """Choose a need in « Modifier un élément » and open its leads panel (no write: may retry)."""
+    """Open the « Pistes et partenaires » popover on the need's own row (no write: may retry);
+    returns the need's id (read from its row)."""
+    rows = page.locator('[class*="st-key-need_"]').filter(has=page.get_by_text(need.text, exact=True))
     for attempt in range(3):
         if reload_first or attempt:
             page.reload()
             yield shown(page, page.get_by_role("heading", name=p.name, exact=True),
                         page.locator(".st-key-add_text input"))
         reload_first = False
-        choose(page, page.locator(".st-key-manage_item"), f"besoin · {need.text}", need.text[:12])
         try:
-            yield shown(page, page.locator(".st-key-manage_leads button:enabled"), patience=30)
-            page.locator(".st-key-manage_leads button").click()
-            yield shown(page, page.get_by_text(f"Pistes pour : {need.text}"), patience=30)
-            return
+            yield shown(page, rows.locator('[class*="st-key-need_pop_"] button'), patience=30)
+            classes = " ".join(rows.evaluate_all("rows => rows.map(r => r.className)"))
+            need_id = int(re.search(r"st-key-need_(\d+)(?![\w-])", classes).group(1))
+            page.locator(f".st-key-need_pop_{need_id} button").first.click()
+            yield shown(page, need_editor(page, need_id).get_by_role("textbox", name="Une piste de réponse"),
+                        patience=30)
+            return need_id
         except Stuck:
-            incident(page, f"{p.group}: the leads panel of « {need.text} » did not open within 30 s; reloaded")
-    raise Stuck(f"{p.group}: the leads panel of « {need.text} » never opened")
+            incident(page, f"{p.group}: the leads editor of « {need.text} » did not open within 30 s; reloaded")
+    raise Stuck(f"{p.group}: the leads editor of « {need.text} » never opened")
 
 
-def partner(page, p: R.Persona, need: R.Need) -> Iterator[Condition]:
-    """Link the lead's partner: a suggested inventory service, or a new one created inline. Only
-    the waits before the click may retry (reload, reopen the panel); a write is never repeated."""
-    if need.link_existing:
-        row = page.locator('[data-testid="stHorizontalBlock"]').filter(
-            has=page.get_by_text(re.compile("^" + re.escape(need.link_existing) + r"  \("))).last
-        control = row.get_by_role("button", name="Lier")
-    else:
-        control = page.get_by_role("button", name="Nouveau partenaire")
+def lead_row(need: R.Need, acronym: str, name: str) -> str:
+    """How the need's row reads once the lead has its partner: « → lead (ACR — Name) », or just
+    « → lead » when the lead already names its partner."""
+    from core.resources.inventory import names_partner, partner_label
+
+    named = names_partner(need.lead, acronym, name)
+    return f"→ {need.lead}" if named else f"→ {need.lead} ({partner_label(acronym, name)})"
+
+
+def partner(page, p: R.Persona, need: R.Need, need_id: int) -> Iterator[Condition]:
+    """Link the lead's partner: a suggested inventory service (« Lier » next to it), or a new one
+    created inline (under « Modifier ou supprimer la piste… »). Only the waits before the click may
+    retry (reload, reopen the editor); a write is never repeated."""
+    from core.resources import inventory
+
+    resource = next((r for r in inventory.search_resources() if r.name == need.link_existing), None)
     for attempt in range(3):
         if attempt:
-            yield from open_leads(page, p, need, reload_first=True)
+            need_id = yield from open_leads(page, p, need, reload_first=True)
+        body = need_editor(page, need_id)
+        lead_box = body.locator('[class*="st-key-lead_box_"]')   # the need's one lead
         try:
+            yield shown(page, lead_box, patience=30)
+            if resource is None:
+                control = lead_box.get_by_text("Modifier ou supprimer la piste")
+            else:
+                lead_id = re.search(r"st-key-lead_box_(\d+)", lead_box.first.get_attribute("class")).group(1)
+                control = body.locator(f".st-key-suggest_{lead_id}_{resource.id}").filter(
+                    has_text=resource.label).get_by_role("button", name="Lier")
             yield shown(page, control, patience=30)
             break
         except Stuck:
             incident(page, f"{p.group}: the partners of « {need.lead} » were not on the page after 30 s; reloaded")
     else:
         raise Stuck(f"{p.group}: could not reach the partners of « {need.lead} »")
+    row = page.locator(f".st-key-need_{need_id}")
     control.click()
-    if need.link_existing:
-        yield shown(page, page.get_by_text(f"→ {need.lead} ({need.link_existing})"))
+    if resource is not None:
+        yield shown(page, row.get_by_text(lead_row(need, resource.acronym, resource.name), exact=True))
         return
     name, acronym = need.create_resource
-    body = page.locator('[data-testid="stPopoverBody"]').filter(has=page.get_by_role("textbox", name="Nom du service"))
     yield shown(page, body.get_by_role("textbox", name="Nom du service"), settled=False)
     body.get_by_role("textbox", name="Nom du service").fill(name)
     if acronym:
         body.get_by_role("textbox", name="Sigle").fill(acronym)
     body.get_by_role("button", name="Ajouter à l’inventaire et lier").click()
-    yield shown(page, page.get_by_text(f"→ {need.lead} ({acronym or name})"))
-    page.keyboard.press("Escape")
+    yield shown(page, row.get_by_text(lead_row(need, acronym, name), exact=True))
 
 
 def participant(page, base: str, code: str, p: R.Persona) -> Iterator[Condition]:
@@ -340,13 +369,15 @@ def participant(page, base: str, code: str, p: R.Persona) -> Iterator[Condition]
 
     # each need: a solution lead; the first lead gets its partner
     for need in p.needs:
-        yield from open_leads(page, p, need)
-        lead_box = page.get_by_role("textbox", name="Une piste de réponse")
+        need_id = yield from open_leads(page, p, need)
+        lead_box = need_editor(page, need_id).get_by_role("textbox", name="Une piste de réponse")
         lead_box.fill(need.lead)
         lead_box.press("Enter")
-        yield shown(page, page.get_by_text(f"→ {need.lead} (aucun partenaire)"))
+        yield shown(page, page.locator(f".st-key-need_{need_id}").get_by_text(f"→ {need.lead} · aucun partenaire"))
         if need.link_existing or need.create_resource:
-            yield from partner(page, p, need)
+            yield from partner(page, p, need, need_id)
+        page.keyboard.press("Escape")   # close the need's editor
+        yield closed(page, need_editor(page, need_id))
 
     # back to the sub-group's page, which follows the facilitator's stages
     page.get_by_role("link", name="Mon sous-groupe").click()

@@ -165,7 +165,7 @@ def fill_room() -> dict:
     person = registration.register("xss", first_name=f"{PAYLOADS[0]} prénom", last_name=f"{PAYLOADS[1]} nom",
                                    email="xss@example.org", organisation=f"{PAYLOADS[3]} organisation",
                                    sector=f"{PAYLOADS[5]} secteur", session_ids=[sid], consent=True)
-    return {"session_id": sid, "code": session["join_code"], "screen": screen, "main": main,
+    return {"session_id": sid, "code": session["join_code"], "screen": screen, "main": main, "needs": needs,
             "recs": [r["id"] for r in recs], "event_id": ev["id"], "person": person.participant_id,
             "token": person.token}
 
@@ -484,18 +484,18 @@ def test_payloads_are_shown_as_typed_and_never_run(room, tmp_path):
         box.wait_for(timeout=30_000)
         check.expect(p, "canvas", [tagged("persona")[0], *tagged("fait"), f"{PAYLOADS[0]} note0",
                                    *tagged("frein"), *tagged("motivation"), *tagged("compétence"),
-                                   *tagged("besoin"), *[f"→ {x} (R{i})" for i, x in enumerate(tagged("piste"))]])
+                                   *tagged("besoin"), *[f"→ {x} (R{i} — {r})" for i, (x, r) in
+                                                        enumerate(zip(tagged("piste"), tagged("ressource")))]])
         box.fill(TYPED_BARRIER)
         box.press("Enter")
         check.expect(p, "canvas/typed", [TYPED_BARRIER])
-        picker = p.locator(".st-key-manage_item input")
-        picker.click()
-        picker.fill("besoin3")
-        p.get_by_role("option").filter(has_text="besoin3").first.click()
-        wait_idle(p)
-        p.locator(".st-key-manage_leads button").click()
-        check.expect(p, "canvas/leads", [f"Pistes pour : {tagged('besoin')[3]}", f"→ {tagged('piste')[3]}",
-                                         f"R3 — {tagged('ressource')[3]}"])
+        need = room["needs"][3]   # its « Pistes et partenaires » editor, opened on its row
+        p.locator(f".st-key-need_pop_{need} button").first.click()
+        editor = f'[data-testid="stPopoverBody"]:has(.st-key-lead_text_{need})'
+        p.locator(editor).wait_for(timeout=30_000)
+        check.expect(p, "canvas/leads", [tagged("besoin")[3], f"→ {tagged('piste')[3]}",
+                                         f"R3 — {tagged('ressource')[3]}"], editor)
+        p.keyboard.press("Escape")
 
         # --- the projector, each view that shows text
         screen = check.watch(browser.new_context(viewport={"width": 1920, "height": 1080}).new_page())
@@ -553,10 +553,13 @@ def test_payloads_are_shown_as_typed_and_never_run(room, tmp_path):
                                         *tagged("indicateur"), *tagged("risques")])
         check.expect(screen, "projector/plans", [*tagged("reco"), *tagged("action"), *tagged("porteur")])
 
-        # --- the inventory: the web sites are text in a grid, never links
+        # --- the inventory: the web sites are text (in the participant's cards, in the organiser's
+        # grid), never links
         resources = [*tagged("ressource"), *tagged("description"), *URLS]
         p.goto(f"{base}/inventory")
-        check.expect(p, "inventory", resources, grid, content=True)
+        check.expect(p, "inventory", [*[f"R{i} — {x}" for i, x in enumerate(tagged("ressource"))],
+                                      *tagged("description"), *URLS], '[data-testid="stMain"]')
+        assert p.locator('[class*="st-key-inv_card_"]').count() == N and p.locator(grid).count() == 0
         staff.goto(f"{base}/inventory")
         check.expect(staff, "inventory/organiser", resources, grid, content=True)
         csv_file = download(staff, staff.locator(".st-key-inv_export button"), tmp_path / "inventory.csv")
