@@ -19,7 +19,8 @@ from ui.text import md  # noqa: E402
 st.set_page_config(page_title="Atelier", page_icon=str(ROOT / "ui" / "assets" / "icon.png"), layout="wide")
 # Streamlit's own input hints ("Press Enter to submit form", "Press Enter to apply") exist only in
 # English: hidden everywhere; forms show their submit button. Static CSS, no user text.
-st.html("<style>[data-testid='InputInstructions']{display:none}</style>")
+st.html("<style>[data-testid='InputInstructions']{display:none}"
+        "[data-testid='stDateInput'] input::placeholder{color:transparent}</style>")   # see ui.i18n.date_label
 
 
 @st.cache_resource(show_spinner=False)

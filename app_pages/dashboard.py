@@ -18,7 +18,7 @@ from core.reporting import exports as x
 from core.setup.events import list_events
 from ui.auth import require_staff
 from ui.errors import show
-from ui.i18n import current_language, t
+from ui.i18n import current_language, date_label, t
 from ui.text import chart_text, unique_labels
 
 # Okabe & Ito (2008): distinguishable with every common colour-vision deficiency.
@@ -150,7 +150,7 @@ with st.container(border=True):
         format_func=lambda i: " · ".join(p for p in (sessions[i].starts_at.strftime("%d/%m/%Y %H:%M")
                                                        if sessions[i].starts_at else "", sessions[i].title)
                                          if p) or "—", select_all=False)
-    dates = c4.date_input(t("dashboard.filter.dates"), value=[], min_value=dt.date(2000, 1, 1),
+    dates = c4.date_input(date_label("dashboard.filter.dates"), value=[], min_value=dt.date(2000, 1, 1),
                           max_value=dt.date(2100, 12, 31), key="dash_dates", format="DD/MM/YYYY")
 
 dates = tuple(dates or ())

@@ -16,7 +16,7 @@ from core.session import board
 from core.setup import events
 from ui import actions, auth
 from ui.actions import Field, RowEdit, show_error
-from ui.i18n import current_language, fmt_date, fmt_time, t
+from ui.i18n import current_language, date_label, fmt_date, fmt_time, t
 from ui.text import md
 
 actor = auth.require_staff("organiser")
@@ -83,8 +83,8 @@ def event_fields(prefix: str, with_slug: bool) -> None:
     st.text_input(t("flow.setup.ev_place"), key=f"{prefix}_place", max_chars=L.PLACE_MAX)
     st.text_area(t("flow.setup.ev_description"), key=f"{prefix}_description", max_chars=L.LONG_MAX, height=80)
     cols = st.columns(2)
-    cols[0].date_input(t("flow.setup.ev_starts_on"), key=f"{prefix}_starts_on", format="DD/MM/YYYY")
-    cols[1].date_input(t("flow.setup.ev_ends_on"), key=f"{prefix}_ends_on", format="DD/MM/YYYY")
+    cols[0].date_input(date_label("flow.setup.ev_starts_on"), key=f"{prefix}_starts_on", format="DD/MM/YYYY")
+    cols[1].date_input(date_label("flow.setup.ev_ends_on"), key=f"{prefix}_ends_on", format="DD/MM/YYYY")
     cols = st.columns(2)
     cols[0].number_input(t("flow.setup.ev_cap"), min_value=L.CAP_MIN, max_value=L.CAP_MAX, step=1, key=f"{prefix}_cap")
     cols[1].number_input(t("flow.setup.ev_per_org"), min_value=L.PER_ORG_CAP_MIN, max_value=L.PER_ORG_CAP_MAX,
@@ -243,7 +243,8 @@ with tab_themes:
                                  expanded=edit.conflict is not None):
                     with st.form(f"session_edit_{x.id}", border=False):
                         cols = st.columns(3)
-                        cols[0].date_input(t("flow.setup.session_date"), key=f"s_{x.id}_date", format="DD/MM/YYYY")
+                        cols[0].date_input(date_label("flow.setup.session_date"), key=f"s_{x.id}_date",
+                                           format="DD/MM/YYYY")
                         cols[1].time_input(t("flow.setup.session_start"), key=f"s_{x.id}_start", step=900)
                         cols[2].time_input(t("flow.setup.session_end"), key=f"s_{x.id}_end", step=900)
                         st.text_input(t("flow.setup.session_title"), key=f"s_{x.id}_title", max_chars=L.TITLE_MAX)
@@ -283,7 +284,8 @@ with tab_themes:
             st.selectbox(t("flow.setup.session_theme"), list(themes), format_func=lambda i: themes[i],
                          key=f"session_new_theme_{event.id}", placeholder=t("widget.choose_one"))
             cols = st.columns(3)
-            cols[0].date_input(t("flow.setup.session_date"), value=None, key="session_new_date", format="DD/MM/YYYY")
+            cols[0].date_input(date_label("flow.setup.session_date"), value=None, key="session_new_date",
+                               format="DD/MM/YYYY")
             cols[1].time_input(t("flow.setup.session_start"), value=dt.time(9, 0), key="session_new_start", step=900)
             cols[2].time_input(t("flow.setup.session_end"), value=dt.time(12, 30), key="session_new_end", step=900)
             st.text_input(t("flow.setup.session_title"), key="session_new_title", max_chars=L.TITLE_MAX)

@@ -36,7 +36,7 @@ from core.vocabulary import WEATHERS
 from ui import actions, auth, errors
 from ui import recommendation_form as rec_form
 from ui.actions import Field, RowEdit, show_error
-from ui.i18n import t
+from ui.i18n import date_label, t
 from ui.labels import category_label, weather_label
 from ui.live import live_view, snapshot
 from ui.text import md
@@ -413,7 +413,8 @@ def action_editor(a: plans.ActionView) -> None:
             cols = st.columns(3)
             cols[0].text_input(t("flow.plan.action"), key=keys["action"], max_chars=L.ITEM_MAX)
             cols[1].text_input(t("flow.plan.carrier"), key=keys["carrier"], max_chars=L.TITLE_MAX)
-            cols[2].date_input(t("flow.plan.due"), key=keys["due"], min_value=dt.date(2000, 1, 1), format="DD/MM/YYYY")
+            cols[2].date_input(date_label("flow.plan.due"), key=keys["due"], min_value=dt.date(2000, 1, 1),
+                               format="DD/MM/YYYY")
             cols = st.columns(3)
             cols[0].text_input(t("flow.plan.means"), key=keys["means"], max_chars=L.ITEM_MAX)
             cols[1].text_input(t("flow.plan.indicator"), key=keys["indicator"], max_chars=L.ITEM_MAX)
@@ -613,7 +614,7 @@ def plan_forms() -> None:
                                    persist_state="page")
                 cols[1].text_input(t("flow.plan.carrier"), key=f"action_carrier_{plan.id}", max_chars=L.TITLE_MAX,
                                    persist_state="page")
-                cols[2].date_input(t("flow.plan.due"), value=None, key=f"action_due_{plan.id}_date",
+                cols[2].date_input(date_label("flow.plan.due"), value=None, key=f"action_due_{plan.id}_date",
                                    min_value=dt.date(2000, 1, 1), format="DD/MM/YYYY")
                 cols = st.columns(3)
                 cols[0].text_input(t("flow.plan.means"), key=f"action_means_{plan.id}", max_chars=L.ITEM_MAX,

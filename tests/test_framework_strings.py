@@ -34,9 +34,17 @@ def test_every_choice_widget_has_a_translated_placeholder_and_no_english_select_
     assert missing == [] and select_all == []
 
 
-def test_every_date_input_has_the_apps_format():
+def test_every_date_input_has_the_apps_format_spelled_in_the_users_language():
     assert [f"{f}:{line}" for f, line, kind, kw in _widget_calls() if kind == "date_input" and "format" not in kw] == []
+    labels = [(path.name, node.lineno) for path in SOURCES
+              for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+              if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "date_input"
+              and not (node.args and isinstance(node.args[0], ast.Call) and isinstance(node.args[0].func, ast.Name)
+                       and node.args[0].func.id == "date_label")]
+    assert labels == []
 
 
 def test_streamlits_english_input_hints_are_hidden():
-    assert "[data-testid='InputInstructions']{display:none}" in (ROOT / "app.py").read_text(encoding="utf-8")
+    app = (ROOT / "app.py").read_text(encoding="utf-8")
+    assert "[data-testid='InputInstructions']{display:none}" in app
+    assert "[data-testid='stDateInput'] input::placeholder{color:transparent}" in app

@@ -7,7 +7,7 @@ import streamlit as st
 
 from core.i18n import LANGUAGE_COOKIE, LANGUAGES, choose_language, fmt_date, fmt_datetime, fmt_time, translate
 
-__all__ = ["current_language", "fmt_date", "fmt_datetime", "fmt_time", "language_selector", "t"]
+__all__ = ["current_language", "date_label", "fmt_date", "fmt_datetime", "fmt_time", "language_selector", "t"]
 
 
 def _browser_language() -> str | None:
@@ -36,6 +36,12 @@ def current_language() -> str:
 
 def t(key: str, **params: Any) -> str:
     return translate(current_language(), key, **params)
+
+
+def date_label(key: str) -> str:
+    """A date input's label with the format spelled in the user's language ("jj/mm/aaaa"): Streamlit's
+    own placeholder is English ("DD/MM/YYYY") and is hidden by app.py's CSS."""
+    return f"{t(key)} ({t('widget.date_format')})"
 
 
 def language_selector() -> None:
