@@ -222,11 +222,15 @@ def keep_cookies() -> None:
     ``st.rerun()`` or ``st.switch_page()`` may never reach the browser, so one write is not enough
     (``st.context.cookies`` only changes on a new connection)."""
     token = st.session_state.get("participant_token")
-    if token and _cookie(PARTICIPANT_COOKIE) != token:
-        _set_cookie(PARTICIPANT_COOKIE, token, 7 * 24 * 3600)
+    if token:
+        st.session_state.pop("delete_participant_cookie", None)   # joined again: keep the new one
+        if _cookie(PARTICIPANT_COOKIE) != token:
+            _set_cookie(PARTICIPANT_COOKIE, token, 7 * 24 * 3600)
     staff = st.session_state.get("staff_cookie")
-    if staff and _cookie(STAFF_COOKIE) != staff[0]:
-        _set_cookie(STAFF_COOKIE, staff[0], staff[1])
+    if staff:
+        st.session_state.pop("delete_staff_cookie", None)         # logged in again: keep the new one
+        if _cookie(STAFF_COOKIE) != staff[0]:
+            _set_cookie(STAFF_COOKIE, staff[0], staff[1])
     lang = st.session_state.get("lang_to_remember")
     if lang in LANGUAGES and _cookie(LANGUAGE_COOKIE) != lang:
         _set_cookie(LANGUAGE_COOKIE, lang, 365 * 24 * 3600)   # a language, never a person: kept a year
@@ -260,10 +264,14 @@ def _resolve_participant() -> Actor | None:
 
 def resolve_identity() -> Actor | None:
     """Identity of this run (staff first, then participant); stored for the pages."""
-    if st.session_state.pop("delete_staff_cookie", False):
-        _delete_cookie(STAFF_COOKIE)
-    if st.session_state.pop("delete_participant_cookie", False):
-        _delete_cookie(PARTICIPANT_COOKIE)
+    # Deleted on every run until the browser stops sending it (a script rendered just before an
+    # st.rerun() or st.switch_page() may never reach the browser, so one deletion is not enough).
+    for flag, name in (("delete_staff_cookie", STAFF_COOKIE), ("delete_participant_cookie", PARTICIPANT_COOKIE)):
+        if st.session_state.get(flag):
+            if _cookie(name):
+                _delete_cookie(name)
+            else:
+                st.session_state.pop(flag, None)
     actor = _resolve_staff() or _resolve_participant()
     if actor is None:
         st.session_state.pop(ACTOR_KEY, None)
