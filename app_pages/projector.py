@@ -19,6 +19,7 @@ from ui import auth, errors
 from ui.i18n import t
 from ui.live import live_view
 from ui.text import chart_text, md, unique_labels
+from ui.timer import clock
 
 # Okabe-Ito: colour-blind-safe
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
@@ -52,11 +53,6 @@ if session_id is None:
     st.info(t("projector.choose_session"))
     st.page_link("app_pages/sessions.py", label=t("nav.sessions"), icon=":material/event:")
     st.stop()
-
-
-def clock(seconds: float) -> str:
-    seconds = max(0, int(round(seconds)))
-    return f"{seconds // 60:02d}:{seconds % 60:02d}"
 
 
 def draw_header(state: session_flow.SessionState) -> None:
