@@ -92,6 +92,10 @@ class Event(Base):
     per_org_cap: Mapped[int] = mapped_column(Integer, default=2)
     category_template: Mapped[str] = mapped_column(String(40), default="plain")
     languages: Mapped[str] = mapped_column(String(40), default="fr,en,nl")
+    # territory preset (core.territory): levels of power and which resources are suggested
+    territory: Mapped[str] = mapped_column(String(20), default="be-bru", server_default="be-bru")
+    # a custom ordered list of levels of power; None means the territory preset's list
+    power_levels: Mapped[list[Any] | None] = mapped_column(JSON, default=None)
     registration_open: Mapped[bool] = mapped_column(Boolean, default=False)
     retention_months: Mapped[int | None] = mapped_column(Integer, default=None)
     archived_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
@@ -137,6 +141,8 @@ class WorkshopSession(Base):
     starts_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
     ends_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
     stage: Mapped[str] = mapped_column(String(20), default="diagnostic")
+    # the stages this dated session covers in its theme's process; None means by its position
+    stages: Mapped[list[Any] | None] = mapped_column(JSON, default=None)
     status: Mapped[str] = mapped_column(String(20), default="planned")
     join_code: Mapped[str | None] = mapped_column(String(12), default=None)
     contributions_open: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -288,6 +294,18 @@ class Persona(Base):
     __mapper_args__ = {"version_id_col": version}
 
 
+class PersonaPickup(Base):
+    """A persona of an earlier date of the theme, picked up (continued) by a later session."""
+
+    __tablename__ = "persona_pickups"
+    __table_args__ = (UniqueConstraint("persona_id", "session_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    persona_id: Mapped[int] = mapped_column(ForeignKey("personas.id", ondelete="CASCADE"))
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
+    subgroup_id: Mapped[int | None] = mapped_column(ForeignKey("subgroups.id", ondelete="SET NULL"), default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class CanvasItem(Base):
     """A barrier, motivation, skill or need on a persona's canvas."""
 
@@ -298,6 +316,8 @@ class CanvasItem(Base):
     kind: Mapped[str] = mapped_column(String(20))
     text: Mapped[str] = mapped_column(Text)
     nature: Mapped[str | None] = mapped_column(String(20), default=None)  # barriers only
+    # the dated session it was added in (None: the persona's own session)
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id", ondelete="SET NULL"), default=None)
     category: Mapped[str | None] = mapped_column(String(40), default=None)
     created_by: Mapped[str] = mapped_column(String(120), default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
@@ -321,6 +341,8 @@ class SolutionLead(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     need_id: Mapped[int] = mapped_column(ForeignKey("canvas_items.id", ondelete="CASCADE"), index=True)
     text: Mapped[str] = mapped_column(Text)
+    # the dated session it was added in (None: the persona's own session)
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id", ondelete="SET NULL"), default=None)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
@@ -348,6 +370,8 @@ class Resource(Base):
     email: Mapped[str] = mapped_column(String(200), default="")
     url: Mapped[str] = mapped_column(String(500), default="")
     extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # territory preset key (core.territory); None: offered to every event
+    territory: Mapped[str | None] = mapped_column(String(20), default=None, index=True)
     added_by_subgroup_id: Mapped[int | None] = mapped_column(ForeignKey("subgroups.id", ondelete="SET NULL"),
                                                              default=None)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("resources.id"), default=None)
