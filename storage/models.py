@@ -102,6 +102,12 @@ class Event(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    # 0007 (core.followup): the public follow-up page, off by default, reached by an unguessable token
+    # (kept when the page is switched off and on again, so shared links come back); when the organiser
+    # published the booklet and sent participants the closing summary
+    public_follow_up: Mapped[bool] = mapped_column(Boolean, default=False)
+    public_token: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
+    booklet_published_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
     __mapper_args__ = {"version_id_col": version}
 
     themes: Mapped[list[Theme]] = relationship(back_populates="event", order_by="Theme.position")
@@ -173,6 +179,16 @@ class WorkshopSession(Base):
     )
 
 
+class ConsoleFocus(Base):
+    """The session a facilitator's console has open: a projector this person opens in another
+    window or on a second screen shows it, and follows when the console switches."""
+
+    __tablename__ = "console_focus"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class SessionFacilitator(Base):
     __tablename__ = "session_facilitators"
     session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True)
@@ -224,6 +240,9 @@ class Participant(Base):
     # 0003: a person registers for one event (same email, same event: same person); emails in their language
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), default=None, index=True)
     lang: Mapped[str] = mapped_column(String(5), default="fr")
+    # 0007: the closing summary of the event (core.followup.closing): sent once; a person may opt out
+    summary_sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
+    summary_opt_out_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
 
 
 class PersonalLink(Base):
@@ -469,6 +488,64 @@ class PlanAction(Base):
     risks: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    __mapper_args__ = {"version_id_col": version}
+
+
+# --- after the event: follow-up of the recommendations (0007, core.followup) ----------------------
+
+class RecommendationFollowUp(Base):
+    """What became of a recommendation once its session is closed: to whom it was sent and where it
+    stands (``core.followup.tracking.STATUSES``). One row per recommendation, made on the first change."""
+
+    __tablename__ = "recommendation_follow_ups"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recommendation_id: Mapped[int] = mapped_column(ForeignKey("recommendations.id", ondelete="CASCADE"), unique=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    addressee: Mapped[str] = mapped_column(String(300), default="")
+    status: Mapped[str] = mapped_column(String(20), default="not_yet_sent")
+    status_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    status_note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    __mapper_args__ = {"version_id_col": version}
+
+
+class FollowUpAnswer(Base):
+    """A dated answer of the decision maker: text, an optional http(s) link, an optional document
+    (base64 in ``attachment_b64``, at most ``limits.ATTACHMENT_MAX_BYTES``)."""
+
+    __tablename__ = "follow_up_answers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    follow_up_id: Mapped[int] = mapped_column(ForeignKey("recommendation_follow_ups.id", ondelete="CASCADE"),
+                                              index=True)
+    answered_on: Mapped[dt.date] = mapped_column(Date)
+    text: Mapped[str] = mapped_column(Text, default="")
+    link: Mapped[str] = mapped_column(String(500), default="")
+    attachment_name: Mapped[str] = mapped_column(String(120), default="")
+    attachment_type: Mapped[str] = mapped_column(String(100), default="")
+    attachment_size: Mapped[int] = mapped_column(Integer, default=0)
+    attachment_sha256: Mapped[str] = mapped_column(String(64), default="")
+    attachment_b64: Mapped[str | None] = mapped_column(Text, default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    __mapper_args__ = {"version_id_col": version}
+
+
+class ActionFollowUp(Base):
+    """Where an implementation action (``plan_actions``) stands after the event."""
+
+    __tablename__ = "action_follow_ups"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_action_id: Mapped[int] = mapped_column(ForeignKey("plan_actions.id", ondelete="CASCADE"), unique=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="not_started")
+    status_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     __mapper_args__ = {"version_id_col": version}
 
