@@ -7,17 +7,18 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from core import territory
 from core.errors import AtelierError
 from core.resources import inventory as inv
 from core.resources.categories import CATEGORIES
 from ui.actions import Field, RowEdit
 from ui.auth import current_actor
 from ui.errors import message
-from ui.i18n import t
+from ui.i18n import current_language, t
 from ui.text import md
 
-FORM_FIELDS = ("acronym", "name", "category", "description", "organisation_name", "service_name", "address",
-               "contact_name", "phone", "email", "url")
+FORM_FIELDS = ("acronym", "name", "category", "territory", "description", "organisation_name", "service_name",
+               "address", "contact_name", "phone", "email", "url")
 LONG_FIELDS = ("description",)
 SAVED_KEY = "inv_edit_saved"
 
@@ -27,6 +28,16 @@ can_edit = inv.can_edit_inventory(actor)
 
 def category_label(code: str) -> str:
     return t(f"category.{code}") if code else t("inventory.filter.all")
+
+
+def territory_label(code: str | None) -> str:
+    """A resource's territory ("Suisse – Genève"), or "everywhere" for one without."""
+    return territory.territory_label(code or None, current_language()) if code != inv.EVERYWHERE \
+        else t("inventory.territory.everywhere")
+
+
+def territory_filter_label(code: str) -> str:
+    return t("inventory.filter.territory_all") if not code else territory_label(code)
 
 
 def show_error(exc: BaseException, where: Any = None) -> None:
@@ -43,6 +54,7 @@ def resources_frame(rows: list[inv.ResourceView]) -> pd.DataFrame:
         t("inventory.col.acronym"): [r.acronym for r in rows],
         t("inventory.col.name"): [r.name for r in rows],
         t("inventory.col.category"): [category_label(r.category) for r in rows],
+        t("inventory.col.territory"): [territory_label(r.territory) for r in rows],
         t("inventory.col.description"): [r.description for r in rows],
         t("inventory.col.organisation_name"): [r.organisation_name for r in rows],
         t("inventory.col.address"): [r.full_address for r in rows],
@@ -58,7 +70,7 @@ def resource_card(r: inv.ResourceView) -> None:
     """One resource as a card that reads on a phone: its name (acronym and name once), its category
     and organisation, what it does, how to reach it. Every value is text (escaped Markdown or plain
     text), never a link."""
-    meta = [category_label(r.category)]
+    meta = [category_label(r.category), territory_label(r.territory)]
     if r.organisation_name and r.organisation_name not in (r.name, r.acronym):
         meta.append(r.organisation_name)
     if r.links:
@@ -90,6 +102,10 @@ def resource_fields(prefix: str, auto_category: bool) -> dict[str, Any]:
                 label, options, key=key,
                 format_func=lambda c: category_label(c) if c else t("inventory.add.category_auto"),
                 placeholder=t("widget.choose_one"))
+        elif name == "territory":   # "": valid everywhere, offered to every event
+            values[name] = st.selectbox(label, ["", *territory.TERRITORIES], key=key,
+                                        format_func=lambda c: territory_label(c) if c
+                                        else t("inventory.territory.everywhere"))
         elif name in LONG_FIELDS:
             values[name] = st.text_area(label, key=key, height=100)
         else:
@@ -119,12 +135,15 @@ tabs = st.tabs(names)
 
 # --- the inventory: search, filter, table, export, edit -------------------------------------
 with tabs[0]:
-    left, right = st.columns([3, 2])
+    left, middle, right = st.columns([3, 2, 2])
     query = left.text_input(t("inventory.search.label"), key="inv_search", icon=":material/search:",
                             placeholder=t("inventory.search.placeholder"))
-    category = right.selectbox(t("inventory.filter.category"), ["", *CATEGORIES], key="inv_category",
-                               format_func=category_label, placeholder=t("widget.choose_one"))
-    rows = inv.search_resources(query, category or None)
+    category = middle.selectbox(t("inventory.filter.category"), ["", *CATEGORIES], key="inv_category",
+                                format_func=category_label, placeholder=t("widget.choose_one"))
+    where = right.selectbox(t("inventory.filter.territory"), ["", *territory.TERRITORIES, inv.EVERYWHERE],
+                            key="inv_territory", format_func=territory_filter_label,
+                            help=t("inventory.filter.territory_help"), placeholder=t("widget.choose_one"))
+    rows = inv.search_resources(query, category or None, territory=where or None)
     counted, shown_as = st.columns([3, 2], vertical_alignment="center")
     counted.caption(t("inventory.count", count=len(rows)))
     as_table = shown_as.toggle(t("inventory.view.table"), key="inv_table", value=can_edit,
@@ -153,7 +172,8 @@ with tabs[0]:
             if current is not None:
                 # the version the user SAW is the one the form was opened on, not a fresh read
                 edit = RowEdit(f"inv_edit_{pick}", show_exc=show_error)
-                edit.open(current.version, {f"inv_edit_{pick}_{name}": getattr(current, name) for name in FORM_FIELDS})
+                edit.open(current.version, {f"inv_edit_{pick}_{name}": getattr(current, name) or ""
+                                            for name in FORM_FIELDS})
                 with st.form(f"inv_edit_form_{pick}"):
                     resource_fields(f"inv_edit_{pick}", auto_category=False)
                     st.form_submit_button(t("inventory.edit.save"), type="primary", on_click=edit.save,
@@ -161,12 +181,13 @@ with tabs[0]:
                 if st.session_state.pop(SAVED_KEY, False):
                     st.success(t("inventory.edit.saved"), icon=":material/check:")
                 edit.show([Field(name, t(f"inventory.col.{name}"),
-                                 (lambda c: category_label(c or "")) if name == "category" else None)
+                                 (lambda c: category_label(c or "")) if name == "category" else
+                                 territory_label if name == "territory" else None)
                            for name in FORM_FIELDS], resource_writer(pick), edit_saved)
 
 # --- glossary -------------------------------------------------------------------------------
 with tabs[1]:
-    entries = inv.glossary()
+    entries = inv.glossary(territory=st.session_state.get("inv_territory") or None)
     if entries:   # a list that reads on a phone, one Markdown block: acronym, what it stands for, what it does
         st.markdown("\n".join(
             f"- **{md(g.acronym)}** — {md(g.name)}" + (f"  \n  :small[{md(g.description)}]" if g.description else "")

@@ -190,12 +190,13 @@ def test_the_need_corpus_kept_up_to_date_from_the_activity_log_equals_a_fresh_lo
     def check() -> None:
         suggest_resources("Logement", "housing")          # brings the cache up to date
         with db.read_session() as s:
-            fresh_needs, (fresh_resources, _ids, _texts, fresh_fit) = sg._need_rows(s), sg._resources(s)
+            fresh_needs, (fresh_resources, _ids, _texts, fresh_fit, fresh_where) = sg._need_rows(s), sg._resources(s)
         with sg._cache_lock:
             cached = sg._cache[db.database_url()]
         assert cached.per_need == fresh_needs
         assert cached.resources == fresh_resources
         assert cached.fit == fresh_fit
+        assert cached.territory == fresh_where
         assert set(cached.texts) == {text for _, text, _ in fresh_needs.values() if text}
 
     check()
@@ -222,6 +223,8 @@ def test_the_need_corpus_kept_up_to_date_from_the_activity_log_equals_a_fresh_lo
     inv.merge_resources(organiser, cpas, [dup["id"]])
     check()
     entities.update(SYSTEM, "resource", sisp, None, description="Crèches et logements sociaux")   # its fit changes
+    check()
+    entities.update(SYSTEM, "resource", sisp, None, territory="ch-ge")   # it moves to another territory
     check()
     entities.delete(SYSTEM, "persona", amir)
     check()

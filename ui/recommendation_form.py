@@ -25,10 +25,11 @@ from core import limits as L
 from core.actor import Actor
 from core.session import recommendations
 from core.session.recommendations import RecommendationView, SourceOption
-from core.vocabulary import POWER_LEVELS
+from core.setup.events import EventLevels, event_levels
+from core.territory import level_keys, level_label
 from ui import actions
 from ui.actions import Field, RowEdit
-from ui.i18n import t
+from ui.i18n import current_language, fmt_date, t
 from ui.text import md
 
 
@@ -38,19 +39,27 @@ def _choices(options: Sequence[SourceOption], subgroup_id: int | None) -> dict[s
             for kind, found in recommendations.sources_by_kind(options, subgroup_id).items()}
 
 
-def _level_label(level: Any) -> str:
-    return t(f"flow.level.{level}") if level else ""
+def _level_labeller(levels: EventLevels) -> Any:
+    """The label of a level key for this event (``core.territory.level_label``: an old level keeps
+    its meaning)."""
+    lang = current_language()
+    return lambda level: level_label(levels, level, lang) if level else ""
 
 
 def _option_label(option: SourceOption, subgroup_id: int | None) -> str:
-    """« Constat · text — Table B » (ours without the name), « Persona · need », « Persona »."""
+    """« Constat · text — Table B » (ours without the name), « Persona · need », « Persona »; from
+    an earlier date of the theme, its date after it (« … — Table B · 16/11/23 »)."""
     theirs = option.subgroup_id != subgroup_id or subgroup_id is None
     who = f" — {option.subgroup_name}" if theirs and option.subgroup_name else ""
+    dated = ""
+    if option.earlier:
+        when = fmt_date(option.session_date.date(), current_language(), "short") if option.session_date else ""
+        dated = f" · {t('flow.earlier.source_date', date=when)}" if when else f" · {t('flow.earlier.source')}"
     if option.kind == "contribution":
-        return f"{t(f'flow.kind.{option.detail}')} · {option.text}{who}"
+        return f"{t(f'flow.kind.{option.detail}')} · {option.text}{who}{dated}"
     if option.kind == "need":
-        return f"{option.detail} · {option.text}"
-    return f"{option.text}{who}"
+        return f"{option.detail} · {option.text}{dated}"
+    return f"{option.text}{who}{dated}"
 
 
 def _source_keys(prefix: str, suffix: str = "") -> dict[str, str]:
@@ -80,6 +89,10 @@ def new_form(actor: Actor, session_id: int, options: Sequence[SourceOption], pre
     choices = _choices(options, subgroup_id)
     keys = {f: f"{prefix}_{f}" for f in ("title", "text", "level", "public")}
     source_keys = _source_keys(prefix)
+    levels = event_levels(session_id)
+    offered = list(level_keys(levels))
+    if st.session_state.get(keys["level"]) not in offered:
+        st.session_state.pop(keys["level"], None)   # a level the event no longer offers
 
     def create() -> None:
         g = st.session_state.get
@@ -95,7 +108,7 @@ def new_form(actor: Actor, session_id: int, options: Sequence[SourceOption], pre
         st.text_input(t("flow.rec.title_label"), key=keys["title"], max_chars=L.TITLE_MAX, persist_state="page")
         st.text_area(t("flow.rec.text_label"), key=keys["text"], max_chars=L.LONG_MAX, persist_state="page", height=96)
         cols = st.columns(2)
-        cols[0].selectbox(t("flow.rec.level"), POWER_LEVELS, key=keys["level"], format_func=_level_label,
+        cols[0].selectbox(t("flow.rec.level"), offered, key=keys["level"], format_func=_level_labeller(levels),
                           placeholder=t("widget.choose_one"))
         cols[1].text_input(t("flow.rec.public"), key=keys["public"], max_chars=L.TITLE_MAX, persist_state="page")
         _sources(source_keys, choices, subgroup_id, help_text=True)
@@ -115,9 +128,14 @@ def edit_form(actor: Actor, rec: RecommendationView, prefix: str, options: Seque
     edit = RowEdit(f"{prefix}_{rec.id}")
     keys = {f: f"{prefix}_{f}_{rec.id}" for f in ("title", "text", "level", "public")}
     source_keys = _source_keys(prefix, f"_{rec.id}")
+    levels = event_levels(rec.session_id)
+    label_of = _level_labeller(levels)
+    offered = list(level_keys(levels))
+    if rec.level and rec.level not in offered:
+        offered.append(rec.level)   # filed at a level the event no longer offers: kept, with its label
     values: dict[str, Any] = {keys["title"]: rec.title, keys["text"]: rec.text, keys["level"]: rec.level}
     fields = [Field("title", t("flow.rec.title_label")), Field("text", t("flow.rec.text_label")),
-              Field("level", t("flow.rec.level"), _level_label)]
+              Field("level", t("flow.rec.level"), label_of)]
     choices = _choices(options, subgroup_id) if options is not None else None
     if choices is not None:
         cited = [recommendations.source_key(*x) for x in rec.source_keys]
@@ -141,7 +159,7 @@ def edit_form(actor: Actor, rec: RecommendationView, prefix: str, options: Seque
         with st.form(f"{prefix}_form_{rec.id}", border=False, enter_to_submit=False):
             st.text_input(t("flow.rec.title_label"), key=keys["title"], max_chars=L.TITLE_MAX)
             st.text_area(t("flow.rec.text_label"), key=keys["text"], max_chars=L.LONG_MAX)
-            st.selectbox(t("flow.rec.level"), POWER_LEVELS, key=keys["level"], format_func=_level_label,
+            st.selectbox(t("flow.rec.level"), offered, key=keys["level"], format_func=label_of,
                          placeholder=t("widget.choose_one"))
             if choices is not None:
                 st.text_input(t("flow.rec.public"), key=keys["public"], max_chars=L.TITLE_MAX)

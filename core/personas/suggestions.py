@@ -14,7 +14,9 @@ A need's suggestions rank the live inventory by two signals:
 - and, more lightly (0.5), whether the resource's own name says what the need says
   ("Médiation de dettes" for a need "Médiation de dettes").
 
-Resources of the need's own category come first, best first; then the others (linked to similar
+Only the resources an event may draw on are candidates (``territory``: its territory's and those
+valid everywhere, ``core.resources.inventory.in_territory``): a Geneva need is never offered a
+Brussels-only service. Resources of the need's own category come first, best first; then the others (linked to similar
 needs, or named like the need). Each suggestion says why, as a message key and its parameters
 ("linked to 3 similar needs").
 
@@ -35,16 +37,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import entities as e
+from core import validation as v
 from core.actor import Actor
 from core.errors import Conflict
 from core.personas.canvas import link_resource_in
 from core.resources.categories import CATEGORIES, normalise, rank_categories, suggest_category
-from core.resources.inventory import compact, partner_label
+from core.resources.inventory import compact, in_territory, partner_label
+from core.setup.events import event_levels_in
 from storage import db
 from storage import models as m
 
 __all__ = ["CATEGORY_BONUS", "FIT_BONUS", "SIMILARITY_CUTOFF", "Suggestion", "category_fit",
-           "create_resource_inline", "similarity_text", "suggest_resources"]
+           "create_resource_inline", "similarity_text", "suggest_resources", "territory_of_persona"]
 
 SIMILARITY_CUTOFF = 70     # rapidfuzz score (0-100) from which two needs count as similar
 CATEGORY_BONUS = 1.5
@@ -95,6 +99,7 @@ class _Corpus:
     resource_ids: list[int]                                  # live resources, in the order of resource_texts
     resource_texts: list[str]                                # their similarity texts (acronym and name)
     fit: dict[int, float]                                    # live resource id -> category_fit of its text
+    territory: dict[int, str | None]                         # live resource id -> its territory
 
 
 _cache: dict[str, _Corpus] = {}
@@ -133,17 +138,18 @@ def category_fit(text: str, category: str) -> float:
     return sum(h.score for h in hints if h.code == category) / total if total else 0.0
 
 
-_Resources = tuple[dict[int, tuple[str, str, str]], list[int], list[str], dict[int, float]]
+_Resources = tuple[dict[int, tuple[str, str, str]], list[int], list[str], dict[int, float], dict[int, str | None]]
 
 
 def _resources(s: Session) -> _Resources:
     rows = s.execute(select(m.Resource.id, m.Resource.acronym, m.Resource.name, m.Resource.category,
-                            m.Resource.description)
+                            m.Resource.description, m.Resource.territory)
                      .where(m.Resource.deleted_at.is_(None), m.Resource.merged_into_id.is_(None))).all()
     resources = {r.id: (r.acronym, r.name, r.category) for r in rows}
     fit = {r.id: category_fit(f"{r.acronym} {r.name} {r.description}", r.category) for r in rows}
     ids = list(resources)
-    return resources, ids, [similarity_text(f"{resources[rid][0]} {resources[rid][1]}") for rid in ids], fit
+    return (resources, ids, [similarity_text(f"{resources[rid][0]} {resources[rid][1]}") for rid in ids], fit,
+            {r.id: r.territory for r in rows})
 
 
 def _assemble(cursor: tuple[Any, ...], built_at: float, per_need: dict[int, tuple[int, str, frozenset[int]]],
@@ -210,7 +216,7 @@ def _corpus() -> _Corpus:
                     per_need.pop(need_id, None)
                 per_need.update(_need_rows(s, need_ids) if need_ids else {})
                 resources = _resources(s) if resources_changed else (
-                    cached.resources, cached.resource_ids, cached.resource_texts, cached.fit)
+                    cached.resources, cached.resource_ids, cached.resource_texts, cached.fit, cached.territory)
                 corpus = _assemble(latest, cached.built_at, per_need, resources)
         if corpus is None:  # first use, a restored or emptied database, a long pause, a big import
             corpus = _assemble(latest, time.monotonic(), _need_rows(s), _resources(s))
@@ -221,13 +227,24 @@ def _corpus() -> _Corpus:
 
 # --- suggestions ----------------------------------------------------------------------------
 
+def territory_of_persona(persona_id: Any) -> str | None:
+    """The territory of a persona's event (what its canvas may draw on), or None when unknown."""
+    with db.read_session() as s:
+        ident = v.parse_id(persona_id)
+        session_id = s.execute(select(m.Persona.session_id).where(m.Persona.id == ident)).scalar() \
+            if ident is not None else None
+        return event_levels_in(s, session_id).territory if session_id is not None else None
+
+
 def suggest_resources(need_text: str, category: str | None, exclude_persona_id: int | None = None,
-                      limit: int = 5, exclude_resource_ids: Iterable[int] = ()) -> list[Suggestion]:
+                      limit: int = 5, exclude_resource_ids: Iterable[int] = (),
+                      territory: str | None = None) -> list[Suggestion]:
     """Inventory resources for a need, best first, each with the reason it is suggested.
 
     ``exclude_persona_id``: the persona being edited (its own links prove nothing);
-    ``exclude_resource_ids``: resources already linked to this need. Without a category, the
-    category suggested from the text is used."""
+    ``exclude_resource_ids``: resources already linked to this need; ``territory``: the event's
+    (only its resources and those valid everywhere; None: every resource). Without a category,
+    the category suggested from the text is used."""
     category = category if category in CATEGORIES else suggest_category(need_text or "")
     corpus = _corpus()
     excluded = set(exclude_resource_ids)
@@ -257,6 +274,8 @@ def suggest_resources(need_text: str, category: str | None, exclude_persona_id: 
     for rid in candidates - excluded:
         if rid not in corpus.resources:
             continue  # deleted or merged since it was linked
+        if not in_territory(corpus.territory.get(rid), territory):
+            continue  # another territory's service
         acronym, name, cat = corpus.resources[rid]
         same = bool(category) and cat == category
         count = needs_count.get(rid, 0)
@@ -279,13 +298,29 @@ def suggest_resources(need_text: str, category: str | None, exclude_persona_id: 
 
 # --- inline creation ------------------------------------------------------------------------
 
-def _same_resource(s: Session, name: str, acronym: str) -> m.Resource | None:
+def _same_resource(s: Session, name: str, acronym: str, territory: str | None = None) -> m.Resource | None:
     name_key, acronym_key = compact(name) or name.strip(), compact(acronym)
     for r in s.execute(select(m.Resource).where(m.Resource.deleted_at.is_(None),
                                                 m.Resource.merged_into_id.is_(None))).scalars():
+        if not in_territory(r.territory, territory):
+            continue  # another territory's service of the same name is another service
         if (compact(r.name) or r.name.strip()) == name_key or (acronym_key and compact(r.acronym) == acronym_key):
             return r
     return None
+
+
+def _territory_in(s: Session, subgroup_id: Any, lead_id: Any) -> str | None:
+    """The territory of the event a sub-group (or a lead's persona) works in: a resource added from
+    its canvas belongs there. None when neither says."""
+    session_id = None
+    lead, group = v.parse_id(lead_id), v.parse_id(subgroup_id)
+    if lead is not None:
+        session_id = s.execute(select(m.Persona.session_id).join(m.CanvasItem, m.CanvasItem.persona_id == m.Persona.id)
+                               .join(m.SolutionLead, m.SolutionLead.need_id == m.CanvasItem.id)
+                               .where(m.SolutionLead.id == lead)).scalar()
+    if session_id is None and group is not None:
+        session_id = s.execute(select(m.Subgroup.session_id).where(m.Subgroup.id == group)).scalar()
+    return event_levels_in(s, session_id).territory if session_id is not None else None
 
 
 def create_resource_inline(actor: Actor, subgroup_id: int | None, name: str, category: str | None = None,
@@ -297,13 +332,15 @@ def create_resource_inline(actor: Actor, subgroup_id: int | None, name: str, cat
     dots and case are ignored) is refused with ``error.resource_already_listed`` so the user
     links the existing one."""
     def _create(s: Session) -> m.Resource:
-        existing = _same_resource(s, name or "", acronym or "")
+        where = _territory_in(s, subgroup_id, lead_id)
+        existing = _same_resource(s, name or "", acronym or "", where)
         if existing is not None:
             raise Conflict("error.resource_already_listed", field="name", resource_id=existing.id,
                            label=partner_label(existing.acronym, existing.name))
         chosen = category or suggest_category(f"{acronym} {name} {description}") or "other"
         resource = e.create_in(s, actor, "resource", name=name, category=chosen, acronym=acronym,
-                               description=description, url=url, added_by_subgroup_id=subgroup_id)
+                               description=description, url=url, added_by_subgroup_id=subgroup_id,
+                               territory=where)
         if lead_id is not None:
             link_resource_in(s, actor, lead_id, resource.id)
         return resource

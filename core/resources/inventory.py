@@ -11,6 +11,13 @@ HSDS mapping (one row = one service of one organisation at one location):
     service_name      -> service_name          address_1      -> address
     name, description, category, url, email, phone, contact_name -> the same fields
     city, postal_code and every other column   -> ``extra`` (nothing is lost; exported back)
+    territory (an Atelier column, not HSDS)     -> territory: a preset key of ``core.territory``
+                                                  ("ch-ge") or its name in any language; empty
+                                                  on export for a resource valid everywhere
+
+Territories: a resource with a territory is offered to the events of that territory; one without
+(None) to every event. ``search_resources(territory=...)`` and ``glossary(territory=...)`` read what
+an event of that territory sees; ``EVERYWHERE`` asks for the resources without a territory only.
 """
 from __future__ import annotations
 
@@ -27,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from core import entities as e
 from core import permissions
+from core import territory as territories
 from core import validation as v
 from core.actor import Actor
 from core.errors import AtelierError, NotFound, PermissionDenied, ValidationError
@@ -36,10 +44,11 @@ from storage import db
 from storage import models as m
 
 __all__ = [
-    "DuplicatePair", "EXPORT_COLUMNS", "GlossaryEntry", "HSDS_COLUMNS", "ImportProblem", "ImportReport", "MergeReport",
-    "ResourceView", "add_resource", "can_edit_inventory", "compact", "export_csv", "find_duplicates", "get_resource",
-    "glossary", "import_csv", "lead_partners", "merge_resources", "merge_resources_in", "names_partner",
-    "partner_label", "partner_short_label", "resolve_category", "search_resources", "update_resource",
+    "DuplicatePair", "EVERYWHERE", "EXPORT_COLUMNS", "GlossaryEntry", "HSDS_COLUMNS", "ImportProblem", "ImportReport",
+    "MergeReport", "ResourceView", "add_resource", "can_edit_inventory", "compact", "export_csv", "find_duplicates",
+    "get_resource", "glossary", "import_csv", "in_territory", "lead_partners", "merge_resources", "merge_resources_in",
+    "names_partner", "partner_label", "partner_short_label", "resolve_category", "resolve_territory",
+    "search_resources", "update_resource",
 ]
 
 # HSDS flat column -> Resource field; columns mapped to None live in ``extra`` under their own name
@@ -57,8 +66,10 @@ HSDS_COLUMNS: dict[str, str | None] = {
     "city": None,
     "postal_code": None,
     "contact_name": "contact_name",
+    "territory": "territory",
 }
 EXPORT_COLUMNS = tuple(HSDS_COLUMNS)
+EVERYWHERE = "-"          # search_resources(territory=EVERYWHERE): the resources without a territory
 NAME_COLUMNS = ("name", "service_name", "organization_name")
 # fields a merge copies from a duplicate when the kept resource has them empty
 _FILLABLE = ("acronym", "description", "organisation_name", "service_name", "address", "contact_name", "phone",
@@ -106,6 +117,7 @@ class ResourceView(NamedPartner):
     added_by_subgroup_id: int | None = None
     version: int = 1
     links: int = 0           # how many solution leads use it
+    territory: str | None = None   # core.territory preset key; None: offered to every event
 
     @property
     def full_address(self) -> str:
@@ -220,7 +232,7 @@ def _require_editor(actor: Actor) -> None:
 def _view(r: m.Resource, links: int = 0) -> ResourceView:
     return ResourceView(r.id, r.acronym, r.name, r.category, r.description, r.organisation_name, r.service_name,
                         r.address, r.contact_name, r.phone, r.email, r.url, dict(r.extra or {}),
-                        r.added_by_subgroup_id, r.version, links)
+                        r.added_by_subgroup_id, r.version, links, r.territory)
 
 
 def _live_views(s: Session) -> list[ResourceView]:
@@ -260,10 +272,22 @@ def resolve_category(value: str, fallback_text: str = "") -> tuple[str, bool]:
 
 # --- reads ----------------------------------------------------------------------------------
 
-def search_resources(text: str = "", category: str | None = None) -> list[ResourceView]:
+def in_territory(resource_territory: str | None, territory: str | None) -> bool:
+    """Whether a resource is offered where ``territory`` asks: None asks for every resource, a
+    preset key for that territory's and those valid everywhere, ``EVERYWHERE`` for the latter only."""
+    if territory is None:
+        return True
+    if territory == EVERYWHERE:
+        return resource_territory is None
+    return resource_territory is None or resource_territory == territory
+
+
+def search_resources(text: str = "", category: str | None = None, territory: str | None = None
+                     ) -> list[ResourceView]:
     """Live resources matching every word of ``text`` (acronym, name, description, organisation,
-    service; accents and case ignored; "C.P.A.S." finds "CPAS") and the category, if given.
-    Resources whose acronym or name matches come first, then those found by their description."""
+    service; accents and case ignored; "C.P.A.S." finds "CPAS"), the category and the territory
+    (``in_territory``), if given. Resources whose acronym or name matches come first, then those
+    found by their description."""
     words = [w for w in normalise(text).split() if len(w) > 1]   # "C.P.A.S." is an acronym, not 4 letters
     query_compact = compact(text)
     with db.read_session() as s:
@@ -271,6 +295,8 @@ def search_resources(text: str = "", category: str | None = None) -> list[Resour
     found: list[tuple[int, ResourceView]] = []
     for r in views:
         if category and r.category != category:
+            continue
+        if not in_territory(r.territory, territory):
             continue
         rank = 0
         if query_compact:
@@ -296,11 +322,13 @@ def get_resource(resource_id: Any) -> ResourceView:
         return _view(r)
 
 
-def glossary() -> list[GlossaryEntry]:
-    """The acronyms of the inventory, alphabetically: acronym -> name, description."""
+def glossary(territory: str | None = None) -> list[GlossaryEntry]:
+    """The acronyms of the inventory (of a territory and those valid everywhere, when given:
+    ``in_territory``), alphabetically: acronym -> name, description."""
     with db.read_session() as s:
         views = _live_views(s)
-    entries = [GlossaryEntry(r.acronym, r.name, r.description, r.id) for r in views if r.acronym.strip()]
+    entries = [GlossaryEntry(r.acronym, r.name, r.description, r.id) for r in views
+               if r.acronym.strip() and in_territory(r.territory, territory)]
     entries.sort(key=lambda g: (compact(g.acronym), normalise(g.name)))
     return entries
 
@@ -339,7 +367,7 @@ def _update_resource_in(s: Session, actor: Actor, obj: m.Resource, changes: dict
     clean = e._clean_values(s, spec, changes, partial=True)
     before = e.snapshot(obj)
     for key, value in clean.items():
-        setattr(obj, key, value if value is not None else "")
+        setattr(obj, key, value if value is not None or key == "territory" else "")
     if extra:
         merged = {**(obj.extra or {}), **_clean_extra(extra)}
         if merged != (obj.extra or {}):
@@ -447,6 +475,8 @@ def find_duplicates(min_score: int = DUPLICATE_NAME_SCORE) -> list[DuplicatePair
     found: dict[tuple[int, int], DuplicatePair] = {}
 
     def propose(a: ResourceView, b: ResourceView, reason: str, score: int) -> None:
+        if a.territory and b.territory and a.territory != b.territory:
+            return   # a Geneva and a Brussels service may share a name: two services
         key = (min(a.id, b.id), max(a.id, b.id))
         if key not in found:
             keep, dup = _pair(a, b)
@@ -507,7 +537,7 @@ def export_csv() -> bytes:
         row = []
         for column in EXPORT_COLUMNS:
             target = HSDS_COLUMNS[column]
-            row.append(getattr(r, target) if target else str(r.extra.get(column, "")))
+            row.append((getattr(r, target) or "") if target else str(r.extra.get(column, "")))
         row += [str(r.extra.get(column, "")) for column in extra_columns]
         writer.writerow([_neutralise(str(cell)) for cell in row])
     return out.getvalue().encode("utf-8-sig")
@@ -536,6 +566,30 @@ class _Row:
     extra: dict[str, str]
     key: tuple[str, str]
     category_given: bool
+    clear_territory: bool = False    # the file says "everywhere": the resource loses its territory
+
+
+@functools.cache
+def _territory_aliases() -> dict[str, str]:
+    """Normalised key or name (every language) of a territory -> its key; "everywhere" -> EVERYWHERE."""
+    aliases = {normalise(EVERYWHERE) or EVERYWHERE: EVERYWHERE}
+    for lang in LANGUAGES:
+        aliases[normalise(territories.territory_label(None, lang))] = EVERYWHERE
+    for key in territories.TERRITORIES:
+        aliases[normalise(key)] = key
+        aliases[compact(key)] = key
+        for lang in LANGUAGES:
+            aliases[normalise(territories.territory_label(key, lang))] = key
+    return aliases
+
+
+def resolve_territory(value: str) -> str | None:
+    """A territory key from a key ("ch-ge") or a name in any language ("Suisse – Genève");
+    ``EVERYWHERE`` for "everywhere" ("Partout", "-"); the value itself when unknown (refused later)."""
+    text = (value or "").strip()
+    if not text:
+        return None
+    return _territory_aliases().get(normalise(text)) or _territory_aliases().get(text) or text
 
 
 def _parse(data: bytes, report: ImportReport) -> list[_Row]:
@@ -608,6 +662,11 @@ def _parse(data: bytes, report: ImportReport) -> list[_Row]:
         if values.get("category") and not exact:
             extra["category_original"] = values["category"]
         values["category"] = category
+        clear_territory = False
+        if "territory" in values:
+            found = resolve_territory(values["territory"])
+            clear_territory = found == EVERYWHERE
+            values["territory"] = None if found in (None, EVERYWHERE) else found
         problems_before = len(report.problems)
         if not values["name"]:
             report.problems.append(ImportProblem(start, "inventory.import.error.name_required",
@@ -630,15 +689,16 @@ def _parse(data: bytes, report: ImportReport) -> list[_Row]:
             continue
         values = {k: v.clean(k, spec.fields[k], x) for k, x in values.items()}
         rows.append(_Row(start, values, extra, (compact(values.get("acronym", "")), name_key(values["name"])),
-                         bool(raw.get("category"))))
+                         bool(raw.get("category")), clear_territory))
     return rows
 
 
-def _existing_by_key(s: Session) -> dict[tuple[str, str], m.Resource]:
-    """Every resource by (acronym, name) key; a merged one stands for the resource it was merged into."""
+def _existing_by_key(s: Session) -> dict[tuple[str, str], list[m.Resource]]:
+    """Every resource by (acronym, name) key (several when territories differ); a merged one stands
+    for the resource it was merged into."""
     resources = s.execute(select(m.Resource)).scalars().all()
     by_id = {r.id: r for r in resources}
-    index: dict[tuple[str, str], m.Resource] = {}
+    index: dict[tuple[str, str], list[m.Resource]] = {}
     for r in sorted(resources, key=lambda r: (r.deleted_at is not None, r.id)):
         target = r
         for _ in range(20):  # follow merges to the survivor
@@ -647,16 +707,28 @@ def _existing_by_key(s: Session) -> dict[tuple[str, str], m.Resource]:
             target = by_id[target.merged_into_id]
         if target.deleted_at is not None:
             continue
-        index.setdefault((compact(r.acronym), name_key(r.name)), target)
+        found = index.setdefault((compact(r.acronym), name_key(r.name)), [])
+        if target not in found:
+            found.append(target)
     return index
+
+
+def _same_in_territory(candidates: list[m.Resource], territory: str | None) -> m.Resource | None:
+    """The resource a row stands for: without a territory in the file, the first with its key; with
+    one, the resource of that territory, or one valid everywhere (it gets the territory). A
+    resource of another territory is another service."""
+    if territory is None:
+        return candidates[0] if candidates else None
+    return next((r for r in candidates if r.territory == territory), None) \
+        or next((r for r in candidates if r.territory is None), None)
 
 
 def _import_in(s: Session, actor: Actor, rows: list[_Row], report: ImportReport) -> None:
     index = _existing_by_key(s)
     for row in rows:
-        existing = index.get(row.key)
+        existing = _same_in_territory(index.get(row.key, []), row.values.get("territory"))
         if existing is None:
-            index[row.key] = _create_resource_in(s, actor, row.values, row.extra)
+            index.setdefault(row.key, []).append(_create_resource_in(s, actor, row.values, row.extra))
             report.created += 1
             continue
         # the key fields stay as they are ("A.I.S." finds "AIS"); an empty cell changes nothing; a
@@ -665,6 +737,8 @@ def _import_in(s: Session, actor: Actor, rows: list[_Row], report: ImportReport)
                    if x not in (None, "") and x != getattr(existing, k) and k not in ("name", "acronym")}
         if "category" in changes and (not row.category_given or row.values["category"] == "other"):
             changes.pop("category")
+        if row.clear_territory and existing.territory is not None:
+            changes["territory"] = None
         extra = {k: x for k, x in row.extra.items() if (existing.extra or {}).get(k) != x}
         if (changes or extra) and _update_resource_in(s, actor, existing, changes, extra):
             report.updated += 1

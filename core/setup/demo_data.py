@@ -502,6 +502,118 @@ RESOURCES = [
      "url": ""},
 ]
 
+# The inventory above is Brussels' (territory "be-bru", core.territory); these few entries describe
+# services found anywhere and are offered to every event (no territory).
+RESOURCES_TERRITORY = "be-bru"
+RESOURCES_EVERYWHERE = frozenset({"BANQUES", "ENTREPRISES", "INTERIM", "BENEVOLAT", "MENTORAT"})
+
+# ---------------------------------------------------------------------------
+# A small Geneva inventory (territory "ch-ge"): institutions and services named
+# in the SocialUp news of the Hospice général (source 004: MISO 2021, Open
+# Geneva, "Outils et dispositifs d'insertion", the BIS and the Qeli). Facts
+# from the source only; descriptions in our own words.
+# ---------------------------------------------------------------------------
+GENEVA_TERRITORY = "ch-ge"
+GENEVA_RESOURCES = [
+    {"key": "GE_HOSPICE_GENERAL",
+     "acronym": "",
+     "name": "Hospice général",
+     "category": "money_debt",
+     "description": "Institution genevoise de l'aide sociale : ses assistant·e·s sociaux·ales accompagnent les "
+                    "personnes et les ménages en difficulté, et son service d'insertion professionnelle aide au "
+                    "retour vers l'emploi. Elle oriente aussi vers les programmes de formation du réseau.",
+     "url": ""},
+    {"key": "GE_SOCIALUP",
+     "acronym": "",
+     "name": "SocialUp",
+     "category": "other",
+     "description": "Plateforme d'innovation sociale de l'Hospice général : elle organise des rencontres ouvertes "
+                    "aux partenaires et au public (le Mois de l'innovation sociale ouverte, MISO ; une présence "
+                    "chaque année au festival Open Geneva) pour chercher ensemble des réponses aux défis sociaux.",
+     "url": ""},
+    {"key": "GE_OSEO",
+     "acronym": "OSEO",
+     "name": "Œuvre suisse d'entraide ouvrière",
+     "category": "digital",
+     "description": "Œuvre d'entraide qui a interrogé ses usager·ère·s en 2020 sur leur équipement numérique : "
+                    "presque tou·te·s ont un smartphone, bien peu un ordinateur ou internet à la maison, et la "
+                    "moitié n'ont pas les bases pour s'en servir seul·e·s dans une démarche ou un emploi.",
+     "url": ""},
+    {"key": "GE_OFPC",
+     "acronym": "OFPC",
+     "name": "OFPC – formation de base, professionnelle et continue",
+     "category": "training",
+     "description": "Service genevois de la formation : cours de base (lire, écrire, calculer, utiliser un "
+                    "ordinateur), AFP et CFC à plein temps ou en dual, Qualifications+ pour les adultes sans "
+                    "titre, chèque annuel de formation, reconnaissance des diplômes étrangers, CAP Formations "
+                    "pour les 15-25 ans sans diplôme, bourses de reconversion.",
+     "url": ""},
+    {"key": "GE_PAI",
+     "acronym": "PAI+",
+     "name": "Programme de préapprentissage d'intégration",
+     "category": "training",
+     "description": "Programme fédéral de préapprentissage, ouvert à Genève depuis 2018 dans onze domaines "
+                    "professionnels : d'abord pour les personnes requérantes d'asile ou admises à titre "
+                    "provisoire, puis (PAI+) pour d'autres personnes migrantes de 18 à 35 ans arrivées tard et "
+                    "sans diplôme reconnu. On y entre par un partenaire du réseau (Hospice général, école, "
+                    "association).",
+     "url": ""},
+    {"key": "GE_QUALIFE",
+     "acronym": "",
+     "name": "Fondation Qualife",
+     "category": "employment",
+     "description": "Accompagnement vers l'emploi en deux pôles : les jeunes de moins de 25 ans en rupture, sans "
+                    "formation, et les personnes de 50 à 64 ans du canton passées par le chômage. Conseils rapides "
+                    "(CV, démarches) ou suivi intensif, et des cafés-contacts avec des employeur·euse·s.",
+     "url": ""},
+    {"key": "GE_BIS",
+     "acronym": "BIS",
+     "name": "Bureau d'information sociale",
+     "category": "other",
+     "description": "Guichet unique, anonyme et gratuit né pendant la crise du Covid contre le non-recours aux "
+                    "droits : des professionnel·le·s de plusieurs services (travail social communal, Hospice "
+                    "général, CAPAS, Fondation genevoise de désendettement, ASLOCA, AGPsy) y informent, orientent "
+                    "et peuvent ouvrir un dossier ou fixer un rendez-vous sur place.",
+     "url": ""},
+    {"key": "GE_QELI",
+     "acronym": "Qeli",
+     "name": "Questionnaire d'éligibilité",
+     "category": "money_debt",
+     "description": "Questionnaire en ligne qui permet à chacun·e de vérifier seul·e, selon sa situation "
+                    "financière, s'il ou elle peut avoir droit à l'aide sociale, pour oser la demander.",
+     "url": ""},
+    {"key": "GE_DESENDETTEMENT",
+     "acronym": "",
+     "name": "Fondation genevoise de désendettement",
+     "category": "money_debt",
+     "description": "Fondation qui aide à sortir des dettes ; elle fait partie des services présents au Bureau "
+                    "d'information sociale.",
+     "url": ""},
+    {"key": "GE_POINT_JEUNES",
+     "acronym": "",
+     "name": "Point jeunes",
+     "category": "family_childcare",
+     "description": "Centre d'information et de prévention de l'Hospice général pour les jeunes qui approchent de la "
+                    "majorité et les jeunes adultes : ses éducatrices engagent le dialogue par des jeux (budget, "
+                    "argent, autonomie, photo-langage pour qui parle peu le français) et soutiennent ensuite.",
+     "url": ""},
+    {"key": "GE_CARITAS",
+     "acronym": "",
+     "name": "Caritas Genève",
+     "category": "employment",
+     "description": "Association d'entraide engagée contre le chômage de très longue durée (projet « Cantons zéro "
+                    "chômeur ») : mettre en valeur le savoir-faire des personnes et les accompagner vers un poste.",
+     "url": ""},
+    {"key": "GE_GENEVE_ROULE",
+     "acronym": "",
+     "name": "Genève Roule",
+     "category": "mobility",
+     "description": "Prêt et réparation de vélos tenus par des personnes en insertion socio-professionnelle, qui y "
+                    "reçoivent aussi un appui pour chercher un emploi et pour les outils numériques (adresse "
+                    "e-mail, scanner un document, se présenter en visioconférence).",
+     "url": ""},
+]
+
 
 # ---------------------------------------------------------------------------
 # Assises du Logement et du Travail social (source 000)

@@ -16,9 +16,10 @@ from core import entities as e
 from core import validation as v
 from core.access.codes import unique_code
 from core.actor import Actor
-from core.errors import Conflict, NotFound, ValidationError
+from core.errors import Conflict, NotFound, StaleEdit, ValidationError
 from core.i18n import LANGUAGES
 from core.setup.board_categories import TEMPLATES
+from core.territory import DEFAULT_TERRITORY, clean_custom_levels
 from storage import db
 from storage import models as m
 
@@ -63,6 +64,8 @@ class EventView:
     category_template: str = "plain"
     languages: tuple[str, ...] = ("fr", "en", "nl")
     version: int = 1
+    territory: str = DEFAULT_TERRITORY                        # core.territory preset
+    power_levels: list[dict[str, Any]] | None = None         # a custom list (None: the preset's)
 
     @property
     def sessions(self) -> list[SessionView]:
@@ -151,6 +154,8 @@ def _clean_event_values(values: dict[str, Any]) -> dict[str, Any]:
                               value=str(values["category_template"])[:40])
     if "languages" in values:
         values["languages"] = clean_languages(values["languages"])
+    if "territory" in values and values["territory"] in (None, ""):
+        values.pop("territory")   # the column's default (a preset is always set)
     if values.get("slug"):
         values["slug"] = str(values["slug"]).strip().lower()
         if not SLUG_RE.match(values["slug"]):
@@ -213,6 +218,30 @@ def update_event(actor: Actor, event_id: int, seen_version: int | None, **change
     return e.run_write(_update)
 
 
+def set_event_levels(actor: Actor, event_id: int, seen_version: int | None, territory: str,
+                     labels: Any = None) -> dict:
+    """The event's territory preset and, optionally, its own ordered list of levels of power
+    (``labels``: a list or one label per line; empty: the preset's list). See ``core.territory``:
+    a level taken out stays known, so recommendations already filed at it keep their label.
+    Organisers of the event; a stale edit (``seen_version``) is refused."""
+    def _set(s: Session) -> m.Event:
+        ev = e.get_live(s, m.Event, event_id, field="event_id")
+        scope = e.scope_of(s, ev)
+        e.check_can_write(actor, scope, "event")
+        before = e.snapshot(ev)
+        if seen_version is not None and ev.version != seen_version:
+            raise StaleEdit(current=before, seen_version=seen_version, version=ev.version)
+        levels = clean_custom_levels(territory, labels, ev.power_levels)
+        if ev.territory == territory and ev.power_levels == levels:
+            return ev
+        ev.territory = territory
+        ev.power_levels = levels
+        s.flush()
+        e.record(s, actor, "update", "event", ev.id, scope, before=before, after=e.snapshot(ev))
+        return ev
+    return e.run_write(_set)
+
+
 def archive_event(actor: Actor, event_id: int, archived: bool = True) -> dict:
     """Archive (or bring back) an event: it leaves the lists, nothing is deleted."""
     def _archive(s: Session) -> m.Event:
@@ -235,7 +264,32 @@ def _event_view(ev: m.Event) -> EventView:
     return EventView(ev.id, ev.slug, ev.title, ev.description, ev.organisers, ev.place, ev.starts_on, ev.ends_on,
                      ev.participant_cap, ev.per_org_cap, ev.archived_at is not None, [],
                      ev.category_template or "plain", tuple(x for x in (ev.languages or "").split(",") if x),
-                     ev.version)
+                     ev.version, ev.territory or DEFAULT_TERRITORY,
+                     list(ev.power_levels) if isinstance(ev.power_levels, list) else None)
+
+
+@dataclass(frozen=True)
+class EventLevels:
+    """What ``core.territory`` reads of an event: its preset and its own list of levels."""
+    territory: str = DEFAULT_TERRITORY
+    power_levels: list[dict[str, Any]] | None = None
+
+
+def event_levels_in(s: Session, session_id: Any) -> EventLevels:
+    row = s.execute(select(m.Event.territory, m.Event.power_levels)
+                    .join(m.Theme, m.Theme.event_id == m.Event.id)
+                    .join(m.WorkshopSession, m.WorkshopSession.theme_id == m.Theme.id)
+                    .where(m.WorkshopSession.id == v.parse_id(session_id))).first()
+    if row is None:
+        return EventLevels()
+    return EventLevels(row[0] or DEFAULT_TERRITORY, list(row[1]) if isinstance(row[1], list) else None)
+
+
+def event_levels(session_id: Any) -> EventLevels:
+    """The territory and levels of power of a session's event (one query; the default preset for
+    an unknown session)."""
+    with db.read_session() as s:
+        return event_levels_in(s, session_id)
 
 
 def get_event_record(event_id: int) -> EventView:
@@ -260,7 +314,8 @@ def copy_event(actor: Actor, event_id: int, title: str, slug: str = "", shift_da
             place=src.place, starts_on=src.starts_on + shift if src.starts_on else None,
             ends_on=src.ends_on + shift if src.ends_on else None, participant_cap=src.participant_cap,
             per_org_cap=src.per_org_cap, category_template=src.category_template or "plain",
-            languages=src.languages or None)
+            languages=src.languages or None, territory=src.territory or None)
+        new.power_levels = list(src.power_levels) if isinstance(src.power_levels, list) else None
         staff = set(s.execute(select(m.EventStaff.user_id).where(m.EventStaff.event_id == src.id)).scalars())
         staff -= set(s.execute(select(m.EventStaff.user_id).where(m.EventStaff.event_id == new.id)).scalars())
         for user_id in sorted(staff):
@@ -375,6 +430,19 @@ def add_subgroup_in(s: Session, actor: Actor, session_id: int, name: str) -> m.S
 
 def add_subgroup(actor: Actor, session_id: int, name: str) -> dict:
     return e.run_write(add_subgroup_in, actor, session_id, name)
+
+
+SUBGROUPS_AT_ONCE_MAX = 12
+
+
+def add_subgroups(actor: Actor, session_id: int, names: list[str]) -> list[dict]:
+    """Several sub-groups at once (the console's "one per table"), in one transaction: all or none."""
+    if not 1 <= len(names) <= SUBGROUPS_AT_ONCE_MAX:
+        raise ValidationError("error.out_of_range", field="count", min=1, max=SUBGROUPS_AT_ONCE_MAX)
+
+    def _add(s: Session) -> list[dict]:
+        return [e.snapshot(add_subgroup_in(s, actor, session_id, name)) for name in names]
+    return e.run_write(_add)
 
 
 # --- staff: organisers and facilitators of an event, facilitators of a session ----------------

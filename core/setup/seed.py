@@ -16,15 +16,22 @@ from storage import db
 from storage import models as m
 
 
+def _demo_resources() -> list[tuple[dict[str, Any], str | None]]:
+    """The demo inventory with each resource's territory: Brussels' (a few valid everywhere), then
+    Geneva's."""
+    return [*((r, None if r["key"] in D.RESOURCES_EVERYWHERE else D.RESOURCES_TERRITORY) for r in D.RESOURCES),
+            *((r, D.GENEVA_TERRITORY) for r in D.GENEVA_RESOURCES)]
+
+
 def _ensure_resources(s: Session) -> dict[str, int]:
     """Every inventory resource of the demo, created once; returns key -> id."""
     ids: dict[str, int] = {}
-    for r in D.RESOURCES:
+    for r, territory in _demo_resources():
         found = s.execute(select(m.Resource.id).where(m.Resource.name == r["name"],
                                                       m.Resource.acronym == r["acronym"])).scalar_one_or_none()
         if found is None:
             found = e.create_in(s, SYSTEM, "resource", acronym=r["acronym"], name=r["name"], category=r["category"],
-                                description=r["description"], url=r.get("url", "")).id
+                                description=r["description"], url=r.get("url", ""), territory=territory).id
         ids[r["key"]] = found
     return ids
 
