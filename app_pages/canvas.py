@@ -19,7 +19,7 @@ from core.setup.events import list_events
 from core.vocabulary import BARRIER_NATURES, CATEGORIES
 from ui import actions, auth, errors
 from ui.actions import Field, RowEdit, show_error
-from ui.i18n import t
+from ui.i18n import current_language, fmt_date, t
 from ui.live import live_view, snapshot
 from ui.text import md
 
@@ -33,6 +33,11 @@ run: Callable[..., bool] = functools.partial(actions.run, actor)
 SECTIONS = (("barrier", "canvas.barriers", ":material/block:"), ("motivation", "canvas.motivations", ":material/bolt:"),
             ("skill", "canvas.skills", ":material/construction:"), ("need", "canvas.needs", ":material/flag:"))
 AUTO = "__auto__"
+
+
+def day_text(value: Any) -> str:
+    """A session's date, short, in the user's language."""
+    return fmt_date(value.date(), current_language(), "short") if value else "—"
 
 
 def category_label(code: str | None) -> str:
@@ -101,6 +106,10 @@ if options:
     def _label(pid: int) -> str:
         o = by_id[pid]
         group = f" — {o.subgroup_name}" if o.subgroup_name else ""
+        if o.earlier:   # a participant's view of an earlier date of the theme
+            group += f" · {t('canvas.earlier_date', date=day_text(o.session_date))}"
+            if o.picked_up:
+                group += f" · {t('canvas.picked_up')}"
         return f"{o.name}{group}" if actor.is_participant else f"{o.name}{group} · {o.context}"
 
     chosen_id = top[0].selectbox(t("canvas.choose"), list(by_id), index=list(by_id).index(chosen_id),
@@ -145,8 +154,26 @@ if chosen_id is None:
 
 option = by_id[chosen_id]
 editable = option.editable
-if not editable:
+LIVE_SESSION = option.live_session_id or option.session_id   # whose activity moves this canvas
+if option.earlier and editable:
+    st.caption(t("canvas.picked_up_note", date=day_text(option.session_date)))
+elif option.earlier:
+    st.caption(t("canvas.earlier_read_only", date=day_text(option.session_date)))
+elif not editable:
     st.caption(t("canvas.read_only"))
+
+
+def writable_row(dated_session_id: int | None) -> bool:
+    """A row this viewer may change: on a persona continued from an earlier date, only the rows its
+    own date wrote (``core.permissions``: PICKED_UP); otherwise any row of an editable canvas."""
+    return editable and (option.writes_in is None or dated_session_id == option.writes_in)
+
+
+def added_on(data: canvas.Canvas, dated_session_id: int | None) -> str:
+    """" · ajouté le 12/03/24" when the canvas holds rows of more than one date of the theme."""
+    if not data.several_dates or dated_session_id is None:
+        return ""
+    return f" · :small[{md(t('canvas.added_on', date=day_text(data.added_on(dated_session_id))))}]"
 
 
 # --- undo of the last delete --------------------------------------------------------------------
@@ -228,29 +255,32 @@ def draw_header(data: canvas.Canvas) -> None:
         st.success(t("canvas.complete"), icon=":material/task_alt:")
 
 
-def _item_line(item: canvas.ItemView) -> str:
+def _item_line(item: canvas.ItemView, data: canvas.Canvas | None = None) -> str:
     chips = []
     if canvas.has_nature(item.kind) and item.nature:
         chips.append(nature_label(item.nature))
     if canvas.has_category(item.kind):
         chips.append(category_label(item.category))
-    return f"- {md(item.text)}" + (f" · _{md(' · '.join(chips))}_" if chips else "")
+    dated = added_on(data, item.session_id) if data is not None else ""
+    return f"- {md(item.text)}" + (f" · _{md(' · '.join(chips))}_" if chips else "") + dated
 
 
-def lead_line(lead: canvas.LeadView) -> str:
+def lead_line(lead: canvas.LeadView, data: canvas.Canvas | None = None) -> str:
     """"→ Assistant social (CPAS — Centre public d'action sociale, Mutuelle)"; a lead that names
     its partner says it once ("→ CIRÉ"); a lead with no partner says so."""
     line = f"→ {md(lead.text)}"
+    dated = added_on(data, lead.session_id) if data is not None else ""
     partners = lead.partners_to_name
     if partners:
-        return line + f" ({md(', '.join(r.label for r in partners))})"
-    return line if lead.resources else line + f" · _{md(t('canvas.no_resource'))}_"
+        return line + f" ({md(', '.join(r.label for r in partners))})" + dated
+    return (line if lead.resources else line + f" · _{md(t('canvas.no_resource'))}_") + dated
 
 
-def need_summary(need: canvas.ItemView) -> str:
+def need_summary(need: canvas.ItemView, data: canvas.Canvas | None = None) -> str:
     """A need, its category, and its leads with their partners, as one Markdown block."""
-    lines = [f"**{md(need.text)}** · _{md(category_label(need.category))}_", ""]
-    lines += [f"- {lead_line(lead)}" for lead in need.leads] or [f"_{md(t('canvas.no_leads'))}_"]
+    dated = added_on(data, need.session_id) if data is not None else ""
+    lines = [f"**{md(need.text)}** · _{md(category_label(need.category))}_{dated}", ""]
+    lines += [f"- {lead_line(lead, data)}" for lead in need.leads] or [f"_{md(t('canvas.no_leads'))}_"]
     return "\n".join(lines)
 
 
@@ -274,7 +304,7 @@ def draw_canvas(data: canvas.Canvas) -> None:
             lines = [f"**{t(key)}** ({len(items)})", ""]
             if not items:
                 lines.append(f"_{t('canvas.empty_section')}_")
-            lines += [_item_line(item) for item in items]
+            lines += [_item_line(item, data) for item in items]
             st.markdown("\n".join(lines))
 
 
@@ -346,7 +376,7 @@ def add_bar() -> None:
 def item_manager(data: canvas.Canvas) -> None:
     """Edit or delete a barrier, a motivation or a skill (outside the live fragment; each need has
     its own buttons on its row)."""
-    items = [item for kind, _key, _icon in SECTIONS[:3] for item in data.section(kind)]
+    items = [item for kind, _key, _icon in SECTIONS[:3] for item in data.section(kind) if writable_row(item.session_id)]
     if not items:
         return
     by_id = {item.id: item for item in items}
@@ -373,7 +403,7 @@ def _needs_moved(_previous: Any, _current: Any) -> None:
     """On a tick that brought changes: when the needs part of the page is not what it shows, redraw
     the page (a rare event: quiet ticks and changes elsewhere stay inside the fragment)."""
     try:
-        _rev, data = snapshot(canvas.get_canvas, option.session_id, args=(chosen_id,))
+        _rev, data = snapshot(canvas.get_canvas, LIVE_SESSION, args=(chosen_id,))
     except AtelierError:
         return   # the fragment says what happened
     if needs_signature(data) != st.session_state.get(f"_needs_drawn_{chosen_id}"):
@@ -426,9 +456,10 @@ class PartnerChoices:
 
     def __init__(self, need: canvas.ItemView) -> None:
         linked = {r.id for lead in need.leads for r in lead.resources}
+        where = suggestions.territory_of_persona(chosen_id)   # the event's territory and resources valid everywhere
         self.suggested = suggestions.suggest_resources(need.text, need.category, exclude_persona_id=chosen_id,
-                                                       limit=5, exclude_resource_ids=linked)
-        self.labels = {r.id: r.label for r in inventory.search_resources()}
+                                                       limit=5, exclude_resource_ids=linked, territory=where)
+        self.labels = {r.id: r.label for r in inventory.search_resources(territory=where)}
         why = {x.resource_id: t(x.reason_key, **x.reason_params) for x in self.suggested}
         self.ids = [x.resource_id for x in self.suggested if x.resource_id in self.labels]
         self.ids += [rid for rid in self.labels if rid not in why]
@@ -444,6 +475,11 @@ def lead_editor(lead: canvas.LeadView, choices: PartnerChoices) -> None:
     ones to link in one click, any other partner of the inventory, and under "more" its text, its
     deletion and a partner missing from the inventory."""
     error_key = f"lead_error_{lead.id}"
+    if not writable_row(lead.session_id):   # an earlier date's lead: read-only here
+        with st.container(border=True, key=f"lead_box_{lead.id}"):
+            st.markdown(f"**{lead_line(lead)}**")
+            st.caption(t("canvas.earlier_row"))
+        return
     with st.container(border=True, key=f"lead_box_{lead.id}"):
         st.markdown(f"**→ {md(lead.text)}**")
         mine = {r.id for r in lead.resources}
@@ -532,7 +568,7 @@ def needs_board(data: canvas.Canvas, can_edit: bool) -> None:
         st.caption(t("canvas.no_needs"))
     for need in data.needs:
         with st.container(border=True, key=f"need_{need.id}"):
-            st.markdown(need_summary(need))
+            st.markdown(need_summary(need, data))
             if not can_edit:
                 continue
             with st.container(horizontal=True, key=f"need_actions_{need.id}"):
@@ -544,6 +580,8 @@ def needs_board(data: canvas.Canvas, can_edit: bool) -> None:
                             need_editor(need)
                         except AtelierError as exc:   # e.g. the database away for a moment: said, no trace
                             errors.show(exc)
+                if not writable_row(need.session_id):
+                    continue    # an earlier date's need: new leads only
                 # quieter than the need's main action, and on one line with it on a phone
                 st.button(t("canvas.edit"), key=f"need_edit_{need.id}", icon=":material/edit:", wrap=True,
                           type="tertiary", on_click=_open_editor, args=(need,))
@@ -612,7 +650,8 @@ def _copy_targets() -> dict[int, str]:
 def persona_tools() -> None:
     """Edit the identity card; staff also copy the persona to another session."""
     tools = st.container(horizontal=True, key="canvas_tools")
-    if tools.button(t("canvas.edit_identity"), icon=":material/badge:", key="open_identity"):
+    if option.writes_in is None and tools.button(t("canvas.edit_identity"), icon=":material/badge:",
+                                                 key="open_identity"):
         _forget_identity()
         st.session_state["canvas_identity"] = {"persona_id": chosen_id}
     if st.session_state.get("canvas_identity"):
@@ -686,9 +725,9 @@ if editable:
 try:
     if database_away is not None:
         raise database_away
-    _rev, current_data = snapshot(canvas.get_canvas, option.session_id, args=(chosen_id,))
+    _rev, current_data = snapshot(canvas.get_canvas, LIVE_SESSION, args=(chosen_id,))
     st.session_state[f"_needs_drawn_{chosen_id}"] = needs_signature(current_data)
-    live_view(option.session_id, canvas.get_canvas, draw_canvas, key=f"canvas_{chosen_id}", args=(chosen_id,),
+    live_view(LIVE_SESSION, canvas.get_canvas, draw_canvas, key=f"canvas_{chosen_id}", args=(chosen_id,),
               on_change=_needs_moved)
 except StorageUnavailable as exc:
     if not add_failed_unavailable:  # already said next to the form

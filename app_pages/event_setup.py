@@ -10,9 +10,10 @@ from typing import Any
 import streamlit as st
 
 from core import limits as L
+from core import territory
 from core.errors import ValidationError
 from core.i18n import LANGUAGES
-from core.session import board
+from core.session import board, theme_process
 from core.setup import events
 from ui import actions, auth
 from ui.actions import Field, RowEdit, show_error
@@ -152,8 +153,11 @@ if selected == NEW:
     with st.form("ev_new", border=True):
         st.subheader(t("flow.setup.new_event"), anchor=False)
         event_fields("ev_new", with_slug=False)
+        st.selectbox(t("flow.setup.territory"), territory.TERRITORIES, key="ev_new_territory",
+                     format_func=lambda k: territory.territory_label(k, lang), help=t("flow.setup.levels_intro"))
         st.form_submit_button(t("flow.setup.create_event"), key="ev_new_submit", type="primary",
                               on_click=lambda: run("ev_new_error", events.create_event, select=True,
+                                                   territory=st.session_state.get("ev_new_territory"),
                                                    **event_values("ev_new")))
     show_error("ev_new_error")
     st.stop()
@@ -216,6 +220,34 @@ def theme_writer(theme_id: int):  # noqa: ANN201 - Callable[[int | None], dict]
 
 # --- themes and sessions --------------------------------------------------------------------------
 
+def stage_names(stages: Any) -> str:
+    return ", ".join(t(f"stage.{x}") for x in stages)
+
+
+def stages_form(dated: theme_process.DatedSession, count: int) -> None:
+    """The stages this date covers in its theme's process (the default follows its position)."""
+    key, error_key = f"s_{dated.id}_stages", f"stages_error_{dated.id}"
+    st.session_state.setdefault(key, list(dated.stages))
+
+    def save(ident: int = dated.id, version: int = dated.version) -> None:
+        run(error_key, theme_process.set_session_stages, ident, st.session_state.get(key) or [], seen_version=version)
+
+    def reset(ident: int = dated.id) -> None:
+        st.session_state.pop(key, None)
+        run(error_key, theme_process.set_session_stages, ident, None)
+
+    with st.form(f"stages_form_{dated.id}", border=False):
+        st.multiselect(t("flow.setup.stages"), list(theme_process.STAGES), key=key,
+                       format_func=lambda x: t(f"stage.{x}"), placeholder=t("widget.choose_many"), select_all=False,
+                       help=t("flow.setup.stages_help"))
+        default = t("flow.setup.stages_default", n=dated.position + 1, count=count, stages=stage_names(dated.default))
+        st.caption(default if dated.chosen else f"{default} {t('flow.setup.stages_is_default')}")
+        st.form_submit_button(t("flow.setup.stages_save"), key=f"s_{dated.id}_stages_save", on_click=save)
+    if dated.chosen:
+        st.button(t("flow.setup.stages_reset"), key=f"s_{dated.id}_stages_reset", type="tertiary", on_click=reset)
+    show_error(error_key)
+
+
 staff = events.staff_candidates()
 staff_names = {u.id: f"{u.name} ({t(f'role.{u.role}')})" for u in staff}
 
@@ -227,6 +259,7 @@ with tab_themes:
             st.subheader(md(theme.title), anchor=False)
             if theme.why:
                 st.caption(md(theme.why))
+            process = {d.id: d for d in theme_process.theme_sessions(theme.id)}
             for x in theme.sessions:
                 when = (f"{fmt_date(x.starts_at.date(), lang, 'full')}, {fmt_time(x.starts_at, lang)}–"
                         f"{fmt_time(x.ends_at, lang)}" if x.starts_at and x.ends_at else
@@ -254,6 +287,8 @@ with tab_themes:
                         st.form_submit_button(t("flow.save"), key=f"s_{x.id}_save", on_click=edit.save,
                                               args=(session_writer(x.id), saved))
                     edit.show(SESSION_FIELDS, session_writer(x.id), saved)
+                    if x.id in process:
+                        stages_form(process[x.id], len(process))
                     st.button(t("flow.setup.delete_session"), key=f"s_{x.id}_delete", on_click=run,
                               args=("theme_error", events.delete_session, x.id))
             edit = RowEdit(f"theme_{theme.id}")
@@ -297,6 +332,58 @@ with tab_themes:
         show_error("session_new_error")
 
 
+# --- territory and levels of power (core.territory) ------------------------------------------------
+
+def levels_section(record: events.EventView, event_prefix: str) -> None:
+    """The event's territory preset and its levels of power: picking a territory fills the list with
+    its preset (in the reader's language), which the organiser may edit (one level per line)."""
+    lv = f"ev_levels_{record.id}"
+    box, pick, loaded_key = f"{lv}_labels", f"{lv}_territory", f"{lv}_loaded"
+    edit = RowEdit(lv)
+    initial = {pick: record.territory, box: territory.labels_text(record, lang)}
+    loaded = st.session_state.get(loaded_key)
+    if edit.seen is not None and edit.seen != record.version and edit.conflict is None and loaded is not None \
+            and all(st.session_state.get(k) == loaded.get(k) for k in initial):
+        st.session_state.pop(edit.seen_key, None)   # untouched since loaded: follow the event as saved
+    if edit.seen_key not in st.session_state:
+        st.session_state[loaded_key] = initial
+    edit.open(record.version, initial)
+
+    def preset_list() -> None:
+        chosen = st.session_state.get(pick)
+        st.session_state[box] = "\n".join(territory.Level(k).text(lang) for k in territory.PRESETS.get(chosen, ()))
+
+    def write(version: int | None) -> dict:
+        return events.set_event_levels(actor, record.id, version, st.session_state.get(pick) or "",
+                                       st.session_state.get(box) or "")
+
+    def levels_saved() -> None:
+        st.session_state.pop(f"_seen_{event_prefix}", None)   # the event's own form shows the new version
+        saved()
+
+    def levels_text(value: Any) -> str:
+        return ", ".join(str(x.get("label") or x.get("key")) for x in value if isinstance(x, dict)
+                         and not x.get("retired")) if isinstance(value, list) else t("flow.setup.levels_preset")
+
+    with st.container(border=True, key=f"{lv}_box"):
+        st.subheader(t("flow.setup.levels_header"), anchor=False)
+        st.caption(t("flow.setup.levels_intro"))
+        st.selectbox(t("flow.setup.territory"), territory.TERRITORIES, key=pick, on_change=preset_list,
+                     format_func=lambda k: territory.territory_label(k, lang))
+        st.text_area(t("flow.setup.levels_custom"), key=box, height=180, help=t("flow.setup.levels_custom_help"))
+        st.caption(t("flow.setup.levels_current",
+                     levels=", ".join(x.text(lang) for x in territory.levels_for_event(record))))
+        retired = [str(x.get("label") or x.get("key")) for x in record.power_levels or []
+                   if isinstance(x, dict) and x.get("retired")]
+        if retired:
+            st.caption(t("flow.setup.levels_retired", levels=", ".join(retired)))
+        st.button(t("flow.setup.levels_save"), key=f"{lv}_save", type="primary", on_click=edit.save,
+                  args=(write, levels_saved))
+        edit.show([Field("territory", t("flow.setup.ev_territory"),
+                         lambda k: territory.territory_label(str(k or ""), lang)),
+                   Field("power_levels", t("flow.setup.ev_power_levels"), levels_text)], write, levels_saved)
+
+
 # --- the event itself -------------------------------------------------------------------------------
 
 with tab_event:
@@ -320,6 +407,7 @@ with tab_event:
     else:
         st.button(t("flow.setup.archive"), key="ev_archive", help=t("flow.setup.archive_help"), on_click=run,
                   args=("ev_edit_error", events.archive_event, record.id, True))
+    levels_section(record, prefix)
 
 # --- the team ---------------------------------------------------------------------------------------
 

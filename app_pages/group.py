@@ -29,14 +29,14 @@ from core import entities
 from core import limits as L
 from core.errors import AtelierError
 from core.personas import canvas
-from core.session import board, mood, plans, recommendations, voting
+from core.session import board, mood, plans, recommendations, theme_process, voting
 from core.session import session_flow as flow
 from core.session.room import Room, room_snapshot
 from core.vocabulary import WEATHERS
 from ui import actions, auth, errors
 from ui import recommendation_form as rec_form
 from ui.actions import Field, RowEdit, show_error
-from ui.i18n import date_label, t
+from ui.i18n import current_language, date_label, fmt_date, t
 from ui.labels import category_label, weather_label
 from ui.live import live_view, snapshot
 from ui.text import md
@@ -65,9 +65,21 @@ def shape(room: Room) -> tuple:
     own_plans = [p for p in room.plans if p.subgroup_id == GROUP]
     own_items = tuple(i.id for i in room.board.items if i.subgroup_id == GROUP)
     return (s.stage, s.status, s.contributions_open, s.contributions_hidden, s.vote_status, s.mood_check,
-            s.closing_round, tuple(r.id for r in room.recommendations.retained),
+            s.closing_round, tuple(r.id for r in room.recommendations.plannable),
             tuple(p.id for p in own_plans), own_recs, options, own_items,
             tuple(a.id for p in own_plans for a in p.actions))
+
+
+def day_text(value: dt.datetime | None) -> str:
+    """A session's date, short, in the user's language."""
+    return fmt_date(value.date(), current_language(), "short") if value else "—"
+
+
+def retained_on(rec: recommendations.RecommendationView) -> str:
+    """" · retenue le 04/12/23" for a recommendation retained on an earlier date of the theme."""
+    if rec.session_id == SID:
+        return ""
+    return f" · {t('flow.earlier.retained_on', date=day_text(EARLIER_DATES.get(rec.session_id)))}"
 
 
 def time_text(value: Any) -> str:
@@ -310,12 +322,13 @@ def plan_text(plan: plans.PlanView) -> str:
 
 
 def draw_plans(room: Room) -> None:
-    """Per retained recommendation: our plan as the room reads it, the other sub-groups' collapsed."""
-    retained = room.recommendations.retained
+    """Per retained recommendation (also on an earlier date of the theme): our plan as the room reads
+    it, the other sub-groups' collapsed."""
+    retained = room.recommendations.plannable
     if not retained:
         st.caption(t("flow.plan.none_retained"))
     for rec in retained:
-        st.markdown(f"**{md(rec.title)}**")
+        st.markdown(f"**{md(rec.title)}**{retained_on(rec)}")
         here = [p for p in room.plans if p.recommendation_id == rec.id]
         ours = [p for p in here if p.subgroup_id == GROUP]
         theirs = [p for p in here if p.subgroup_id != GROUP]
@@ -554,9 +567,19 @@ def closing_form() -> None:
         show_added("closing_text_added")
 
 
+def open_canvas(persona_id: int) -> None:
+    st.session_state["canvas_persona_id"] = persona_id
+    try:
+        st.switch_page(CANVAS_PAGE)
+    except StreamlitPageNotFoundError:
+        pass
+
+
 def personas_list() -> None:
-    """The personas this table works on, each a click away from its canvas."""
+    """The personas this table works on, each a click away from its canvas (also those it picked up
+    from an earlier date of the theme)."""
     cards = [p for p in canvas.list_personas(SID) if p.subgroup_id == GROUP or p.open_to_all]
+    cards += canvas.continued_personas(SID, GROUP)
     st.subheader(t("group.personas"), anchor=False)
     if not cards:
         st.caption(t("group.no_personas"))
@@ -566,13 +589,58 @@ def personas_list() -> None:
             age = t("group.persona_age", age=persona.age) if persona.age is not None else ""
             about = " · ".join(x for x in (age, persona.origin, *persona.facts) if x)
             st.markdown(f"**{md(persona.name)}**" + (f"  \n{md(about)}" if about else ""), width="stretch")
+            if persona.session_id != SID:
+                st.caption(t("flow.earlier.continued_from", date=day_text(EARLIER_DATES.get(persona.session_id))),
+                           width="content")
             if has_canvas and st.button(t("flow.group.open_canvas"), key=f"open_canvas_{persona.id}",
                                         icon=":material/edit_note:"):
-                st.session_state["canvas_persona_id"] = persona.id
-                try:
-                    st.switch_page(CANVAS_PAGE)
-                except StreamlitPageNotFoundError:
-                    pass
+                open_canvas(persona.id)
+
+
+def earlier_material() -> None:
+    """What the earlier dates of the theme produced: their personas (to read, or to pick up and
+    continue) and their board, read-only; collapsed, after the task."""
+    material = theme_process.earlier_material(SID)
+    if material.empty:
+        return
+    box = st.expander(t("flow.earlier.title", count=len(material.sessions)), icon=":material/history:",
+                      key="earlier_box", expanded=state.stage == "diagnostic" and not material.picked_up_by(GROUP))
+    with box:
+        st.caption(t("flow.earlier.intro"))
+        show_error("pick_up_error")
+        picked = st.session_state.pop("picked_up_notice", None)
+        if picked:
+            st.success(t("flow.earlier.picked_up", name=md(picked)), icon=":material/check_circle:")
+        has_canvas = (Path(__file__).resolve().parent / "canvas.py").exists()
+        for when in reversed(material.sessions):    # the newest date first
+            personas = [p for p in material.personas if p.session_id == when.id]
+            findings = [f for f in material.findings if f.session_id == when.id]
+            if not (personas or findings):
+                continue
+            st.markdown(f"**{t('flow.earlier.date', date=day_text(when.starts_at))}**"
+                        + (f" · {md(when.title)}" if when.title else ""))
+            for persona in personas:
+                with st.container(border=True, horizontal=True, vertical_alignment="center", gap="small",
+                                  key=f"earlier_persona_{persona.id}"):
+                    about = [t("group.persona_age", age=persona.age) if persona.age is not None else "",
+                             persona.origin, persona.subgroup_name]
+                    if persona.picked_up_by == GROUP:
+                        about.append(t("flow.earlier.picked_up_by_us"))
+                    elif persona.picked_up_by is not None:
+                        about.append(t("flow.earlier.picked_up_by", group=persona.picked_up_by_name))
+                    st.markdown(f"**{md(persona.name)}**  \n{md(' · '.join(x for x in about if x))}", width="stretch")
+                    if persona.picked_up_by is None and writable:
+                        st.button(t("flow.earlier.pick_up"), key=f"pick_up_{persona.id}", icon=":material/move_down:",
+                                  on_click=run, args=("pick_up_error", theme_process.pick_up_persona, persona.id, SID),
+                                  kwargs={"then": lambda done: st.session_state.update(picked_up_notice=done["name"])})
+                    if has_canvas and st.button(t("flow.earlier.read_canvas") if persona.picked_up_by != GROUP
+                                                else t("flow.group.open_canvas"), key=f"earlier_canvas_{persona.id}",
+                                                icon=":material/visibility:"):
+                        open_canvas(persona.id)
+            if findings:
+                st.markdown(f"*{t('flow.earlier.findings', count=len(findings))}*")
+                st.markdown("\n".join(f"- {t(f'flow.kind.{f.kind}')} · {md(f.text)}"
+                                       + (f" — *{md(f.subgroup_name)}*" if f.subgroup_name else "") for f in findings))
 
 
 def recommendation_box() -> None:
@@ -594,12 +662,12 @@ def plan_forms() -> None:
         st.subheader(t("flow.plan.ours"), anchor=False)
         st.caption(t("flow.plan.intro"))
     show_error("plan_error")
-    if not room.recommendations.retained:
+    if not room.recommendations.plannable:
         st.info(t("flow.plan.none_retained"))
-    for rec in room.recommendations.retained:
+    for rec in room.recommendations.plannable:
         plan = next((p for p in room.plans if p.recommendation_id == rec.id and p.subgroup_id == GROUP), None)
         with st.container(border=True, key=f"plan_box_{rec.id}"):
-            st.markdown(f"**{md(rec.title)}**")
+            st.markdown(f"**{md(rec.title)}**{retained_on(rec)}")
             if plan is None:
                 st.button(t("flow.plan.start"), key=f"plan_start_{rec.id}", type="primary", icon=":material/edit:",
                           on_click=run, args=("plan_error", plans.start_plan, rec.id))
@@ -644,6 +712,7 @@ def plan_forms() -> None:
 st.html(PAGE_CSS)
 _rev, room = snapshot(room_snapshot, SID)
 state = room.state
+EARLIER_DATES = {x.id: x.starts_at for x in theme_process.earlier_sessions(SID)}   # the theme's earlier dates
 writable = state.accepting
 EDIT_BOARD = writable and state.stage == "diagnostic"
 EDIT_CLOSING = writable and bool(state.closing_round)
@@ -677,6 +746,8 @@ if EDIT_PLANS:
     plan_forms()
 if EDIT_CLOSING:
     own_contributions(closing=True)
+if EARLIER_DATES:
+    earlier_material()
 
 # what the room wrote (live)
 if state.stage == "diagnostic" or state.closed:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from core import limits as L
-from core import permissions, vocabulary
+from core import permissions, territory, vocabulary
 from core import validation as v
 from core.actor import SYSTEM, Actor
 from core.errors import Conflict, NotFound, StaleEdit
@@ -58,6 +58,7 @@ _spec("event", m.Event, {
     "participant_cap": v.integer(L.CAP_MIN, L.CAP_MAX), "per_org_cap": v.integer(L.PER_ORG_CAP_MIN, L.PER_ORG_CAP_MAX),
     "category_template": v.text(40, required=False, multiline=False),
     "languages": v.text(40, required=False, multiline=False),
+    "territory": v.choice(territory.TERRITORIES, required=False),
 })
 _spec("theme", m.Theme, {
     "event_id": v.ref(m.Event), "title": v.text(L.TITLE_MAX, multiline=False),
@@ -85,8 +86,10 @@ _spec("canvas_item", m.CanvasItem, {
     "nature": v.choice(vocabulary.BARRIER_NATURES, required=False),
     "category": v.choice(vocabulary.CATEGORIES, required=False),
     "created_by": v.text(L.NAME_MAX, required=False, multiline=False),
+    "session_id": v.ref(m.WorkshopSession, required=False),   # a later date of the theme that wrote it
 }, editable=("text", "nature", "category"))
-_spec("solution_lead", m.SolutionLead, {"need_id": v.ref(m.CanvasItem), "text": v.text(L.ITEM_MAX)})
+_spec("solution_lead", m.SolutionLead, {"need_id": v.ref(m.CanvasItem), "text": v.text(L.ITEM_MAX),
+                                        "session_id": v.ref(m.WorkshopSession, required=False)})
 _spec("resource", m.Resource, {
     "acronym": v.text(40, required=False, multiline=False), "name": v.text(L.TITLE_MAX, multiline=False),
     "description": v.text(L.LONG_MAX, required=False), "category": v.choice(vocabulary.CATEGORIES),
@@ -97,6 +100,7 @@ _spec("resource", m.Resource, {
     "phone": v.text(60, required=False, multiline=False), "email": v.text(200, required=False, multiline=False),
     "url": v.text(L.URL_MAX, required=False, multiline=False),
     "added_by_subgroup_id": v.ref(m.Subgroup, required=False),
+    "territory": v.choice(territory.TERRITORIES, required=False),   # None: every event's
 }, category="other")
 _spec("contribution", m.Contribution, {
     "session_id": v.ref(m.WorkshopSession), "subgroup_id": v.ref(m.Subgroup, required=False),
@@ -106,7 +110,8 @@ _spec("contribution", m.Contribution, {
 _spec("recommendation", m.Recommendation, {
     "session_id": v.ref(m.WorkshopSession), "subgroup_id": v.ref(m.Subgroup, required=False),
     "title": v.text(L.TITLE_MAX, multiline=False), "text": v.text(L.LONG_MAX, required=False),
-    "level": v.choice(vocabulary.POWER_LEVELS), "public": v.text(L.TITLE_MAX, required=False, multiline=False),
+    # one of the event's levels (core.territory.check_level, in core.session.recommendations)
+    "level": v.text(territory.KEY_MAX, multiline=False), "public": v.text(L.TITLE_MAX, required=False, multiline=False),
     "retained": v.boolean(),
 })
 _spec("implementation_plan", m.ImplementationPlan, {
@@ -127,18 +132,64 @@ _spec("plan_action", m.PlanAction, {
 
 # ``Scope`` (which event, session and sub-group a row belongs to) lives in core.permissions.
 
+def theme_order(s: Session, theme_id: int) -> list[int]:
+    """The live sessions of a theme in the order of its process: by date (undated last), then id
+    (``core.session.theme_process`` reads the dates' stages and earlier material from it)."""
+    rows = s.execute(select(m.WorkshopSession.id, m.WorkshopSession.starts_at).where(
+        m.WorkshopSession.theme_id == theme_id, m.WorkshopSession.deleted_at.is_(None))).all()
+    return [ident for ident, _at in sorted(rows, key=lambda r: (r[1] is None, r[1] or dt.datetime.min, r[0]))]
+
+
 def _session_scope(s: Session, session_id: int | None, subgroup_id: int | None = None,
-                   open_to_all: bool = False) -> Scope:
+                   open_to_all: bool = False, picked_up_by: frozenset[int] = frozenset(),
+                   written_in: int | None = None, readers: bool = False) -> Scope:
+    """A row of ``session_id``; ``written_in``: a later date of the theme wrote it (that session's
+    closed and paused states apply; see core.permissions, "A theme's process"); ``readers``: also
+    the later dates of the theme, who read it (one more query: reads only)."""
     if session_id is None:
         return Scope(subgroup_id=subgroup_id, open_to_all=open_to_all)
     row = s.execute(
-        select(m.Theme.event_id, m.WorkshopSession.status, m.WorkshopSession.contributions_open)
+        select(m.Theme.event_id, m.WorkshopSession.status, m.WorkshopSession.contributions_open, m.Theme.id)
         .join(m.WorkshopSession, m.WorkshopSession.theme_id == m.Theme.id)
         .where(m.WorkshopSession.id == session_id)
     ).first()
     if row is None:
         return Scope(None, session_id, subgroup_id, open_to_all)
-    return Scope(row[0], session_id, subgroup_id, open_to_all, row[1] == "closed", bool(row[2]))
+    later: frozenset[int] = frozenset()
+    if readers:
+        order = theme_order(s, row[3])
+        later = frozenset(order[order.index(session_id) + 1:]) if session_id in order else frozenset()
+    status, is_open = row[1], row[2]
+    if written_in is not None and written_in != session_id:
+        state = s.execute(select(m.WorkshopSession.status, m.WorkshopSession.contributions_open)
+                          .where(m.WorkshopSession.id == written_in)).first()
+        if state is not None:
+            status, is_open = state
+    else:
+        written_in = None
+    return Scope(row[0], session_id, subgroup_id, open_to_all, status == "closed", bool(is_open),
+                 picked_up_by, written_in, later)
+
+
+def _persona_scope(s: Session, persona: m.Persona | None, written_in: int | None = None,
+                   readers: bool = False) -> Scope:
+    """A persona's (or one of its canvas rows', ``written_in`` the date that wrote it)."""
+    if persona is None:
+        return Scope()
+    picked = frozenset(g for g in s.execute(select(m.PersonaPickup.subgroup_id)
+                                            .where(m.PersonaPickup.persona_id == persona.id)).scalars() if g)
+    return _session_scope(s, persona.session_id, persona.subgroup_id, persona.open_to_all, picked, written_in,
+                          readers)
+
+
+def read_scope(s: Session, obj: Any) -> Scope:
+    """``scope_of`` for a read check: with the later dates of the theme, who read the row's session
+    (``core.permissions.EARLIER_DATE``)."""
+    if isinstance(obj, m.Persona):
+        return _persona_scope(s, obj, readers=True)
+    if hasattr(obj, "session_id"):
+        return _session_scope(s, obj.session_id, getattr(obj, "subgroup_id", None), readers=True)
+    return scope_of(s, obj)
 
 
 def scope_of(s: Session, obj: Any) -> Scope:
@@ -155,11 +206,12 @@ def scope_of(s: Session, obj: Any) -> Scope:
     if isinstance(obj, m.Subgroup):
         return _session_scope(s, obj.session_id, obj.id)
     if isinstance(obj, m.Persona):
-        return _session_scope(s, obj.session_id, obj.subgroup_id, obj.open_to_all)
+        return _persona_scope(s, obj)
     if isinstance(obj, m.CanvasItem):
-        return scope_of(s, s.get(m.Persona, obj.persona_id))
+        return _persona_scope(s, s.get(m.Persona, obj.persona_id), obj.session_id)
     if isinstance(obj, m.SolutionLead):
-        return scope_of(s, s.get(m.CanvasItem, obj.need_id))
+        need = s.get(m.CanvasItem, obj.need_id)
+        return _persona_scope(s, s.get(m.Persona, need.persona_id) if need else None, obj.session_id)
     if isinstance(obj, m.PlanAction):
         return scope_of(s, s.get(m.ImplementationPlan, obj.plan_id))
     if isinstance(obj, m.Resource):
@@ -196,9 +248,10 @@ def snapshot(obj: Any) -> dict[str, Any]:
 
 def record(s: Session, actor: Actor, action: str, entity: str, entity_id: int | None, scope: Scope,
            before: dict[str, Any] | None = None, after: dict[str, Any] | None = None) -> m.Activity:
+    # a row a later date of the theme wrote belongs to that date's activity (its revision, its trail)
     row = m.Activity(actor_type=actor.kind, actor_id=actor.id, actor_label=actor.label[:120], action=action,
                      entity_type=entity, entity_id=entity_id, event_id=scope.event_id,
-                     session_id=scope.session_id, before=before, after=after)
+                     session_id=scope.written_in or scope.session_id, before=before, after=after)
     s.add(row)
     return row
 

@@ -4,6 +4,9 @@ A plan belongs to a sub-group (one plan per recommendation and sub-group) and an
 DPA-PC questions — who wants to change what; what do the people concerned think; what can be
 tried here and now; what was tried and what was learned — and lists actions: what, who carries
 it (porteur), by when, means, success indicator, risks.
+
+A theme's process (``core.session.theme_process``): a session plans the recommendations retained
+in it or on an earlier date of its theme; the plan belongs to the session that writes it.
 """
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ from core import entities as e
 from core.actor import Actor
 from core.errors import Conflict, ValidationError
 from core.session import session_flow as flow
+from core.session import theme_process
 from core.validation import clean_id
 from storage import db
 from storage import models as m
@@ -63,8 +67,8 @@ def plans_snapshot(session_id: int) -> tuple[PlanView, ...]:
                           .order_by(m.ImplementationPlan.id)).scalars().all()
         if not plans:
             return ()
-        titles = dict(s.execute(select(m.Recommendation.id, m.Recommendation.title)
-                                .where(m.Recommendation.session_id == session_id)).all())
+        titles = dict(s.execute(select(m.Recommendation.id, m.Recommendation.title)   # also an earlier date's
+                                .where(m.Recommendation.id.in_({p.recommendation_id for p in plans}))).all())
         names: dict[int | None, str] = dict(s.execute(select(m.Subgroup.id, m.Subgroup.name)
                                                       .where(m.Subgroup.session_id == session_id)).all())
         actions: dict[int, list[ActionView]] = {p.id: [] for p in plans}
@@ -102,14 +106,21 @@ def _action_to_write(s: Session, actor: Actor, action_id: Any) -> m.PlanAction:
     return row
 
 
-def start_plan(actor: Actor, rec_id: Any, subgroup_id: int | None = None, **answers: Any) -> dict:
-    """Start the plan of a sub-group for a retained recommendation (one per sub-group)."""
+def start_plan(actor: Actor, rec_id: Any, subgroup_id: int | None = None, session_id: Any = None,
+               **answers: Any) -> dict:
+    """Start the plan of a sub-group for a retained recommendation (one per sub-group). The plan
+    belongs to the session that writes it: a participant's own, for staff ``session_id`` (default:
+    the recommendation's); the recommendation was retained there or on an earlier date of its
+    theme (otherwise ``error.source_not_in_session``)."""
     _refuse_unknown(answers, DPA_PC)
 
     def _start(s: Session) -> m.ImplementationPlan:
         rec = e.get_live(s, m.Recommendation, rec_id, field="recommendation_id")
-        session = e.get_row(s, m.WorkshopSession, rec.session_id)
+        where = actor.session_id if actor.is_participant else session_id
+        session = e.get_live(s, m.WorkshopSession, rec.session_id if where is None else where, field="session_id")
         flow.check_stage(actor, session, "implementation")
+        if not theme_process.is_earlier_or_same(s, session, rec.session_id):
+            raise ValidationError("error.source_not_in_session", field="recommendation_id")
         if not rec.retained or rec.merged_into_id is not None:
             raise ValidationError("error.not_retained", field="recommendation_id")
         group = actor.subgroup_id if actor.is_participant else subgroup_id

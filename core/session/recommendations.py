@@ -2,7 +2,8 @@
 
 A recommendation has a title, a text, the level of power it addresses, the public it concerns,
 and the sources that motivate it: findings (board contributions), needs (canvas items) and
-personas of the same session. ``trail()`` returns them, each need with its persona, so every
+personas of the same session or of an earlier date of its theme (``core.session.theme_process``;
+each offered source says its date). ``trail()`` returns them, each need with its persona, so every
 recommendation shows where it comes from.
 
 The facilitator edits wording, merges duplicates (the duplicate's text stays in the activity
@@ -11,6 +12,7 @@ marks the recommendations retained for stage 3.
 """
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -22,11 +24,12 @@ from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
 
 from core import entities as e
-from core import permissions
+from core import permissions, territory
 from core import validation as v
 from core.actor import Actor
 from core.errors import Conflict, PermissionDenied, StaleEdit, ValidationError
 from core.session import session_flow as flow
+from core.session import theme_process
 from core.session.board import BOARD_KINDS, CLOSING_KINDS, Board
 from storage import db
 from storage import models as m
@@ -80,13 +83,17 @@ class SourceOption:
     detail: str                # contribution kind, or the persona a need belongs to
     subgroup_id: int | None
     subgroup_name: str = ""    # who wrote it ("" for the facilitator)
+    session_id: int = 0        # the dated session it comes from
+    session_date: dt.datetime | None = None
+    earlier: bool = False      # from an earlier date of the theme (not the session's own)
 
 
 @dataclass(frozen=True)
 class RecommendationsSnapshot:
     session_id: int
     items: tuple[RecommendationView, ...]
-    options: tuple[SourceOption, ...]   # what stage 1 produced, to cite
+    options: tuple[SourceOption, ...]   # what stage 1 produced, to cite (also on earlier dates)
+    earlier_retained: tuple[RecommendationView, ...] = ()   # retained on an earlier date of the theme
 
     def get(self, rec_id: int) -> RecommendationView | None:
         return next((r for r in self.items if r.id == rec_id), None)
@@ -94,6 +101,11 @@ class RecommendationsSnapshot:
     @property
     def retained(self) -> list[RecommendationView]:
         return [r for r in self.items if r.retained]
+
+    @property
+    def plannable(self) -> list[RecommendationView]:
+        """What stage 3 plans: the earlier dates' retained recommendations, then this session's."""
+        return [*self.earlier_retained, *self.retained]
 
 
 @dataclass(frozen=True)
@@ -103,6 +115,7 @@ class TrailFinding:
     category: str
     text: str
     subgroup_name: str
+    session_id: int | None = None    # the dated session it comes from (theme_process.session_dates)
 
 
 @dataclass(frozen=True)
@@ -113,6 +126,7 @@ class TrailNeed:
     persona_id: int
     persona_name: str
     leads: tuple[str, ...]
+    session_id: int | None = None    # the dated session that wrote it
 
 
 @dataclass(frozen=True)
@@ -123,6 +137,7 @@ class TrailPersona:
     origin: str
     facts: tuple[str, ...]
     cited: bool          # cited directly (otherwise reached through one of its needs)
+    session_id: int | None = None    # the dated session that created it
 
 
 @dataclass(frozen=True)
@@ -174,25 +189,37 @@ def _load_views(s: Session, recs: list[m.Recommendation]) -> list[Recommendation
 
 
 def _source_options(s: Session, session_id: int) -> list[SourceOption]:
+    """What the session may cite: its own findings, needs and personas, then those of the earlier
+    dates of its theme, each with the session (and date) it comes from. A need is dated by the
+    session that wrote it (a later date may have added it to an earlier date's persona)."""
     out: list[SourceOption] = []
-    names = dict(s.execute(select(m.Subgroup.id, m.Subgroup.name).where(m.Subgroup.session_id == session_id)).all())
-    for c in s.execute(select(m.Contribution).where(m.Contribution.session_id == session_id,
-                                                    m.Contribution.deleted_at.is_(None))
-                       .order_by(m.Contribution.id)).scalars():
-        out.append(SourceOption("contribution", c.id, c.text, c.kind, c.subgroup_id,
-                                names.get(c.subgroup_id or 0, "")))
-    personas = s.execute(select(m.Persona).where(m.Persona.session_id == session_id, m.Persona.deleted_at.is_(None))
-                         .order_by(m.Persona.id)).scalars().all()
+    session = s.get(m.WorkshopSession, session_id)
+    earlier = theme_process.earlier_session_ids(s, session) if session is not None else []
+    ids = [session_id, *reversed(earlier)]
+    dates = {k: d.starts_at for k, d in theme_process.session_dates_in(s, ids).items()}
+    names = dict(s.execute(select(m.Subgroup.id, m.Subgroup.name).where(m.Subgroup.session_id.in_(ids))).all())
+    rank = {ident: i for i, ident in enumerate(ids)}
+
+    def option(kind: str, ident: int, text: str, detail: str, group: int | None, dated: int) -> SourceOption:
+        return SourceOption(kind, ident, text, detail, group, names.get(group or 0, ""), dated, dates.get(dated),
+                            dated != session_id)
+
+    contributions = s.execute(select(m.Contribution).where(m.Contribution.session_id.in_(ids),
+                                                           m.Contribution.deleted_at.is_(None))).scalars().all()
+    for c in sorted(contributions, key=lambda c: (rank[c.session_id], c.id)):
+        out.append(option("contribution", c.id, c.text, c.kind, c.subgroup_id, c.session_id))
+    personas = sorted(s.execute(select(m.Persona).where(m.Persona.session_id.in_(ids), m.Persona.deleted_at.is_(None)))
+                      .scalars().all(), key=lambda p: (rank[p.session_id], p.id))
     by_id = {p.id: p for p in personas}
     if by_id:
         for item in s.execute(select(m.CanvasItem).where(m.CanvasItem.persona_id.in_(by_id),
                                                          m.CanvasItem.kind == "need", m.CanvasItem.deleted_at.is_(None))
                               .order_by(m.CanvasItem.persona_id, m.CanvasItem.id)).scalars():
             persona = by_id[item.persona_id]
-            out.append(SourceOption("need", item.id, item.text, persona.name, persona.subgroup_id,
-                                    names.get(persona.subgroup_id or 0, "")))
+            out.append(option("need", item.id, item.text, persona.name, persona.subgroup_id,
+                              theme_process.dated_session(item.session_id, persona.session_id)))
     for p in personas:
-        out.append(SourceOption("persona", p.id, p.name, "", p.subgroup_id, names.get(p.subgroup_id or 0, "")))
+        out.append(option("persona", p.id, p.name, "", p.subgroup_id, p.session_id))
     return out
 
 
@@ -219,25 +246,29 @@ def parse_source_key(key: Any) -> tuple[str, int]:
 
 def citable_sources(snapshot: RecommendationsSnapshot, board: Board, subgroup_id: int | None = None,
                     staff: bool = False) -> list[SourceOption]:
-    """What a viewer may cite in a recommendation: every need and persona of the session, and the
-    findings they see on the board (staff all of them; while contributions are hidden, a sub-group
-    only its own). The same rule as the check on write (``_clean_sources``)."""
+    """What a viewer may cite in a recommendation: every need and persona of the session and of
+    its earlier dates, the earlier dates' findings, and the session's findings they see on the
+    board (staff all of them; while contributions are hidden, a sub-group only its own). The same
+    rule as the check on write (``_clean_sources``)."""
     if staff:
         return list(snapshot.options)
     seen = {item.id for item in board.visible(subgroup_id)}
-    return [o for o in snapshot.options if o.kind != "contribution" or o.id in seen]
+    return [o for o in snapshot.options if o.kind != "contribution" or o.earlier or o.id in seen]
 
 
 def sources_by_kind(options: Iterable[SourceOption], subgroup_id: int | None = None
                     ) -> dict[str, list[SourceOption]]:
     """Citable sources as a form offers them: grouped by kind (findings, needs, personas, in that
-    order), and in each group the viewer's sub-group's own first, then the others by sub-group;
+    order), and in each group the session's own before the earlier dates' (newest date first),
+    the viewer's sub-group's own first, then the others by sub-group;
     findings by board kind then text, needs by persona then text, personas by name (case and
     accents aside)."""
     board_order = {kind: i for i, kind in enumerate(dict.fromkeys(BOARD_KINDS + CLOSING_KINDS))}
 
     def own_first(o: SourceOption) -> tuple:
-        return (subgroup_id is None or o.subgroup_id != subgroup_id, _fold(o.subgroup_name))
+        when = -(o.session_date.toordinal() if o.session_date else 0)
+        return (o.earlier, when if o.earlier else 0, subgroup_id is None or o.subgroup_id != subgroup_id,
+                _fold(o.subgroup_name))
 
     sort_keys = {
         "contribution": lambda o: (*own_first(o), board_order.get(o.detail, len(board_order)), _fold(o.text), o.id),
@@ -263,12 +294,26 @@ def _live_recs(s: Session, session_id: int) -> list[m.Recommendation]:
         m.Recommendation.merged_into_id.is_(None)).order_by(m.Recommendation.id)).scalars())
 
 
+def _earlier_retained(s: Session, session_id: int) -> list[m.Recommendation]:
+    session = s.get(m.WorkshopSession, session_id)
+    earlier = theme_process.earlier_session_ids(s, session) if session is not None else []
+    if not earlier:
+        return []
+    rank = {ident: i for i, ident in enumerate(earlier)}
+    recs = s.execute(select(m.Recommendation).where(
+        m.Recommendation.session_id.in_(earlier), m.Recommendation.deleted_at.is_(None),
+        m.Recommendation.merged_into_id.is_(None), m.Recommendation.retained.is_(True))).scalars().all()
+    return sorted(recs, key=lambda r: (rank[r.session_id], r.id))
+
+
 def recommendations_snapshot(session_id: int) -> RecommendationsSnapshot:
-    """The session's recommendations (duplicates merged away) and what may be cited."""
+    """The session's recommendations (duplicates merged away), what may be cited (also on the
+    earlier dates of its theme) and the recommendations retained on those earlier dates."""
     session_id = v.clean_id(session_id)
     with db.read_session() as s:
         return RecommendationsSnapshot(session_id, tuple(_load_views(s, _live_recs(s, session_id))),
-                                       tuple(_source_options(s, session_id)))
+                                       tuple(_source_options(s, session_id)),
+                                       tuple(_load_views(s, _earlier_retained(s, session_id))))
 
 
 def list_recommendations(session_id: int) -> list[RecommendationView]:
@@ -281,15 +326,17 @@ def trail(recommendation_id: Any) -> Trail:
     with db.read_session() as s:
         rec = e.get_live(s, m.Recommendation, recommendation_id, field="recommendation_id")
         view = _load_views(s, [rec])[0]
-        names = dict(s.execute(select(m.Subgroup.id, m.Subgroup.name)
-                               .where(m.Subgroup.session_id == rec.session_id)).all())
+        session = e.get_row(s, m.WorkshopSession, rec.session_id)
+        names = dict(s.execute(select(m.Subgroup.id, m.Subgroup.name).where(m.Subgroup.session_id.in_(
+            [rec.session_id, *theme_process.earlier_session_ids(s, session)]))).all())
         srcs = s.execute(select(m.RecommendationSource).where(m.RecommendationSource.recommendation_id == rec.id)
                          .order_by(m.RecommendationSource.id)).scalars().all()
         findings = []
         for cid in [x.contribution_id for x in srcs if x.contribution_id]:
             c = s.get(m.Contribution, cid)
             if c is not None and c.deleted_at is None:
-                findings.append(TrailFinding(c.id, c.kind, c.category, c.text, names.get(c.subgroup_id or 0, "")))
+                findings.append(TrailFinding(c.id, c.kind, c.category, c.text, names.get(c.subgroup_id or 0, ""),
+                                             c.session_id))
         needs, persona_ids, cited = [], [], set()
         for nid in [x.canvas_item_id for x in srcs if x.canvas_item_id]:
             item = s.get(m.CanvasItem, nid)
@@ -299,7 +346,8 @@ def trail(recommendation_id: Any) -> Trail:
             leads = s.execute(select(m.SolutionLead.text).where(m.SolutionLead.need_id == item.id,
                                                                 m.SolutionLead.deleted_at.is_(None))
                               .order_by(m.SolutionLead.id)).scalars().all()
-            needs.append(TrailNeed(item.id, item.text, item.category, persona.id, persona.name, tuple(leads)))
+            needs.append(TrailNeed(item.id, item.text, item.category, persona.id, persona.name, tuple(leads),
+                                   theme_process.dated_session(item.session_id, persona.session_id)))
             persona_ids.append(persona.id)
         for pid in [x.persona_id for x in srcs if x.persona_id]:
             cited.add(pid)
@@ -310,16 +358,17 @@ def trail(recommendation_id: Any) -> Trail:
             if pid in seen or p is None or p.deleted_at is not None:
                 continue
             seen.add(pid)
-            personas.append(TrailPersona(p.id, p.name, p.age, p.origin, tuple(p.facts or ()), pid in cited))
+            personas.append(TrailPersona(p.id, p.name, p.age, p.origin, tuple(p.facts or ()), pid in cited,
+                                         p.session_id))
         return Trail(view, tuple(findings), tuple(needs), tuple(personas))
 
 
 def trail_for(actor: Actor, recommendation_id: Any) -> Trail:
-    """``trail()`` for someone allowed to read it: a participant of the same session, staff of
-    the event (admins: any)."""
+    """``trail()`` for someone allowed to read it: a participant of the same session or of a later
+    date of its theme, staff of the event (admins: any)."""
     with db.read_session() as s:
         rec = e.get_live(s, m.Recommendation, recommendation_id, field="recommendation_id")
-        scope = e.scope_of(s, rec)
+        scope = e.read_scope(s, rec)
     permissions.require(actor, ("recommendation", "read"), scope)
     return trail(recommendation_id)
 
@@ -328,7 +377,17 @@ def trail_for(actor: Actor, recommendation_id: Any) -> Trail:
 
 def _clean_sources(s: Session, actor: Actor, session: m.WorkshopSession,
                    sources: Iterable[Any]) -> list[tuple[str, int]]:
+    """The sources as cited: each a live finding, need or persona of the session or of an earlier
+    date of its theme (never a later date, never another theme: ``error.source_not_in_session``)."""
     out: list[tuple[str, int]] = []
+    allowed: set[int] | None = None
+
+    def in_process(session_id: int | None) -> bool:
+        nonlocal allowed
+        if allowed is None:
+            allowed = {session.id, *theme_process.earlier_session_ids(s, session)}
+        return session_id in allowed
+
     for raw in sources or ():
         kind, ident = parse_source_key(raw)
         if not isinstance(kind, str) or kind not in SOURCE_KINDS:
@@ -339,18 +398,18 @@ def _clean_sources(s: Session, actor: Actor, session: m.WorkshopSession,
         ident = parsed
         if kind == "contribution":
             c = s.get(m.Contribution, ident)
-            ok = c is not None and c.deleted_at is None and c.session_id == session.id
+            ok = c is not None and c.deleted_at is None and in_process(c.session_id)
             if c is not None and ok and actor.is_participant and session.contributions_hidden \
-                    and c.subgroup_id != actor.subgroup_id:
+                    and c.session_id == session.id and c.subgroup_id != actor.subgroup_id:
                 ok = False  # not visible to this sub-group yet
         elif kind == "need":
             item = s.get(m.CanvasItem, ident)
             persona = e.get_row(s, m.Persona, item.persona_id) if item is not None else None
             ok = (item is not None and item.kind == "need" and item.deleted_at is None and persona is not None
-                  and persona.deleted_at is None and persona.session_id == session.id)
+                  and persona.deleted_at is None and in_process(persona.session_id))
         else:
             p = s.get(m.Persona, ident)
-            ok = p is not None and p.deleted_at is None and p.session_id == session.id
+            ok = p is not None and p.deleted_at is None and in_process(p.session_id)
         if not ok:
             raise ValidationError("error.source_not_in_session", field="sources")
         if (kind, ident) not in out:
@@ -382,6 +441,12 @@ def _existing_sources(s: Session, rec_id: int) -> list[tuple[str, int]]:
     return out
 
 
+def _event_of(s: Session, session: m.WorkshopSession) -> m.Event | None:
+    """The event of a session (its levels of power: ``core.territory``)."""
+    return s.execute(select(m.Event).join(m.Theme, m.Theme.event_id == m.Event.id)
+                     .where(m.Theme.id == session.theme_id)).scalar_one_or_none()
+
+
 def create_recommendation(actor: Actor, session_id: Any, title: str, level: str, text: str = "", public: str = "",
                           sources: Iterable[Any] = (), subgroup_id: int | None = None) -> dict:
     """A recommendation of a sub-group (or of the facilitator), citing at least one source."""
@@ -390,7 +455,7 @@ def create_recommendation(actor: Actor, session_id: Any, title: str, level: str,
         flow.check_stage(actor, session, "recommendations")
         group = actor.subgroup_id if actor.is_participant else subgroup_id
         rec = e.create_in(s, actor, "recommendation", session_id=session.id, subgroup_id=group, title=title,
-                          text=text, level=level, public=public)
+                          text=text, level=territory.check_level(_event_of(s, session), level), public=public)
         _add_sources(s, actor, rec, _clean_sources(s, actor, session, sources))
         return rec
     return e.run_write(_create)
@@ -411,6 +476,8 @@ def edit_recommendation(actor: Actor, rec_id: Any, seen_version: int | None, sou
             raise Conflict("error.already_merged")
         if seen_version is not None and rec.version != seen_version:
             raise StaleEdit(current=e.snapshot(rec), seen_version=seen_version, version=rec.version)
+        if "level" in changes:   # one of the event's levels, or the one it already has
+            changes["level"] = territory.check_level(_event_of(s, session), changes["level"], rec.level)
         if changes:
             rec = e.update_in(s, actor, "recommendation", rec.id, None, **changes)
         if sources is not None:
