@@ -8,9 +8,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
-# DejaVu Sans for PDF booklets (core/reporting/booklet.py reads the system's font files)
+# DejaVu Sans for PDF booklets, Symbola for their emoji and symbols (core/reporting/booklet.py
+# reads the system's font files)
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends fonts-dejavu-core \
+    && apt-get install -y --no-install-recommends fonts-dejavu-core fonts-symbola \
     && rm -rf /var/lib/apt/lists/*
 
 # The packages in a venv of their own, every one checked against its hash

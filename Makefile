@@ -41,15 +41,16 @@ run: demo
 	ATELIER_DEMO=1 $(VENV)/bin/streamlit run serve.py --server.address $(HOST) --server.port $(PORT)
 
 # Browser tests drive Debian's Chromium (Playwright cannot download browsers here); PDF booklets
-# want DejaVu. Installed with apt when missing and we may (root on Debian); otherwise the browser
+# want DejaVu, and Symbola for emoji and symbols. Installed with apt when missing and we may (root on Debian); otherwise the browser
 # tests say what is missing. (.ci/run also installs nginx-light for the test of deploy/nginx.conf;
 # not done here, since Debian's package starts a server on port 80.)
 browser:
-	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi dejavu; then \
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi dejavu \
+	    || ! fc-list 2>/dev/null | grep -qi symbola; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
-	  else echo "note: install Debian's chromium and fonts-dejavu-core to run the browser tests"; fi; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core fonts-symbola >/dev/null; \
+	  else echo "note: install Debian's chromium, fonts-dejavu-core and fonts-symbola to run the browser tests"; fi; \
 	fi
 	@# axe-core (accessibility checks in the browser tests), pinned in package.json / package-lock.json
 	@if [ ! -f node_modules/axe-core/axe.min.js ] || [ package-lock.json -nt node_modules/axe-core/axe.min.js ]; then \

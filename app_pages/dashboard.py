@@ -13,6 +13,7 @@ import streamlit as st
 from core import vocabulary
 from core.errors import AtelierError
 from core.reporting import booklet as bk
+from core.reporting import cache
 from core.reporting import dashboard as d
 from core.reporting import exports as x
 from core.setup.events import list_events
@@ -24,7 +25,6 @@ from ui.text import chart_text, unique_labels
 # Okabe & Ito (2008): distinguishable with every common colour-vision deficiency.
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 NATURE_COLOURS = {"objective": "#0072B2", "subjective": "#E69F00"}
-LEVEL_COLOURS = dict(zip(vocabulary.POWER_LEVELS, OKABE_ITO))
 WEATHER_COLOURS = {"sunny": "#F0E442", "partly_cloudy": "#E69F00", "cloudy": "#999999", "rainy": "#56B4E9",
                    "stormy": "#0072B2"}
 SEPARATORS = {"fr": ", ", "nl": ",.", "en": ".,"}  # plotly: decimal then thousands separator
@@ -49,6 +49,8 @@ if not events:
 def label(group: str, code: Any) -> str:
     if code is None or code == "" or (isinstance(code, float) and pd.isna(code)):
         return t("dashboard.category.none") if group == "category" else ""
+    if group == "level":   # the events' own levels of power (core.territory), old ones included
+        return level_names.get(str(code), str(code))
     return t(f"dashboard.{group}.{code}")
 
 
@@ -161,16 +163,20 @@ try:
 except AtelierError as exc:
     show(exc)
     st.stop()
+level_names = d.level_labels(flt, lang)   # key -> label, in the order of the events' lists
 
 # --- headline numbers: the same function as `manage.py stats` --------------------------------
+# Figures come from the process's cache at the data's revision (one query when nothing changed).
 
-totals = d.totals(flt)
-people = d.participation_totals(flt)
-row1 = st.columns(5)
-for col, key, value in zip(row1, ("sessions", "participants", "organisations", "personas", "recommendations"),
-                           (totals["sessions"], totals["participants"], people.organisations, totals["personas"],
-                            totals["recommendations"])):
-    col.metric(t(f"dashboard.metric.{key}"), value)
+rev = cache.data_revision(flt)
+head = cache.tab_figures("headline", flt, rev)
+totals, people = head["totals"], head["participation_totals"]
+row1 = st.columns(6)
+for col, key, value in zip(row1, ("sessions", "participants", "joined", "organisations", "personas",
+                                  "recommendations"),
+                           (totals["sessions"], totals["participants"], people.joined, people.organisations,
+                            totals["personas"], totals["recommendations"])):
+    col.metric(t(f"dashboard.metric.{key}"), value)   # explained in the participation tab
 row2 = st.columns(5)
 for col, key in zip(row2, ("canvas_items", "needs", "solution_leads", "resources", "votes")):
     # with no filter `resources` is the whole inventory (as in `manage.py stats`), else those drawn on
@@ -185,7 +191,8 @@ tab = dict(zip(TABS, tabs))
 
 with tab["diagnostic"]:
     if tab["diagnostic"].open:
-        barriers = d.barriers_by_category(flt)
+        data = cache.tab_figures("diagnostic", flt, rev)
+        barriers = data["barriers_by_category"]
         table = localise(barriers, {"category": "category", "nature": "nature"})
 
         def barriers_chart() -> go.Figure:
@@ -203,7 +210,7 @@ with tab["diagnostic"]:
         figure("barriers_by_category", t("dashboard.fig.barriers_by_category"), table, barriers_chart,
                caption=t("dashboard.fig.barriers_by_category_help"))
 
-        grid = d.barriers_by_persona(flt)
+        grid = data["barriers_by_persona"]
         if not grid.empty:
             def grid_chart() -> go.Figure:
                 pivot = grid.pivot_table(index="persona_id", columns="category", values="barriers", aggfunc="sum",
@@ -222,7 +229,7 @@ with tab["diagnostic"]:
                    caption=t("dashboard.fig.barriers_by_persona_help", count=d.PERSONA_GRID_LIMIT))
 
         for kind, colour in (("barrier", OKABE_ITO[0]), ("need", OKABE_ITO[2])):
-            rec = d.recurrent_items(flt, kind)
+            rec = data[f"recurrent_{kind}s"]
             if kind != "barrier":
                 rec = rec.drop(columns=["nature"])
             figure(f"recurrent_{kind}s", t(f"dashboard.fig.recurrent_{kind}s"),
@@ -231,7 +238,7 @@ with tab["diagnostic"]:
                                                        t("dashboard.axis.personas")),
                    caption=t("dashboard.fig.recurrent_help"))
 
-        board = d.contributions_by_category(flt)
+        board = data["contributions_by_category"]
         if not board.empty:
             figure("contributions_by_category", t("dashboard.fig.contributions_by_category"),
                    localise(board, {"kind": "kind"}))
@@ -240,7 +247,8 @@ with tab["diagnostic"]:
 
 with tab["coverage"]:
     if tab["coverage"].open:
-        cov = d.needs_coverage(flt)
+        data = cache.tab_figures("coverage", flt, rev)
+        cov = data["needs_coverage"]
         c1, c2, c3 = st.columns(3)
         c1.metric(t("dashboard.metric.needs_with_lead"), pct(cov.share_needs_with_lead),
                   help=t("dashboard.metric.out_of", count=cov.needs_with_lead, total=cov.needs))
@@ -248,22 +256,22 @@ with tab["coverage"]:
                   help=t("dashboard.metric.out_of", count=cov.leads_with_resource, total=cov.leads))
         c3.metric(t("dashboard.metric.needs_with_resource"), pct(cov.share_needs_with_resource),
                   help=t("dashboard.metric.out_of", count=cov.needs_with_resource, total=cov.needs))
-        gaps = d.needs_without_resource(flt)
+        gaps = data["needs_without_resource"]
         figure("needs_without_resource", t("dashboard.fig.needs_without_resource"),
                localise(gaps, {"category": "category"}), empty=t("dashboard.no_gaps"),
                caption=t("dashboard.fig.needs_without_resource_help"))
-        linked = d.resources_most_linked(flt)
+        linked = data["resources_most_linked"]
         table = localise(linked, {"category": "category"})
         figure("resources_most_linked", t("dashboard.fig.resources_most_linked"), table,
                lambda: hbar(linked.assign(label=[f"{a} — {n[:40]}" if a and a != n else n[:50]
                                                  for a, n in zip(linked["acronym"], linked["name"])]),
                             "label", "leads", OKABE_ITO[0], t("dashboard.axis.leads")))
-        by_cat = d.resources_by_category(flt)
+        by_cat = data["resources_by_category"]
         figure("resources_by_category", t("dashboard.fig.resources_by_category"),
                localise(by_cat, {"category": "category"}),
                lambda: hbar(by_cat.assign(category=[label("category", c) for c in by_cat["category"]]),
                             "category", "links", OKABE_ITO[2], t("dashboard.axis.links")))
-        unused = d.unused_resources(flt)
+        unused = data["unused_resources"]
         figure("unused_resources", t("dashboard.fig.unused_resources"), localise(unused, {"category": "category"}),
                empty=t("dashboard.no_unused"))
 
@@ -271,25 +279,26 @@ with tab["coverage"]:
 
 with tab["recommendations"]:
     if tab["recommendations"].open:
-        recs = d.recommendations_ranked(flt)
+        data = cache.tab_figures("recommendations", flt, rev)
+        recs = data["recommendations_ranked"]
         top = recs.sort_values("votes", ascending=False).head(20)
 
         def recs_chart() -> go.Figure:
             fig = go.Figure()
-            for level in vocabulary.POWER_LEVELS:
+            for i, level in enumerate([*level_names, *sorted(set(top["level"]) - set(level_names))]):
                 part = top[top["level"] == level].iloc[::-1]
                 if len(part):
                     fig.add_bar(y=[chart_text(f"#{r} · {title[:60]}")
                                    for r, title in zip(part["recommendation_id"], part["title"])],
                                 x=part["votes"], orientation="h", name=label("level", level),
-                                marker_color=LEVEL_COLOURS[level])
+                                marker_color=OKABE_ITO[i % len(OKABE_ITO)])
             return layout(fig, height=max(300, 28 * len(top) + 90), xaxis_title=t("dashboard.axis.votes"),
                           yaxis=dict(automargin=True, categoryorder="total ascending"))
 
         figure("recommendations_ranked", t("dashboard.fig.recommendations_ranked"),
                localise(recs, {"level": "level"}), recs_chart, empty=t("dashboard.no_recommendations"),
                caption=t("dashboard.fig.recommendations_ranked_help"))
-        levels = d.votes_by_level(flt)
+        levels = data["votes_by_level"]
 
         def levels_chart() -> go.Figure:
             names = [label("level", lv) for lv in levels["level"]]
@@ -301,7 +310,7 @@ with tab["recommendations"]:
 
         figure("votes_by_level", t("dashboard.fig.votes_by_level"), localise(levels, {"level": "level"}), levels_chart,
                empty=t("dashboard.no_recommendations"))
-        plans = d.implementation_completeness(flt)
+        plans = data["implementation_completeness"]
         done = d.Completeness.of(plans)
         if not plans.empty:
             c1, *cols = st.columns(1 + len(done.ACTION_FIELDS))
@@ -326,28 +335,31 @@ with tab["recommendations"]:
 
 with tab["participation"]:
     if tab["participation"].open:
-        c1, c2, c3, c4 = st.columns(4)
-        for col, key in ((c1, "participants"), (c2, "present"), (c3, "organisations"), (c4, "sectors")):
-            col.metric(t(f"dashboard.metric.{key}"), getattr(people, key))
-        part = d.participation(flt)
+        data = cache.tab_figures("participation", flt, rev)
+        people = data["participation_totals"]
+        # registered, present (attendance) and joined by code: three ways of taking part, each labelled
+        cols = st.columns(5)
+        for col, key in zip(cols, ("participants", "present", "joined", "organisations", "sectors")):
+            col.metric(t(f"dashboard.metric.{key}"), getattr(people, key), help=t(f"dashboard.metric.{key}_help"))
+        part = data["participation"]
 
         def part_chart() -> go.Figure:
             shown = part.head(CHART_SESSIONS)
             xs = [f"{chart_text(s)}<br>{chart_text(th[:30])}" for s, th in zip(shown["session"], shown["theme"])]
             fig = go.Figure([go.Bar(x=xs, y=shown[k], name=t(f"dashboard.col.{k}"), marker_color=c)
                              for k, c in (("registered", OKABE_ITO[0]), ("present", OKABE_ITO[1]),
-                                          ("organisations", OKABE_ITO[2]))])
+                                          ("joined", OKABE_ITO[4]), ("organisations", OKABE_ITO[2]))])
             return layout(fig, barmode="group", yaxis_title=t("dashboard.axis.people"))
 
         figure("participation", t("dashboard.fig.participation"), localise(part), part_chart,
                caption=too_many(len(part)))
-        sectors = d.participants_by_sector(flt)
+        sectors = data["participants_by_sector"]
         figure("participants_by_sector", t("dashboard.fig.participants_by_sector"),
                localise(sectors.assign(sector=sectors["sector"].replace("", t("dashboard.not_given")))),
                lambda: hbar(sectors.assign(sector=sectors["sector"].replace("", t("dashboard.not_given"))),
                             "sector", "participants", OKABE_ITO[0], t("dashboard.axis.people")),
                empty=t("dashboard.no_registrations"))
-        moods = d.mood(flt)
+        moods = data["mood"]
 
         mood_sessions = list(dict.fromkeys(moods["session_id"]))
 
@@ -365,7 +377,7 @@ with tab["participation"]:
 
         figure("mood", t("dashboard.fig.mood"), localise(moods, {"moment": "moment", "weather": "weather"}), mood_chart,
                empty=t("dashboard.no_mood"), caption=too_many(len(mood_sessions)))
-        scores = d.mood_scores(flt)
+        scores = data["mood_scores"]
         figure("mood_scores", t("dashboard.fig.mood_scores"), localise(scores), empty=t("dashboard.no_mood"),
                caption=t("dashboard.fig.mood_scores_help"))
 

@@ -94,8 +94,8 @@ def test_recommendations_booklet_has_every_recommendation_persona_and_plan(seede
     _check_pages(pages, booklet)
     title_page = pages[0]
     for fact in ("Assises de test des acteur·rice·s", "Du 1 mars 2024 au 15 mars 2024",
-                 "Organisation : Fédération des acteur·rice·s sociaux·ales", "Ateliers : 3", "Participant·e·s : 3",
-                 "Organisations impliquées : 2", "Recommandations : 3"):
+                 "Organisation : Fédération des acteur·rice·s sociaux·ales", "Ateliers : 3",
+                 "Participant·e·s inscrit·e·s : 3", "Organisations impliquées : 2", "Recommandations : 3"):
         assert fact in title_page, fact
     pdf_text = " ".join(pages)
     for doc_text in (text, pdf_text):
@@ -104,8 +104,10 @@ def test_recommendations_booklet_has_every_recommendation_persona_and_plan(seede
         assert doc_text.index(REC_TITLES[0]) < doc_text.index(REC_TITLES[1]) < doc_text.index(REC_TITLES[2])
         for name in ("Aïcha", "Jérôme", "Éloïse"):
             assert name in doc_text
-        assert "Adressée à : Ministre bruxellois·e du Logement Niveau de pouvoir : Régional" in doc_text
-        assert "3 votes · retenue" in doc_text
+        # the addressee is the level of power; the people concerned have their own label
+        assert ("Adressée à (niveau de pouvoir) : Régional Public concerné : Ministre bruxellois·e du Logement"
+                in doc_text)
+        assert "3 votes · retenue · Atelier du 1 mars 2024" in doc_text
         assert "Constat : « Les loyers ont doublé en dix ans. »" in doc_text
         assert "Besoin : « Logement » (Aïcha)" in doc_text and "Persona : Jérôme" in doc_text
         assert "Fédération des CPAS" in doc_text and "Une convention signée" in doc_text
@@ -165,3 +167,108 @@ def test_errors_unknown_event_foreign_event_and_missing_font(seeded, monkeypatch
     (own / "DejaVuSans.ttf").write_bytes(Path(system[""]).read_bytes())
     monkeypatch.setenv("ATELIER_PDF_FONT_DIR", str(own))
     assert bk.find_fonts() == {style: str(own / "DejaVuSans.ttf") for style in ("", "B", "I", "BI")}
+
+
+# --- who took part: the cover counts people who joined by code -----------------------------------
+
+def test_cover_counts_people_who_joined_by_code_without_registering(seeded):
+    from tests.test_dashboard import build_joined_only_event
+
+    room = build_joined_only_event()
+    booklet = bk.build_booklet(room.slug)
+    pdf_cover = _pdf_pages(bk.render_pdf(booklet))[0]
+    docx_text = _docx_text(bk.render_docx(booklet))
+    for cover in (pdf_cover, docx_text):
+        assert "Participant·e·s ayant rejoint un sous-groupe par code : 7" in cover
+        assert "Ateliers : 2" in cover
+        # nobody registered: no "0 participants", no "0 organisations"
+        assert not re.search(r"Participant·e·s[^:]*: 0\b", cover) and "Organisations impliquées" not in cover
+    en = bk.build_booklet(room.slug, "en").text()
+    assert "Participants who joined a sub-group by code: 7" in en
+
+
+# --- the PDF: shaped text, emoji, whole header words, no stray page ------------------------------
+
+ARABIC_NAME = "فاطمة الزهراء"
+
+
+def test_pdf_keeps_emoji_and_writes_arabic_joined_in_logical_order(seeded, caplog):
+    from core import entities as e
+    from core.actor import SYSTEM
+    from storage import db
+
+    rich = build_rich_event()
+    with db.write_session() as s:
+        e.create_in(s, SYSTEM, "persona", session_id=rich.sessions[0], name=ARABIC_NAME, age=41, origin="Maroc",
+                    facts=["🏠 Cherche un logement depuis deux ans ✅"])
+    caplog.set_level("WARNING", logger="fpdf")
+    data = bk.export_booklet(rich.slug, "pdf")
+    text = " ".join(_pdf_pages(data))
+    # the reader gets the name back as typed (logical order), not reversed letter by letter
+    assert ARABIC_NAME in text and ARABIC_NAME[::-1] not in text
+    assert "🏠 Cherche un logement depuis deux ans ✅" in text
+    assert b"Symbola" in data     # the emoji come from the embedded fallback font
+    assert not [r for r in caplog.records if "missing" in r.getMessage()], caplog.text
+    # shaped: the letters are drawn with their joined (initial, medial, final) forms, the glyphs of
+    # Unicode's Arabic presentation forms in DejaVu; unshaped text would use the isolated letters
+    joined = {g for g in _embedded_glyphs(data) if re.fullmatch(r"uniFE[7-9A-F][0-9A-F]", g)}
+    assert len(joined) >= 5, joined
+
+
+def _embedded_glyphs(data: bytes) -> set[str]:
+    """Names of the glyphs embedded (subset) in the PDF's TrueType fonts."""
+    from fontTools.ttLib import TTFont
+
+    names: set[str] = set()
+    for page in PdfReader(io.BytesIO(data)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            for child in font.get("/DescendantFonts", []):
+                file = child.get_object()["/FontDescriptor"].get_object().get("/FontFile2")
+                if file is not None:
+                    names |= set(TTFont(io.BytesIO(file.get_object().get_data())).getGlyphOrder())
+    return names
+
+
+@pytest.mark.parametrize("lang", ["fr", "en", "nl"])
+def test_plan_table_header_words_are_never_broken(seeded, lang):
+    from core.i18n import translate
+
+    rich = build_rich_event()
+    pages = _pdf_pages(bk.export_booklet(rich.slug, "pdf", lang))
+    text = " ".join(pages)
+    header = [translate(lang, f"dashboard.col.{c}") for c in ("recommendation", "action", "carrier", "due", "means",
+                                                             "indicator", "risks")]
+    for label in header:
+        for word in label.split():
+            assert re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text), (lang, word)
+
+
+def _words_per_page(data: bytes, title: str) -> list[int]:
+    out = []
+    for text in _pdf_pages(data):
+        text = re.sub(rf"{re.escape(title)} — \d+ / \d+", " ", text)   # the footer
+        out.append(len(text.split()))
+    return out
+
+
+def test_no_page_holds_only_a_stray_word_or_line():
+    """A chapter whose end falls just past a page's foot, for 18 lengths of what comes before: the
+    end moves with enough of what precedes it, never alone on a page (the layout before this left
+    "Point numéro 37 de la liste. fin." alone on a page at 38 points)."""
+    para = "Les personnes accompagnées décrivent un parcours long et incertain, fait de guichets et de formulaires. "
+    para *= 3
+    for points in range(30, 48):
+        blocks: list[bk.Block] = [
+            bk.Heading("Cahier", 0), bk.Heading("Chapitre", 1),
+            bk.Bullets(tuple(f"Point numéro {i} de la liste." for i in range(points))), bk.Paragraph(para + "fin."),
+            bk.Heading("Suite", 1), bk.Paragraph("Un chapitre suivant.")]
+        data = bk.render_pdf(bk.Booklet("report", "fr", "Cahier", "Compte rendu", blocks))
+        pages = _pdf_pages(data)
+        for i, (count, page) in enumerate(zip(_words_per_page(data, "Cahier"), pages)):
+            if i == 0 or page.startswith(("Chapitre", "Suite")):
+                continue   # the title page and a chapter's first page may be short
+            assert count >= bk.MIN_PAGE_WORDS, (points, i, page)
+        text = " ".join(pages)
+        assert f"Point numéro {points - 1} de la liste." in text and text.count("fait de guichets") == 3
+        assert "formulaires. fin." in text

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from core import entities as e
@@ -188,7 +189,7 @@ def test_stats_command_and_dashboard_page_show_the_same_numbers(rich, database):
     stats = json.loads(out.stdout)
     at = _page(Actor(kind="staff", id=1, role="admin", label="Admin"))
     shown = {mt.label: mt.value for mt in at.metric}
-    expected = {"Ateliers": "sessions", "Participant·e·s inscrit·e·s": "participants", "Personas": "personas",
+    expected = {"Ateliers": "sessions", "Inscrit·e·s": "participants", "Personas": "personas",
                 "Recommandations": "recommendations", "Éléments de canevas": "canvas_items", "Besoins": "needs",
                 "Pistes de réponses": "solution_leads", "Ressources du répertoire": "resources",
                 "Votes (gommettes)": "votes"}
@@ -407,3 +408,136 @@ def test_every_column_and_code_the_page_translates_has_a_label(rich):
         missing = sorted({f"dashboard.col.{c}" for c in columns} | codes)
         missing = [k for k in missing if k not in catalog(lang)]
         assert missing == [], lang
+
+
+# --- who took part: joins by code count, without any registration -------------------------------
+
+@dataclass
+class Room:
+    event_id: int
+    slug: str
+    sessions: list[int]
+
+
+def build_joined_only_event(slug: str = "geneve-code") -> Room:
+    """Two dated sessions of one theme where nobody registered and everybody joined by code:
+    session 1: Léa twice at table 1 (a second browser), Léa at table 2 (another person), Omar, two
+    browsers without a first name; session 2: Omar again and one browser without a name."""
+    from core.access.join import join
+
+    with db.write_session() as s:
+        ev = create_event_in(s, SYSTEM, slug=slug, title="Atelier genevois", starts_on=dt.date(2025, 5, 6))
+        theme = e.create_in(s, SYSTEM, "theme", event_id=ev.id, title="Logement", position=0)
+        s1 = add_session_in(s, SYSTEM, theme.id, "2025-05-06T09:00", "2025-05-06T12:00")
+        s2 = add_session_in(s, SYSTEM, theme.id, "2025-05-20T09:00", "2025-05-20T12:00")
+        g1, g2 = add_subgroup_in(s, SYSTEM, s1.id, "Table 1"), add_subgroup_in(s, SYSTEM, s1.id, "Table 2")
+        g3 = add_subgroup_in(s, SYSTEM, s2.id, "Table A")
+        room = Room(ev.id, slug, [s1.id, s2.id])
+        groups = (g1.id, g2.id, g3.id)
+    for group, name in ((0, "Léa"), (0, " léa "), (1, "Léa"), (0, "Omar"), (1, ""), (1, ""), (2, "Omar"), (2, "")):
+        join(room.sessions[0] if group < 2 else room.sessions[1], groups[group], name)
+    return room
+
+
+def test_joins_by_code_count_as_taking_part_per_session(seeded):
+    room = build_joined_only_event()
+    f = d.event_filter(room.slug)
+    people = d.participation_totals(f)
+    # session 1: Léa (table 1, twice), Léa (table 2), Omar, 2 unnamed = 5; session 2: Omar, 1 unnamed = 2
+    assert (people.joined, people.participants, people.present, people.organisations) == (7, 0, 0, 0)
+    assert people.took_part
+    per_session = d.participation(f).set_index("session_id")
+    assert per_session.loc[room.sessions[0], "joined"] == 5 and per_session.loc[room.sessions[1], "joined"] == 2
+    assert per_session.loc[room.sessions[0], "registered"] == 0
+    assert d.totals(f)["joined"] == counts(room.slug)["joined"] == 7
+    # a browser linked to a registered participant is that person in every session
+    with db.write_session() as s:
+        person = m.Participant(first_name="Omar")
+        s.add(person)
+        s.flush()
+        tokens = s.execute(select(m.ParticipantToken).where(m.ParticipantToken.display_name == "Omar")).scalars()
+        for token in tokens:
+            token.participant_id = person.id
+    assert d.participation_totals(f).joined == 6 and counts(room.slug)["joined"] == 6
+    assert d.participation(f).set_index("session_id").loc[room.sessions[1], "joined"] == 2
+
+
+def test_page_shows_registered_present_and_joined_each_labelled(seeded):
+    room = build_joined_only_event()
+    admin = Actor(kind="staff", id=1, role="admin", label="Admin")
+    at = AppTest.from_file(str(ROOT / "app_pages" / "dashboard.py"), default_timeout=60)
+    at.session_state["actor"] = admin
+    at.session_state["dash_events"] = [room.event_id]
+    at.session_state["dash_tab"] = "Participation et météo"
+    at.run()
+    assert not at.exception, at.exception
+    shown = {mt.label: mt.value for mt in at.metric}
+    assert shown["Ont rejoint par code"] == "7" and shown["Inscrit·e·s"] == "0"
+    assert shown["Présent·e·s"] == "0"
+    at.segmented_control(key="view_participation").set_value("table").run()
+    table = next(df.value for df in at.dataframe if "Rejoint par code" in df.value.columns)
+    assert sorted(table["Rejoint par code"]) == [2, 5]
+
+
+# --- the dashboard's figures come from a cache keyed by the data's revision ----------------------
+
+def test_tab_figures_are_computed_once_per_revision_and_again_after_a_write(rich, monkeypatch):
+    from core.reporting import cache
+
+    cache.clear()
+    f = d.event_filter(rich.slug)
+    calls = Counter()
+    real = d.TAB_FIGURES["recommendations"]["recommendations_ranked"]
+
+    def counting(flt):
+        calls["ranked"] += 1
+        return real(flt)
+
+    monkeypatch.setitem(d.TAB_FIGURES["recommendations"], "recommendations_ranked", counting)
+    rev = cache.data_revision()
+    first = cache.tab_figures("recommendations", f, rev)["recommendations_ranked"]
+    first.loc[0, "title"] = "changed by the page"     # what a caller does to its copy stays there
+    again = cache.tab_figures("recommendations", f, cache.data_revision())["recommendations_ranked"]
+    assert calls["ranked"] == 1 and list(again["title"][:3]) == list(REC_TITLES)
+    # another filter is another entry
+    cache.tab_figures("recommendations", d.DashboardFilter(), rev)
+    assert calls["ranked"] == 2
+    # a write through the write path moves the revision: the new recommendation shows at once
+    with db.write_session() as s:
+        e.create_in(s, SYSTEM, "recommendation", session_id=rich.sessions[0], title="Une de plus", level="communal")
+    moved = cache.data_revision()
+    assert moved != rev
+    fresh = cache.tab_figures("recommendations", f, moved)["recommendations_ranked"]
+    assert calls["ranked"] == 3 and "Une de plus" in set(fresh["title"])
+    # entries of the older revision are gone
+    assert all(key[0] == moved for key in cache.FIGURES._data)
+
+
+def test_page_shows_a_write_made_after_it_was_drawn(rich):
+    at = _page(Actor(kind="staff", id=1, role="admin", label="Admin"))
+    before = {mt.label: mt.value for mt in at.metric}["Recommandations"]
+    with db.write_session() as s:
+        e.create_in(s, SYSTEM, "recommendation", session_id=rich.sessions[0], title="Nouvelle", level="communal")
+    at.run()
+    assert int({mt.label: mt.value for mt in at.metric}["Recommandations"]) == int(before) + 1
+
+
+def test_an_event_s_revision_moves_with_its_own_writes_and_the_inventory_not_another_event(rich):
+    from core.reporting import cache
+
+    mine, everything = d.event_filter(rich.slug), d.DashboardFilter()
+    other_session = d.session_labels(d.event_filter(PD))["session_id"].iloc[0]
+    before_mine, before_all = cache.data_revision(mine), cache.data_revision(everything)
+    with db.write_session() as s:   # a live room of another event
+        e.create_in(s, SYSTEM, "persona", session_id=int(other_session), name="Ailleurs")
+    assert cache.data_revision(mine) == before_mine and cache.data_revision(everything) != before_all
+    with db.write_session() as s:   # the inventory belongs to no event: every dashboard may show it
+        e.create_in(s, SYSTEM, "resource", acronym="OSEO", name="Œuvre suisse d’entraide ouvrière", category="other")
+    after_inventory = cache.data_revision(mine)
+    assert after_inventory != before_mine
+    with db.write_session() as s:
+        e.create_in(s, SYSTEM, "persona", session_id=rich.sessions[0], name="Ici")
+    assert cache.data_revision(mine) != after_inventory
+    # an organiser without a chosen event: the events they may see
+    organiser = d.DashboardFilter(visible_event_ids=frozenset({rich.event_id}))
+    assert cache.data_revision(organiser)[1:] == cache.data_revision(mine)[1:]

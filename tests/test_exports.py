@@ -124,3 +124,12 @@ def test_export_command_writes_safe_csv_and_xlsx(database, tmp_path):
     assert load_workbook(book)["contributions"].max_row == len(FORMULAS) + 2
     bad = manage("export", "--table", "nope", "--format", "csv", "--out", str(out))
     assert bad.returncode == 2 and "Unknown table: nope" in bad.stderr
+
+
+def test_participation_export_counts_joins_by_code_per_session(seeded):
+    from tests.test_dashboard import build_joined_only_event
+
+    room = build_joined_only_event()
+    table = x.export_table("participation", event_filter(room.slug))
+    assert list(table["joined"]) == [5, 2] and list(table["registered"]) == [0, 0]
+    assert [row["joined"] for row in _csv_rows(x.to_csv(table))] == ["5", "2"]

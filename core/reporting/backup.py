@@ -120,9 +120,10 @@ def _chunks(rows: list[dict[str, Any]], size: int = CHUNK) -> Iterable[list[dict
         yield rows[start:start + size]
 
 
-def _fix_sequences(conn: Connection, tables: Iterable[Table]) -> None:
-    """PostgreSQL: move each id sequence past the largest restored id."""
-    for table in tables:
+def _fix_sequences(conn: Connection, tables: Iterable[Table] | None = None) -> None:
+    """PostgreSQL: move each id sequence past the largest restored id (of ``tables``, default every
+    table of the models: bench/generate_data.py calls it so after its bulk inserts)."""
+    for table in _tables() if tables is None else tables:
         pk = list(table.primary_key.columns)
         if len(pk) != 1 or not pk[0].autoincrement or pk[0].type.python_type is not int:
             continue

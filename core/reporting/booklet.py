@@ -25,6 +25,7 @@ import datetime as dt
 import io
 import math
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,7 @@ from core.personas.canvas import Canvas, ResourceRef, load_canvases
 from core.reporting import dashboard as d
 from core.resources.inventory import partner_label
 from core.setup.events import EventView, list_events
+from core.territory import level_label
 from storage import db
 from storage import models as m
 
@@ -50,6 +52,18 @@ FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf", "I": "DejaVuSans
 FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu-sans-fonts", "/usr/share/fonts/dejavu",
              "/usr/share/fonts/TTF", "/usr/local/share/fonts/dejavu", "/usr/local/share/fonts")
 ACCENT = (0, 114, 178)             # Okabe-Ito blue, as on the dashboard
+# Emoji and symbols DejaVu lacks: Symbola (Debian's fonts-symbola: monochrome outlines, which fpdf2
+# embeds; the colour emoji fonts are bitmap tables fpdf2 cannot use). Names per distribution.
+FALLBACK_FONTS = (("Symbola_hint.ttf", "Symbola.ttf", "Symbola.otf"),)
+FALLBACK_FONT_DIRS = ("/usr/share/fonts/truetype/ancient-scripts", "/usr/share/fonts/gdouros-symbola",
+                      "/usr/share/fonts/TTF", "/usr/share/fonts/truetype/symbola", "/usr/local/share/fonts")
+MIN_PAGE_WORDS = 12                # fewer words on a page that is not a chapter's first: break earlier
+# Text that needs HarfBuzz: combining marks, right-to-left and other complex scripts (Hebrew,
+# Arabic, Syriac, Thaana, N'Ko, Indic, Thai, Lao, Tibetan, Myanmar, Khmer, Mongolian), joiners and
+# the presentation forms. Shaping is switched on for such text only: it makes fpdf2 about three
+# times slower, and Latin, Greek or Cyrillic text and emoji come out the same without it.
+NEEDS_SHAPING = re.compile("[\u0300-\u036f\u0590-\u08ff\u0900-\u0dff\u0e00-\u0fff\u1000-\u109f"
+                           "\u1780-\u18af\u200c\u200d\u200e\u200f\ufb1d-\ufdff\ufe20-\ufe2f\ufe70-\ufeff]")
 
 
 # --- the document model ----------------------------------------------------------------------
@@ -174,10 +188,14 @@ def _title_page(w: _Writer, ev: EventView, f: d.DashboardFilter, kind: str) -> N
         w.p(w.t("dashboard.booklet.place", place=ev.place))
     if ev.organisers:
         w.p(w.t("dashboard.booklet.organisers", organisers=ev.organisers))
-    facts = [w.t("dashboard.booklet.fact_workshops", count=totals["sessions"]),
-             w.t("dashboard.booklet.fact_participants", count=people.participants),
-             w.t("dashboard.booklet.fact_organisations", count=people.organisations),
-             w.t("dashboard.booklet.fact_personas", count=totals["personas"])]
+    facts = [w.t("dashboard.booklet.fact_workshops", count=totals["sessions"])]
+    # registered, present (attendance) and joined by code, each labelled; a zero is left out (a room
+    # where everyone joined by code without registering is not a room of 0 participants)
+    for key, count in (("registered", people.participants), ("present", people.present), ("joined", people.joined),
+                       ("organisations", people.organisations)):
+        if count:
+            facts.append(w.t(f"dashboard.booklet.fact_{key}", count=count))
+    facts.append(w.t("dashboard.booklet.fact_personas", count=totals["personas"]))
     if kind == "recommendations":
         facts.append(w.t("dashboard.booklet.fact_recommendations", count=totals["recommendations"]))
     w.bullets(facts)
@@ -247,7 +265,19 @@ def _trail_lines(w: _Writer, trail: pd.DataFrame) -> list[str]:
     return out
 
 
-def _recommendations(w: _Writer, recs: pd.DataFrame, trails: pd.DataFrame) -> None:
+def _level(w: _Writer, ev: EventView, code: str | None) -> str:
+    """The label of a level of power as the event names it (its territory's preset or its own list)."""
+    return level_label(ev, code, w.lang) or _label(w, "level", code)
+
+
+def _session_dates(f: d.DashboardFilter) -> dict[int, Any]:
+    """Session id -> its start, for the sessions in scope."""
+    labels = d.session_labels(f)
+    return dict(zip(labels["session_id"], labels["starts_at"]))
+
+
+def _recommendations(w: _Writer, ev: EventView, recs: pd.DataFrame, trails: pd.DataFrame,
+                     dates: dict[int, Any]) -> None:
     w.h(w.t("dashboard.booklet.recommendations"), 2)
     if not len(recs):
         w.p(w.t("dashboard.booklet.no_recommendations"), "note")
@@ -256,12 +286,16 @@ def _recommendations(w: _Writer, recs: pd.DataFrame, trails: pd.DataFrame) -> No
     for r in recs.itertuples():
         w.h(w.t("dashboard.booklet.recommendation_title", rank=r.rank, title=r.title), 3)
         w.p(r.text)
+        # the addressee is the level of power; the people concerned are not the addressee
+        w.p(w.t("dashboard.booklet.addressed_to", level=_level(w, ev, r.level)), "label")
         if r.public:
-            w.p(w.t("dashboard.booklet.addressee", addressee=r.public), "label")
-        w.p(w.t("dashboard.booklet.level", level=_label(w, "level", r.level)), "label")
+            w.p(w.t("dashboard.booklet.public", public=r.public), "label")
         status = w.t("dashboard.booklet.votes", count=r.votes)
         if r.retained:
             status += " · " + w.t("dashboard.booklet.retained")
+        when = dates.get(r.session_id)
+        if when is not None and not pd.isna(when):   # a theme runs over several dated sessions
+            status += " · " + w.t("dashboard.booklet.session_date", date=fmt_date(when, w.lang, "long"))
         w.p(status, "note")
         trail = by_rec.get(r.recommendation_id)
         if trail is not None and len(trail):
@@ -401,6 +435,7 @@ def build_booklet(event_slug: str, lang: str = "fr", visible_event_ids: frozense
     canvases = _canvases(f)
     if kind == "recommendations":
         trails = d.recommendation_trails(f)
+        dates = _session_dates(f)
         for theme in ev.themes:
             tf = d.DashboardFilter(event_ids=(ev.id,), theme_ids=(theme.id,))
             w.h(theme.title, 1)
@@ -410,7 +445,7 @@ def build_booklet(event_slug: str, lang: str = "fr", visible_event_ids: frozense
             w.h(w.t("dashboard.booklet.diagnostic"), 2)
             _diagnostic(w, tf, 3)
             theme_recs = d.recommendations_ranked(tf)
-            _recommendations(w, theme_recs, trails)
+            _recommendations(w, ev, theme_recs, trails, dates)
             theme_actions = d.plan_actions(tf)
             _plans(w, theme_actions)
     else:
@@ -561,13 +596,110 @@ def find_fonts() -> dict[str, str]:
     raise AtelierError("error.booklet_no_font")
 
 
+def find_fallback_fonts() -> list[str]:
+    """Fonts for the characters DejaVu lacks (emoji such as 🏠, symbols): the first file found of
+    each of ``FALLBACK_FONTS``, in ``ATELIER_PDF_FONT_DIR`` or the system's font folders. None found:
+    the booklet is still written, and fpdf2 logs the characters it had to leave out."""
+    folders = [os.environ.get("ATELIER_PDF_FONT_DIR", ""), *FALLBACK_FONT_DIRS]
+    found = []
+    for names in FALLBACK_FONTS:
+        for folder in folders:
+            hit = next((Path(folder) / n for n in names if folder and (Path(folder) / n).is_file()), None)
+            if hit is not None:
+                found.append(str(hit))
+                break
+    return found
+
+
+def _shaping_available() -> bool:
+    try:
+        import uharfbuzz  # noqa: F401
+    except ImportError:  # pragma: no cover - a dependency (pyproject.toml); without it, no shaping
+        return False
+    return True
+
+
+def _column_widths(pdf: Any, header: tuple[str, ...], rel: tuple[float, ...], width: float, size: float,
+                   padding: float) -> tuple[list[float], float]:
+    """Column widths (mm) near ``rel`` where no header word has to break, and the header's font
+    size (smaller than ``size`` only when the words cannot fit otherwise)."""
+    head_size = size
+    while True:
+        pdf.set_font("DejaVu", "B", head_size)
+        mins = [max((pdf.get_string_width(word) for word in h.split()), default=0) + 2 * padding + 1.5
+                for h in header]
+        if sum(mins) <= width or head_size <= 6:
+            break
+        head_size -= 0.5
+    widths = [width * r / sum(rel) for r in rel]
+    for _ in range(len(widths)):   # give the narrow columns their minimum, taken from the wide ones
+        short = [i for i, (w_, mn) in enumerate(zip(widths, mins)) if w_ < mn - 1e-6]
+        if not short:
+            break
+        need = sum(mins[i] - widths[i] for i in short)
+        for i in short:
+            widths[i] = mins[i]
+        spare = {i: widths[i] - mins[i] for i in range(len(widths)) if i not in short and widths[i] > mins[i]}
+        total = sum(spare.values())
+        if total <= 0:
+            break
+        for i, s in spare.items():
+            widths[i] -= need * min(1.0, s / total) if total >= need else s
+    scale = width / sum(widths)
+    return [w_ * scale for w_ in widths], head_size
+
+
 def render_pdf(b: Booklet) -> bytes:
+    """The booklet as PDF. Text is shaped by HarfBuzz (Arabic joined, right to left; ligatures),
+    emoji and symbols come from the fallback fonts. No page holds only a stray line: a paragraph
+    or bullet is kept on one page (a long one leaves at least two lines on each), a heading stays
+    with what follows, and a page that would hold only the last few words of a chapter is avoided
+    by breaking the page earlier (laid out again, see ``_layout_pdf``)."""
+    breaks: set[int] = set()
+    for _ in range(4):
+        data, short_pages = _layout_pdf(b, breaks)
+        fixes = {i for i in short_pages if i not in breaks}
+        if not fixes:
+            return data
+        breaks |= fixes
+    return data
+
+
+def _is_section(block: Block) -> bool:
+    return isinstance(block, Heading) and block.level >= 2
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def _block_words(block: Block) -> int:
+    if isinstance(block, (Heading, Paragraph)):
+        return _words(block.text)
+    if isinstance(block, Bullets):
+        return sum(_words(i) for i in block.items)
+    return sum(_words(c) for row in (block.header, *block.rows) for c in row)
+
+
+def _layout_pdf(b: Booklet, breaks: set[int]) -> tuple[bytes, set[int]]:
+    """Lay the booklet out with a page break before each block index in ``breaks``; returns the PDF
+    and the blocks before which a page break would avoid a short page (see ``render_pdf``)."""
     from fpdf import FPDF
-    from fpdf.enums import XPos, YPos
+    from fpdf.enums import MethodReturnValue, XPos, YPos
     from fpdf.errors import FPDFException
     from fpdf.fonts import FontFace
 
     fonts = find_fonts()
+
+    can_shape = _shaping_available()
+    shaping = [False]
+
+    def shape_for(*texts: str) -> None:
+        """Text shaping on for text that needs it (``NEEDS_SHAPING``), off otherwise."""
+        want = can_shape and any(NEEDS_SHAPING.search(t) for t in texts if t)
+        if want != shaping[0]:
+            pdf.set_text_shaping(want)
+            shaping[0] = want
 
     class _PDF(FPDF):
         def footer(self) -> None:
@@ -576,6 +708,7 @@ def render_pdf(b: Booklet) -> bytes:
             self.set_y(-12)
             self.set_font("DejaVu", "", 8)
             self.set_text_color(110, 110, 110)
+            shape_for(b.title)
             self.cell(0, 6, f"{b.title} — {self.page_no()} / {{nb}}", align="C")
             self.set_text_color(0, 0, 0)
 
@@ -584,6 +717,12 @@ def render_pdf(b: Booklet) -> bytes:
     pdf.set_auto_page_break(True, margin=18)
     for style, path in fonts.items():
         pdf.add_font("DejaVu", style, path)
+    fallbacks = []
+    for i, path in enumerate(find_fallback_fonts()):
+        pdf.add_font(f"Fallback{i}", "", path)
+        fallbacks.append(f"Fallback{i}")
+    if fallbacks:   # bold or italic text falls back to the regular face of these fonts
+        pdf.set_fallback_fonts(fallbacks, exact_match=False)
     pdf.set_lang(b.lang)
     pdf.set_title(b.title)
     pdf.set_subject(b.subtitle)
@@ -591,17 +730,47 @@ def render_pdf(b: Booklet) -> bytes:
     pdf.add_page()
     width = pdf.w - pdf.l_margin - pdf.r_margin
     usable = pdf.h - pdf.t_margin - pdf.b_margin
+    bottom = pdf.h - pdf.b_margin
+    padding = 1.0
+
+    def fresh_page() -> bool:
+        return pdf.get_y() <= pdf.t_margin + 0.1
+
+    def lines_of(txt: str, w_: float, lh: float) -> list[str]:
+        shape_for(txt)
+        lines = pdf.multi_cell(w_, lh, txt, dry_run=True, output=MethodReturnValue.LINES)
+        assert isinstance(lines, list)
+        return lines
+
+    def flow(txt: str, w_: float, lh: float, x: float | None = None) -> None:
+        """``txt`` at the current font: on this page when it fits, else kept whole on the next page
+        when it is short, else split with at least two lines on each page."""
+        lines = lines_of(txt, w_, lh)
+        room = bottom - pdf.get_y()
+        if len(lines) * lh > room + 0.01 and not fresh_page():
+            fit = int((room + 0.01) // lh)
+            if len(lines) * lh <= usable * 0.45 or fit < 2:
+                pdf.add_page()
+            else:
+                first = lines[:min(fit, len(lines) - 2)]
+                shape_for(txt)
+                if x is not None:
+                    pdf.set_x(x)
+                pdf.multi_cell(w_, lh, "\n".join(first), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+                pdf.add_page()
+                txt = "\n".join(lines[len(first):])
+        if x is not None:
+            pdf.set_x(x)
+        shape_for(txt)
+        pdf.multi_cell(w_, lh, txt, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     def text(txt: str, size: float, style: str = "", lh: float | None = None, color: tuple[int, int, int] = (0, 0, 0),
              space: float = 1.5) -> None:
         pdf.set_font("DejaVu", style, size)
         pdf.set_text_color(*color)
-        pdf.multi_cell(0, lh or size * 0.5, txt, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        flow(txt, width, lh or size * 0.5)
         pdf.set_text_color(0, 0, 0)
         pdf.ln(space)
-
-    def fresh_page() -> bool:
-        return pdf.get_y() <= pdf.t_margin + 0.1
 
     def row_height(cells: tuple[str, ...], widths: list[float], size: float) -> float:
         """A generous estimate (word wrapping wastes up to ~20 % of a line), cheaper than laying out."""
@@ -610,11 +779,40 @@ def render_pdf(b: Booklet) -> bytes:
                      for part in (c or " ").split("\n")) for c, wd in zip(cells, widths)]
         return max(lines) * size * 0.45 + 2
 
+    # what a block needs at the foot of a page to start there (a heading: itself and what follows)
+    STYLES: dict[str, tuple[float, str, float]] = {"lead": (15, "", 7.5), "note": (9, "I", 4.5),
+                                                   "label": (10.5, "B", 5.2), "body": (10.5, "", 5.2)}
+    HEADINGS: dict[int, tuple[float, float]] = {1: (17, 8), 2: (13, 6.5), 3: (11, 5.5)}
+
+    def need(i: int) -> float:
+        if i >= len(b.blocks):
+            return 0.0
+        block = b.blocks[i]
+        if isinstance(block, Heading):
+            if block.level <= 1:
+                return 0.0
+            size, lh = HEADINGS[min(block.level, 3)]
+            pdf.set_font("DejaVu", "B", size)
+            return len(lines_of(block.text, width, lh)) * lh + 3 + need(i + 1)
+        if isinstance(block, Paragraph):
+            size, style, lh = STYLES.get(block.style, STYLES["body"])
+            pdf.set_font("DejaVu", style, size)
+            h = len(lines_of(block.text, width, lh)) * lh
+            return h if h <= usable * 0.45 else 2 * lh
+        if isinstance(block, Bullets):
+            pdf.set_font("DejaVu", "", 10.5)
+            h = len(lines_of(block.items[0], width - 8, 5.2)) * 5.2
+            return h if h <= usable * 0.45 else 2 * 5.2
+        rel = block.widths or tuple(1.0 for _ in block.header)
+        size = 8 if len(block.header) > 4 else 9
+        widths = [width * wd / sum(rel) for wd in rel]
+        return row_height(block.header, widths, size) + (row_height(block.rows[0], widths, size) if block.rows else 0)
+
     def table(block: Table) -> None:
         size = 8 if len(block.header) > 4 else 9
         rel = block.widths or tuple(1.0 for _ in block.header)
-        widths = [width * wd / sum(rel) for wd in rel]
-        head_h = row_height(block.header, widths, size)
+        widths, head_size = _column_widths(pdf, block.header, rel, width, size, padding)
+        head_h = row_height(block.header, widths, head_size)
         runs: list[tuple[str, list[tuple[str, ...]]]] = []
         for row in block.rows:  # a row taller than a page is laid out as a card, never cut
             kind = "table" if row_height(row, widths, size) + head_h < usable * 0.8 else "card"
@@ -631,11 +829,15 @@ def render_pdf(b: Booklet) -> bytes:
                             text(translate(b.lang, "dashboard.booklet.qa", question=head, answer=cell), 9, space=0.5)
                     pdf.ln(2)
                 continue
+            if pdf.get_y() + head_h + row_height(rows[0], widths, size) > bottom and not fresh_page():
+                pdf.add_page()   # never a header alone at the foot of a page
             pdf.set_font("DejaVu", "", size)
+            shape_for(*block.header, *(c for row in rows for c in row))
             try:
                 with pdf.table(col_widths=widths, width=width, text_align="LEFT", line_height=size * 0.45,
-                               padding=1, v_align="TOP",
-                               headings_style=FontFace(emphasis="BOLD", fill_color=(230, 238, 245))) as tbl:
+                               padding=padding, v_align="TOP",
+                               headings_style=FontFace(emphasis="BOLD", size_pt=head_size,
+                                                       fill_color=(230, 238, 245))) as tbl:
                     for row in [block.header, *rows]:
                         tr = tbl.row()
                         for cell in row:
@@ -645,7 +847,11 @@ def render_pdf(b: Booklet) -> bytes:
                     text(" · ".join(c for c in row if c), 9)
             pdf.ln(3)
 
-    for block in b.blocks:
+    placed: list[tuple[int, int]] = []   # per block: first and last page it is on
+    for i, block in enumerate(b.blocks):
+        if i in breaks and not fresh_page():
+            pdf.add_page()
+        start = pdf.page_no()
         if isinstance(block, Heading):
             if block.level == 0:
                 pdf.ln(40)
@@ -653,37 +859,55 @@ def render_pdf(b: Booklet) -> bytes:
             elif block.level == 1:
                 if not fresh_page():
                     pdf.add_page()
+                start = pdf.page_no()
                 text(block.text, 17, "B", lh=8, color=ACCENT, space=3)
-            elif block.level == 2:
-                if pdf.get_y() > pdf.h - pdf.b_margin - 30:
-                    pdf.add_page()
-                pdf.ln(2)
-                text(block.text, 13, "B", lh=6.5, color=ACCENT, space=1.5)
             else:
-                if pdf.get_y() > pdf.h - pdf.b_margin - 20:
+                if pdf.get_y() + need(i) > bottom and not fresh_page():
                     pdf.add_page()
-                pdf.ln(1)
-                text(block.text, 11, "B", lh=5.5, space=1)
+                    start = pdf.page_no()
+                size, lh = HEADINGS[min(block.level, 3)]
+                pdf.ln(2 if block.level == 2 else 1)
+                text(block.text, size, "B", lh=lh, color=ACCENT if block.level == 2 else (0, 0, 0),
+                     space=1.5 if block.level == 2 else 1)
         elif isinstance(block, Paragraph):
-            if block.style == "lead":
-                text(block.text, 15, lh=7.5, space=3)
-            elif block.style == "note":
-                text(block.text, 9, "I", lh=4.5, color=(90, 90, 90))
-            elif block.style == "label":
-                text(block.text, 10.5, "B", lh=5.2)
-            else:
-                text(block.text, 10.5, lh=5.2, space=2)
+            size, style, lh = STYLES.get(block.style, STYLES["body"])
+            text(block.text, size, style, lh=lh, color=(90, 90, 90) if block.style == "note" else (0, 0, 0),
+                 space={"lead": 3, "body": 2}.get(block.style, 1.5))
         elif isinstance(block, Bullets):
             pdf.set_font("DejaVu", "", 10.5)
             for item in block.items:
+                h = len(lines_of(item, width - 8, 5.2)) * 5.2
+                if pdf.get_y() + h > bottom and h <= usable * 0.45 and not fresh_page():
+                    pdf.add_page()
                 pdf.set_x(pdf.l_margin + 3)
+                shape_for("")
                 pdf.cell(5, 5.2, "•")
-                pdf.multi_cell(width - 8, 5.2, item, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+                flow(item, width - 8, 5.2, x=pdf.l_margin + 8)
                 pdf.ln(0.8)
             pdf.ln(1.5)
         elif isinstance(block, Table):
             table(block)
-    return bytes(pdf.output())
+        placed.append((start, pdf.page_no()))
+
+    # a page that is not a chapter's first and holds only a few words of whole blocks: break the
+    # page earlier, before the last heading (else the last block) of the page before it
+    short: set[int] = set()
+    for page in range(2, pdf.page_no() + 1):
+        on_page = [i for i, (first, last) in enumerate(placed) if first <= page <= last]
+        if not on_page or any(placed[i][0] != placed[i][1] for i in on_page):
+            continue   # empty, or a block runs over the page break (it leaves two lines at least)
+        head = b.blocks[on_page[0]]
+        if isinstance(head, Heading) and head.level <= 1:
+            continue   # a chapter may be short
+        if sum(_block_words(b.blocks[i]) for i in on_page) >= MIN_PAGE_WORDS:
+            continue
+        before = [i for i, (first, last) in enumerate(placed) if first == page - 1 == last]
+        candidates = [i for i in before if _is_section(b.blocks[i])] or before[-1:]
+        if candidates and candidates[-1] != before[0]:
+            short.add(candidates[-1])
+        elif len(before) > 1:
+            short.add(before[-1])
+    return bytes(pdf.output()), short
 
 
 def render(b: Booklet, fmt: str) -> bytes:
@@ -707,4 +931,4 @@ def file_name(event_slug: str, fmt: str, lang: str = "fr") -> str:
 
 
 __all__ = ["Booklet", "Bullets", "FORMATS", "Heading", "MIME", "Paragraph", "Table", "build_booklet", "export_booklet",
-           "file_name", "find_fonts", "render", "render_docx", "render_pdf"]
+           "file_name", "find_fallback_fonts", "find_fonts", "render", "render_docx", "render_pdf"]

@@ -10,7 +10,10 @@ Counting rules (the same as ``core.reporting.stats.counts``):
 - only live rows count (``deleted_at`` empty) under live parents (event, theme, session, persona);
 - merged recommendations and resources are not counted again (``merged_into_id`` set);
 - a participant counts when registered to a session in scope with a status other than
-  ``cancelled`` and not erased; organisations count once after merges.
+  ``cancelled`` and not erased; organisations count once after merges;
+- a join by code (a ``participant_tokens`` row) counts as taking part, without any registration:
+  one person per session for a browser linked to a registration, or per sub-group and first name
+  when one was typed, or per browser otherwise (see ``_joined``).
 """
 from __future__ import annotations
 
@@ -24,10 +27,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
-from sqlalchemy import Select, and_, case, distinct, func, literal_column, select
+from sqlalchemy import Select, String, and_, case, cast, distinct, func, literal, literal_column, select
 from sqlalchemy.engine import Connection
 
-from core import vocabulary
+from core import territory, vocabulary
 from core.errors import NotFound, ValidationError
 from core.personas.wording import SIMILARITY_THRESHOLD, normalise_wording
 from storage import db
@@ -198,6 +201,7 @@ def totals(f: DashboardFilter = DashboardFilter()) -> dict[str, int]:
             m.Participant, m.Participant.id == m.Registration.participant_id).where(
             m.Registration.session_id.in_(_sessions(f)), m.Registration.status != "cancelled",
             m.Participant.erased_at.is_(None)).distinct()
+        joined = _joined(f).subquery()
         out = {
             "events": _count(s, _events(f) if not (f.theme_ids or f.session_ids or f.date_from or f.date_to)
                              else select(m.Theme.event_id).where(m.Theme.id.in_(
@@ -219,6 +223,7 @@ def totals(f: DashboardFilter = DashboardFilter()) -> dict[str, int]:
             "recommendations": _count(s, recommendations),
             "votes": _count(s, select(m.Vote.id).where(m.Vote.recommendation_id.in_(recommendations))),
             "participants": _count(s, participants),
+            "joined": int(s.execute(select(func.count(distinct(joined.c.person)))).scalar_one()),
         }
     return out
 
@@ -233,6 +238,30 @@ class ParticipationTotals:
     present: int
     organisations: int
     sectors: int
+    joined: int = 0       # people who joined a sub-group by code (``_joined``), registered or not
+
+    @property
+    def took_part(self) -> bool:
+        """Someone registered, was marked present or joined by code."""
+        return bool(self.participants or self.present or self.joined)
+
+
+def _joined(f: DashboardFilter) -> Select:
+    return joined_people(_sessions(f))
+
+
+def joined_people(sessions: Select) -> Select:
+    """One row per join by code to one of ``sessions`` (a sub-select of session ids): session_id and
+    person, a key that names one person. Nothing personal is needed: a browser linked to a registration is that
+    participant everywhere; otherwise a typed first name counts once per sub-group (a browser that
+    joined again after losing its cookie), and a browser without a name counts once."""
+    T = m.ParticipantToken
+    name = func.lower(func.trim(T.display_name))
+    person = case((T.participant_id.is_not(None), literal("p:") + cast(T.participant_id, String)),
+                  (func.length(name) > 0, literal("n:") + cast(T.session_id, String) + literal(":")
+                   + cast(func.coalesce(T.subgroup_id, 0), String) + literal(":") + name),
+                  else_=literal("t:") + cast(T.id, String))
+    return select(T.session_id.label("session_id"), person.label("person")).where(T.session_id.in_(sessions))
 
 
 def _registrations(f: DashboardFilter) -> Select:
@@ -248,7 +277,8 @@ def _registrations(f: DashboardFilter) -> Select:
 
 def participation(f: DashboardFilter = DashboardFilter()) -> pd.DataFrame:
     """Per session: participants registered (confirmed + waiting), confirmed, waiting list, present,
-    organisations and sectors represented. Sessions without registrations are listed with zeros."""
+    joined by code, organisations and sectors represented. Sessions without anyone are listed with
+    zeros."""
     r = _registrations(f).subquery()
     q = (select(r.c.session_id, func.count(distinct(r.c.participant_id)),
                 func.sum(case((r.c.status == "confirmed", 1), else_=0)),
@@ -256,10 +286,15 @@ def participation(f: DashboardFilter = DashboardFilter()) -> pd.DataFrame:
                 func.sum(case((r.c.present.is_(True), 1), else_=0)),
                 func.count(distinct(r.c.org)), func.count(distinct(r.c.sector)))
          .group_by(r.c.session_id))
-    cols = ["registered", "confirmed", "waiting", "present", "organisations", "sectors"]
+    j = _joined(f).subquery()
+    qj = select(j.c.session_id, func.count(distinct(j.c.person))).group_by(j.c.session_id)
+    cols = ["registered", "confirmed", "waiting", "present", "joined", "organisations", "sectors"]
     with _read() as s:
-        df = _frame(s, q, ["session_id", *cols])
-    out = _with_sessions(f, df, keep_empty=True)
+        df = _frame(s, q, ["session_id", *(c for c in cols if c != "joined")])
+        joined = _frame(s, qj, ["session_id", "joined"])
+    # outer: a session where people joined by code but nobody registered has a row too
+    df = df.merge(joined, on="session_id", how="outer") if len(joined) else df.assign(joined=0)
+    out = _with_sessions(f, df[["session_id", *cols]], keep_empty=True)
     out[cols] = out[cols].fillna(0).astype("int64")
     return out
 
@@ -272,9 +307,12 @@ def participation_totals(f: DashboardFilter = DashboardFilter()) -> Participatio
                func.count(distinct(case((r.c.status == "waiting", r.c.participant_id)))),
                func.count(distinct(case((r.c.present.is_(True), r.c.participant_id)))),
                func.count(distinct(r.c.org)), func.count(distinct(r.c.sector)))
+    j = _joined(f).subquery()
     with _read() as s:
         row = s.execute(q).one()
-    return ParticipationTotals(*(int(x or 0) for x in row))
+        joined = s.execute(select(func.count(distinct(j.c.person)))).scalar_one()
+    registered, confirmed, waiting, present, organisations, sectors = (int(x or 0) for x in row)
+    return ParticipationTotals(registered, confirmed, waiting, present, organisations, sectors, int(joined or 0))
 
 
 def participants_by_sector(f: DashboardFilter = DashboardFilter()) -> pd.DataFrame:
@@ -592,7 +630,7 @@ def recommendations_ranked(f: DashboardFilter = DashboardFilter()) -> pd.DataFra
     """Recommendations ranked by votes within each theme, with their addressee and trail.
 
     Columns: recommendation_id, event, theme, session, rank (1 = most votes in its theme), title,
-    text, level, public (the addressee), votes, retained, trail.
+    text, level (the addressee), public (the people concerned), votes, retained, trail, session_id.
     """
     R, V = m.Recommendation, m.Vote
     votes = select(V.recommendation_id, func.count().label("n")).group_by(V.recommendation_id).subquery()
@@ -608,7 +646,7 @@ def recommendations_ranked(f: DashboardFilter = DashboardFilter()) -> pd.DataFra
                         ascending=[True, True, False, False, True], ignore_index=True)
     df["rank"] = df.groupby(["event", "theme"]).cumcount() + 1
     return df[["recommendation_id", "event", "theme", "session", "rank", "title", "text", "level", "public",
-               "votes", "retained", "trail"]]
+               "votes", "retained", "trail", "session_id"]]
 
 
 def votes_by_level(f: DashboardFilter = DashboardFilter()) -> pd.DataFrame:
@@ -621,9 +659,28 @@ def votes_by_level(f: DashboardFilter = DashboardFilter()) -> pd.DataFrame:
     with _read() as s:
         df = _frame(s, q, ["level", "recommendations", "retained", "votes"])
     df[["recommendations", "retained", "votes"]] = df[["recommendations", "retained", "votes"]].astype("int64")
-    order = {lv: i for i, lv in enumerate(vocabulary.POWER_LEVELS)}
+    order = {lv: i for i, lv in enumerate(territory.level_order(_event_levels(f)))}
     df["_o"] = df["level"].map(order).fillna(99)
     return df.sort_values("_o", ignore_index=True).drop(columns="_o")
+
+
+def _event_levels(f: DashboardFilter) -> list[Any]:
+    """The territory and levels of power of the events a filter covers (``core.territory``)."""
+    q = select(m.Event.id, m.Event.territory, m.Event.power_levels).where(m.Event.deleted_at.is_(None))
+    if f.event_ids:
+        q = q.where(m.Event.id.in_(f.event_ids))
+    if f.visible_event_ids is not None:
+        q = q.where(m.Event.id.in_(f.visible_event_ids))
+    with _read() as s:
+        return list(s.execute(q.order_by(m.Event.id)).all())
+
+
+def level_labels(f: DashboardFilter, lang: str) -> dict[str, str]:
+    """Level key -> label in ``lang`` for the events a filter covers, in their order (a level an
+    event no longer offers keeps its label: ``core.territory.level_label``)."""
+    events = _event_levels(f)
+    names = territory.level_names(events, lang)
+    return {key: names.get(key, key) for key in territory.level_order(events)}
 
 
 # --- implementation plans --------------------------------------------------------------------
@@ -767,5 +824,20 @@ FIGURES: dict[str, Any] = {
     "mood_scores": mood_scores,
 }
 
-__all__ = ["Completeness", "Coverage", "DashboardFilter", "FIGURES", "ParticipationTotals", "event_filter",
-           "normalise_wording", "session_labels", "totals"]
+# What each tab of the dashboard page computes (the page reads these through core.reporting.cache,
+# the benchmark times them): "headline" is the row of numbers above the tabs.
+TAB_FIGURES: dict[str, dict[str, Any]] = {
+    "headline": {name: FIGURES[name] for name in ("totals", "participation_totals")},
+    "diagnostic": {name: FIGURES[name] for name in ("barriers_by_category", "barriers_by_persona", "recurrent_barriers",
+                                                    "recurrent_needs", "contributions_by_category")},
+    "coverage": {name: FIGURES[name] for name in ("needs_coverage", "needs_without_resource", "resources_most_linked",
+                                                  "resources_by_category", "unused_resources")},
+    "recommendations": {name: FIGURES[name] for name in ("recommendations_ranked", "votes_by_level",
+                                                         "implementation_completeness")},
+    "participation": {name: FIGURES[name] for name in ("participation_totals", "participation",
+                                                       "participants_by_sector", "mood", "mood_scores")},
+    "exports": {},
+}
+
+__all__ = ["Completeness", "Coverage", "DashboardFilter", "FIGURES", "ParticipationTotals", "TAB_FIGURES",
+           "event_filter", "joined_people", "normalise_wording", "session_labels", "totals"]

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
 from core.errors import NotFound
+from core.reporting.dashboard import joined_people
 from storage import db
 from storage import models as m
 
 STAT_KEYS = ("events", "themes", "sessions", "subgroups", "personas", "canvas_items", "needs",
-             "solution_leads", "resources", "contributions", "recommendations", "votes", "participants")
+             "solution_leads", "resources", "contributions", "recommendations", "votes", "participants",
+             "joined")
 
 
 def _count(s: Session, q: Any) -> int:
@@ -50,6 +52,7 @@ def counts(event_slug: str | None = None) -> dict[str, int]:
             m.Participant, m.Participant.id == m.Registration.participant_id).where(
             m.Registration.session_id.in_(sessions), m.Registration.status != "cancelled",
             m.Participant.erased_at.is_(None)).distinct()
+        joined = joined_people(sessions).subquery()
         return {
             "events": _count(s, events),
             "themes": _count(s, themes),
@@ -66,4 +69,6 @@ def counts(event_slug: str | None = None) -> dict[str, int]:
             "recommendations": _count(s, recommendations),
             "votes": _count(s, select(m.Vote.id).where(m.Vote.recommendation_id.in_(recommendations))),
             "participants": _count(s, participants),
+            # people who joined a sub-group by code, registered or not (the dashboard's rule)
+            "joined": int(s.execute(select(func.count(distinct(joined.c.person)))).scalar_one()),
         }
