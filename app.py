@@ -84,23 +84,25 @@ PAGE_UI: dict[str, tuple[str, str, str]] = {   # url path -> (script in app_page
     "projector": ("projector.py", "nav.projector", ":material/connected_tv:"),
     "events": ("event_setup.py", "nav.event_setup", ":material/edit_calendar:"),
     "dashboard": ("dashboard.py", "nav.dashboard", ":material/monitoring:"),
+    "follow-up": ("follow_up.py", "nav.follow_up", ":material/fact_check:"),
+    "public-follow-up": ("public_follow_up.py", "nav.public_follow_up", ":material/public:"),
     "registrations": ("registrations_admin.py", "nav.registrations", ":material/how_to_reg:"),
     "users": ("users.py", "nav.users", ":material/manage_accounts:"),
     "logout": ("logout.py", "nav.logout", ":material/logout:"),
 }
 NAV_SECTIONS: dict[str, list[tuple[str, list[str]]]] = {   # page role -> (section title key, url paths)
-    "anonymous": [("nav.section.workshops", ["home", "join", "register", "my-registration"]),
+    "anonymous": [("nav.section.workshops", ["home", "join", "register", "my-registration", "public-follow-up"]),
                   ("nav.section.staff", ["login"])],
     "participant": [("nav.section.my_session", ["group", "canvas", "recommendation", "inventory", "leave",
-                                                "register", "my-registration"])],
+                                                "register", "my-registration", "public-follow-up"])],
     "staff": [("nav.section.workshops", ["sessions", "console", "projector", "canvas", "recommendation", "home"]),
-              ("nav.section.organise", ["events", "dashboard", "registrations", "inventory", "register",
-                                        "my-registration"]),
+              ("nav.section.organise", ["events", "dashboard", "follow-up", "registrations", "inventory", "register",
+                                        "my-registration", "public-follow-up"]),
               ("nav.section.admin", ["users"]),
               ("nav.section.account", ["logout"])],
 }
 # reached by a link, not listed (registration: listed for anonymous)
-HIDDEN_PAGES = {"recommendation", "my-registration"}
+HIDDEN_PAGES = {"recommendation", "my-registration", "public-follow-up"}
 
 
 BUILT: set[str] = set()   # url paths built for this run's identity

@@ -232,6 +232,19 @@ def cmd_export_booklet(args: argparse.Namespace) -> int:
     return 0
 
 
+@command("export-open-data", "write an event's follow-up as open data: a ZIP of CSV files, a JSON file, a README "
+         "and the answers' documents (no personal data)",
+         arg("--event", required=True, metavar="SLUG"), arg("--out", required=True, metavar="FILE"),
+         arg("--lang", choices=("fr", "en", "nl"), default="fr", help="the language of the README"))
+def cmd_export_open_data(args: argparse.Namespace) -> int:
+    from core.followup.public import open_data_zip
+
+    data = open_data_zip(args.event, args.lang)
+    Path(args.out).write_bytes(data)
+    print(f"open data written to {args.out} ({len(data)} bytes)")
+    return 0
+
+
 @command("export", "export a table (or all tables, XLSX) as CSV or XLSX, cells safe against formula injection",
          arg("--table", required=True, metavar="NAME", help="a table name, or 'all' (XLSX, one sheet per table)"),
          arg("--format", choices=("csv", "xlsx"), required=True), arg("--out", required=True, metavar="FILE"),

@@ -8,6 +8,7 @@ import functools
 import streamlit as st
 
 from core.errors import AtelierError
+from core.followup import closing
 from core.signup import invitations as inv
 from core.signup import privacy
 from core.signup import registration as reg
@@ -97,6 +98,16 @@ if view.registration_open:
                                 placeholder=t("reg.my.add_placeholder"), select_all=False)
         if st.button(t("reg.my.add_button"), key="my_add_button", disabled=not picked, icon=":material/add:"):
             act(lambda: reg.add_sessions(token, picked), t("reg.my.added"))
+
+# the closing summary of the event (core.followup.closing): the person may opt out, and back in
+summary_opted_out = closing.opted_out(token)
+if summary_opted_out is not None:
+    st.header(t("followup.my.header"), anchor=False)
+    st.caption(t("followup.my.help"))
+    receive = st.toggle(t("followup.my.receive"), value=not summary_opted_out, key="my_summary")
+    if receive == summary_opted_out:   # the person just changed it
+        act(lambda: closing.set_opt_out(token, not receive),
+            t("followup.my.saved_in") if receive else t("followup.my.saved_out"))
 
 st.header(t("reg.my.data_header"), anchor=False)
 st.caption(t("reg.my.data_help"))

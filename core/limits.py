@@ -24,3 +24,4 @@ JOIN_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 SUBGROUP_NAME_MAX = 80   # the subgroups.name column is VARCHAR(80): PostgreSQL refuses more
 ID_MAX = 2**31 - 1       # ids are INTEGER columns (PostgreSQL int4); a bigger "id" is no row, never a crash
 YEAR_MIN, YEAR_MAX = 1900, 2200   # dates outside are typing mistakes (and would overflow date arithmetic)
+ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024   # a document attached to a decision maker's answer (stored in the database)
