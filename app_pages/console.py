@@ -21,7 +21,7 @@ from core.session import session_flow as flow
 from core.session.room import Room, room_snapshot
 from core.setup import events
 from core.vocabulary import WEATHERS
-from ui import actions, auth, errors
+from ui import actions, auth, errors, links
 from ui import recommendation_form as rec_form
 from ui.actions import Field, RowEdit
 from ui.i18n import current_language, fmt_datetime, t
@@ -33,30 +33,49 @@ from ui.timer import timer
 actor = auth.require_staff("facilitator", "organiser")
 lang = current_language()
 
-st.title(t("flow.console.title"))
-
 choices = events.sessions_for(actor)
 if not choices:
+    st.title(t("flow.console.title"))
     st.info(t("sessions.none"))
     st.stop()
 by_id = {c.id: c for c in choices}
-wanted = st.session_state.get("console_session_id")
-if wanted in by_id and st.session_state.get("console_pick") != wanted:
-    st.session_state["console_pick"] = wanted
-if st.session_state.get("console_pick") not in by_id:
-    st.session_state["console_pick"] = choices[0].id
+
+
+def pick_session() -> None:
+    """The selector's choice becomes the console's session (and the projector's of this person)."""
+    st.session_state["console_session_id"] = st.session_state.get("console_pick")
+
+
+# the session: the one chosen here or opened from "My sessions", else the one this person's
+# console had open last (another tab, another day), else the first one
+SID = st.session_state.get("console_session_id")
+if SID not in by_id:
+    SID = projector.console_session(actor)
+if SID not in by_id:
+    SID = choices[0].id
+st.session_state["console_session_id"] = st.session_state["console_pick"] = SID
 
 
 def session_label(sid: int) -> str:
+    # no status in the label: a label that changes when the session starts would be a new option
     c = by_id[sid]
     when = fmt_datetime(c.starts_at, lang, "short") if c.starts_at else t("home.session_line_nodate")
     title = f" · {c.title}" if c.title else ""
-    return f"{c.event_title} · {c.theme_title}{title} · {when} · {t(f'status.{c.status}')}"
+    return f"{c.event_title} · {c.theme_title}{title} · {when}"
 
 
-SID = st.selectbox(t("flow.console.session"), list(by_id), format_func=session_label, key="console_pick",
-                   placeholder=t("widget.choose_one"))
-st.session_state["console_session_id"] = SID
+st.title(t("flow.console.title"), anchor=False)
+if len(by_id) > 1:
+    st.selectbox(t("flow.console.session"), list(by_id), format_func=session_label, key="console_pick",
+                 on_change=pick_session, placeholder=t("widget.choose_one"), label_visibility="collapsed")
+else:
+    st.markdown(f"**{md(session_label(SID))}**")
+if st.session_state.get("_console_focus") != (SID, actor.id):
+    try:  # a projector this person opens in another window shows this session
+        projector.focus_console(actor, SID)
+        st.session_state["_console_focus"] = (SID, actor.id)
+    except AtelierError:
+        pass
 
 
 # one console action as this facilitator (``run(fn, *args, clear=..., **kwargs)``, usually a callback);
@@ -110,31 +129,75 @@ error = st.session_state.pop("console_error", None)
 if error is not None:
     errors.show(error)
 
-# --- header: code, status, start / close --------------------------------------------------------
+def shape(r: Room) -> tuple:
+    """What the controls below the live panel are drawn from: when it changes (a recommendation
+    written, a stage moved from another screen...), the whole page reruns so that they follow."""
+    s = r.state
+    return (s.stage, s.status, s.closed, s.contributions_open, s.contributions_hidden, s.vote_status,
+            s.votes_revealed, s.mood_check, s.closing_round, s.projector_view, s.projector_spotlight_id,
+            s.prompt, s.timer_duration_s, s.timer_started_at, s.vote_dots, s.vote_multi,
+            tuple((g.id, g.name) for g in s.subgroups),
+            tuple((x.id, x.retained) for x in r.recommendations.items), len(r.recommendations.options),
+            tuple(p.id for p in r.plans))
 
-head = st.columns([2, 2, 3])
-head[0].metric(t("flow.console.join_code"), state.join_code or "—")
-head[1].metric(t("flow.console.status"), t(f"status.{state.status}"))
-with head[2]:
-    if state.status == "planned":
-        st.button(t("flow.console.start"), key="console_start", type="primary", on_click=run,
-                  args=(flow.start_session, SID))
-    elif state.status == "open":
-        confirm = st.checkbox(t("flow.console.confirm_close"), key="console_confirm_close")
-        st.button(t("flow.console.close"), key="console_close", disabled=not confirm, on_click=run,
-                  args=(flow.close_session, SID))
-    else:
-        st.caption(t("flow.console.closed_at", at=fmt_datetime(state.closed_at, lang, "short")))
-        st.button(t("flow.console.reopen"), key="console_reopen", on_click=run, args=(flow.reopen_session, SID))
-    try:
-        st.page_link("app_pages/projector.py", label=t("flow.console.open_projector"), icon=":material/connected_tv:")
-    except StreamlitPageNotFoundError:
-        pass
-    with st.popover(t("projector.screen_link"), icon=":material/cast:"):
+
+def follow(_old: Any, _new: Any) -> None:
+    _r, now = snapshot(room_snapshot, SID)
+    if shape(now) != st.session_state.get("console_shape"):
+        st.rerun()
+
+
+
+st.session_state["console_shape"] = shape(room)
+
+# --- run of show: everything a facilitator does during the session, in the first screen ----------
+
+TIMER_PRESETS = (3, 5, 10, 15, 20)
+
+
+def start_preset() -> None:
+    """A preset chosen: its countdown starts at once, and the pills are free for the next click."""
+    minutes = st.session_state.get("timer_presets")
+    st.session_state["timer_presets"] = None
+    if minutes is not None:
+        run(flow.run_timer_for, SID, minutes)
+
+
+def draw_clock(r: Room) -> None:
+    timer(r.state, facilitator=True)
+
+
+def draw_projector_select() -> None:
+    seen = (state.projector_view, state.projector_spotlight_id)   # the lists are keyed by it: see set_projector
+    view_key, spotlight_key = (f"projector_{part}_{SID}_{seen[0]}_{seen[1]}" for part in ("view", "spotlight"))
+    follow_widget(view_key, state.projector_view if state.projector_view in flow.PROJECTOR_VIEWS
+                  else flow.PROJECTOR_VIEWS[0])
+    st.selectbox(t("flow.console.projector"), flow.PROJECTOR_VIEWS, format_func=lambda v: t(f"flow.projector.{v}"),
+                 key=view_key, on_change=set_projector, args=(view_key, spotlight_key, False, seen),
+                 placeholder=t("widget.choose_one"))
+
+
+def draw_projector_actions() -> None:
+    if room.votes.status != "none" or state.votes_revealed:
+        if state.votes_revealed and state.projector_view == "votes":
+            st.button(t("flow.vote.hide_results"), key="strip_vote_hide", width="stretch", on_click=run,
+                      args=(voting.reveal_results, SID, False))
+        else:
+            st.button(t("flow.console.show_results"), key="strip_show_results", type="primary", width="stretch",
+                      icon=":material/bar_chart:", on_click=run, args=(voting.show_results, SID))
+    lcols = st.columns(2, vertical_alignment="center")
+    with lcols[0]:
+        try:
+            st.page_link("app_pages/projector.py", label=t("flow.console.projector_short"),
+                         icon=":material/connected_tv:", help=t("flow.console.open_projector_help"))
+        except StreamlitPageNotFoundError:
+            pass
+    with lcols[1], st.popover(t("flow.console.screen_short"), icon=":material/cast:", help=t("projector.screen_link")):
         st.caption(t("projector.screen_link_help"))
         if st.button(t("projector.screen_link_new"), key="screen_link_new"):
             try:
-                st.session_state["screen_link"] = (SID, projector.screen_url(projector.issue_screen_token(actor, SID)))
+                st.session_state["screen_link"] = (SID, projector.screen_url(projector.issue_screen_token(actor, SID),
+                                                                            links.public_base()))
             except AtelierError as exc:
                 errors.show(exc)
         link = st.session_state.get("screen_link")
@@ -149,20 +212,88 @@ with head[2]:
             st.caption(t("projector.screen_link_none"))
 
 
+with st.container(border=True, key="run_of_show"):
+    index = flow.STAGES.index(state.stage) if state.stage in flow.STAGES else 0
+    row = st.columns([4, 2, 2], vertical_alignment="center")
+    row[0].markdown(f"**{t('flow.console.now', stage=t(f'stage.{state.stage}'))}**  \n"
+                    f"{t('flow.console.stage_n', n=index + 1, total=len(flow.STAGES))} · "
+                    f"{t('flow.console.code_status', code=state.join_code or '—', status=t(f'status.{state.status}'))}")
+    if state.status == "planned":
+        row[1].button(t("flow.console.start"), key="console_start", type="primary", width="stretch", on_click=run,
+                      args=(flow.start_session, SID))
+    elif index > 0:
+        back = flow.STAGES[index - 1]
+        row[1].button(t(f"stage_short.{back}"), key=f"stage_{back}", icon=":material/arrow_back:", width="stretch",
+                      on_click=run, args=(flow.set_stage, SID, back))
+    if index < len(flow.STAGES) - 1:
+        ahead = flow.STAGES[index + 1]
+        row[2].button(t(f"stage_short.{ahead}"), key=f"stage_{ahead}", icon=":material/arrow_forward:",
+                      width="stretch", type="primary" if state.status == "open" else "secondary",
+                      on_click=run, args=(flow.set_stage, SID, ahead))
+
+    row = st.columns([1.6, 4.8, 1.3, 1.6, 1.8], vertical_alignment="center")
+    with row[0]:
+        live_view(SID, room_snapshot, draw_clock, key="console_clock", on_change=follow)
+    row[1].pills(t("flow.console.timer_presets"), TIMER_PRESETS, key="timer_presets", on_change=start_preset,
+                 format_func=lambda n: t("flow.console.minutes_short", n=n), label_visibility="collapsed",
+                 help=t("flow.console.timer_preset_help"))
+    _remaining, _colour, running = flow.timer_state(state)
+    row[2].button(t("flow.console.timer_add"), key="timer_add", width="stretch", on_click=run,
+                  args=(flow.add_minute, SID), disabled=not state.timer_duration_s)
+    if running:
+        row[3].button(t("flow.console.timer_pause"), key="timer_pause", width="stretch", icon=":material/pause:",
+                      on_click=run, args=(flow.pause_timer, SID))
+    else:
+        row[3].button(t("flow.console.timer_resume"), key="timer_start", width="stretch", icon=":material/play_arrow:",
+                      on_click=run, args=(flow.start_timer, SID), disabled=not state.timer_duration_s)
+    with row[4].popover(t("flow.console.timer_custom"), width="stretch", help=t("flow.console.timer_custom_help")):
+        st.number_input(t("flow.console.minutes"), min_value=1, max_value=flow.TIMER_MAX_S // 60, value=15,
+                        step=1, key="timer_minutes")
+        st.button(t("flow.console.timer_start"), key="timer_set", type="primary", on_click=lambda: run(
+            flow.run_timer_for, SID, st.session_state.get("timer_minutes")))
+        st.button(t("flow.console.timer_reset"), key="timer_reset", on_click=run, args=(flow.reset_timer, SID),
+                  disabled=not state.timer_duration_s)
+
+    row = st.columns([2, 2.7, 2.8, 2.5], vertical_alignment="bottom")
+    if state.contributions_open:
+        row[0].button(t("flow.console.pause"), key="contrib_pause", width="stretch", icon=":material/pause:",
+                      on_click=run, args=(flow.set_contributions_open, SID, False))
+    else:
+        row[0].button(t("flow.console.resume"), key="contrib_open", type="primary", width="stretch",
+                      icon=":material/play_arrow:", on_click=run, args=(flow.set_contributions_open, SID, True))
+    if state.contributions_hidden:
+        row[1].button(t("flow.console.reveal"), key="contrib_reveal", type="primary", width="stretch",
+                      icon=":material/visibility:", on_click=run, args=(flow.set_contributions_hidden, SID, False))
+    else:
+        row[1].button(t("flow.console.hide"), key="contrib_hide", help=t("flow.console.hide_help"), width="stretch",
+                      icon=":material/visibility_off:", on_click=run, args=(flow.set_contributions_hidden, SID, True))
+    with row[2]:
+        draw_projector_select()
+    with row[3]:
+        draw_projector_actions()
+
+if links.unreachable_from_the_room():
+    st.warning(t("flow.console.address_unreachable", url=links.public_base()), icon=":material/link_off:")
+if state.status == "open" and not state.subgroups:
+    with st.container(border=True, key="no_subgroups"):
+        st.warning(t("flow.console.no_groups_started"), icon=":material/groups:")
+        gcols = st.columns([1, 2], vertical_alignment="bottom")
+        gcols[0].number_input(t("flow.console.groups_count"), min_value=1, max_value=events.SUBGROUPS_AT_ONCE_MAX,
+                              value=4, step=1, key="groups_count")
+        gcols[1].button(t("flow.console.groups_create"), key="groups_create", type="primary", on_click=lambda: run(
+            events.add_subgroups, SID, [t("flow.console.group_default", n=i + 1)
+                                        for i in range(int(st.session_state.get("groups_count") or 0))]))
+
+
 # --- live panel ----------------------------------------------------------------------------------
 
 def draw_live(r: Room) -> None:
     s = r.state
-    cols = st.columns([3, 2])
-    with cols[0]:
-        st.subheader(t("flow.console.now", stage=t(f"stage.{s.stage}")), anchor=False)
-        notes = [t("flow.console.contrib_open") if s.contributions_open else t("flow.console.contrib_paused"),
+    notes = [t("flow.console.contrib_open") if s.contributions_open else t("flow.console.contrib_paused"),
                  t("flow.console.hidden") if s.contributions_hidden else t("flow.console.shown"),
                  t(f"flow.projector.{s.projector_view}") if s.projector_view in flow.PROJECTOR_VIEWS
-                 else s.projector_view]
-        st.caption(" · ".join(notes))
-    with cols[1]:
-        timer(s, facilitator=True)
+             else s.projector_view]
+    st.caption(" · ".join(notes))
     rows = []
     for g in s.subgroups:
         rows.append({
@@ -176,7 +307,7 @@ def draw_live(r: Room) -> None:
     if rows:
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     if s.stage == "diagnostic":
-        with st.expander(t("flow.console.board", count=len(r.board.diagnostic(staff=True))), expanded=True):
+        with st.expander(t("flow.console.board", count=len(r.board.diagnostic(staff=True))), expanded=False):
             for item in r.board.diagnostic(staff=True):
                 st.markdown(f"- **{t(f'flow.kind.{item.kind}')}** · {md(item.text)}  \n"
                             f"  :gray[{md(category_label(item.category))} · {md(item.subgroup_name or '—')}]")
@@ -199,26 +330,7 @@ def draw_live(r: Room) -> None:
                 st.markdown(f"- **{t(f'flow.kind.{item.kind}')}** · {md(item.text)}")
 
 
-def shape(r: Room) -> tuple:
-    """What the controls below the live panel are drawn from: when it changes (a recommendation
-    written, a stage moved from another screen...), the whole page reruns so that they follow."""
-    s = r.state
-    return (s.stage, s.status, s.closed, s.contributions_open, s.contributions_hidden, s.vote_status,
-            s.votes_revealed, s.mood_check, s.closing_round, s.projector_view, s.projector_spotlight_id,
-            s.prompt, s.timer_duration_s, s.timer_started_at, s.vote_dots, s.vote_multi,
-            tuple((g.id, g.name) for g in s.subgroups),
-            tuple((x.id, x.retained) for x in r.recommendations.items), len(r.recommendations.options),
-            tuple(p.id for p in r.plans))
-
-
-def follow(_old: Any, _new: Any) -> None:
-    _r, now = snapshot(room_snapshot, SID)
-    if shape(now) != st.session_state.get("console_shape"):
-        st.rerun()
-
-
-st.session_state["console_shape"] = shape(room)
-live_view(SID, room_snapshot, draw_live, key="console", on_change=follow)
+live_view(SID, room_snapshot, draw_live, key="console")
 
 # --- controls --------------------------------------------------------------------------------------
 
@@ -226,72 +338,24 @@ tab_run, tab_groups, tab_recs, tab_close = st.tabs([t("flow.console.tab_run"), t
                                                     t("flow.console.tab_recs"), t("flow.console.tab_close")])
 
 with tab_run:
-    st.markdown(f"**{t('flow.console.stage')}**")
-    cols = st.columns(len(flow.STAGES))
-    for i, stage in enumerate(flow.STAGES):
-        cols[i].button(f"{i + 1}. {t(f'stage.{stage}')}", key=f"stage_{stage}", width="stretch",
-                       type="primary" if stage == state.stage else "secondary", disabled=stage == state.stage,
-                       on_click=run, args=(flow.set_stage, SID, stage))
     with st.form(f"prompt_form_{state.stage}", border=True):
         st.text_area(t("flow.console.prompt", stage=t(f"stage.{state.stage}")), value=state.prompt,
                      placeholder=t(f"flow.prompt.{state.stage}"), key=f"prompt_{state.stage}",
                      max_chars=flow.PROMPT_MAX, help=t("flow.console.prompt_help"))
         st.form_submit_button(t("flow.save"), key="prompt_save", on_click=lambda: run(
             flow.set_prompt, SID, state.stage, st.session_state.get(f"prompt_{state.stage}", "")))
-
-    cols = st.columns(2)
-    with cols[0]:
-        st.markdown(f"**{t('flow.console.contributions')}**")
-        if state.contributions_open:
-            st.button(t("flow.console.pause"), key="contrib_pause", on_click=run,
-                      args=(flow.set_contributions_open, SID, False))
-        else:
-            st.button(t("flow.console.resume"), key="contrib_open", type="primary", on_click=run,
-                      args=(flow.set_contributions_open, SID, True))
-        if state.contributions_hidden:
-            st.button(t("flow.console.reveal"), key="contrib_reveal", type="primary", on_click=run,
-                      args=(flow.set_contributions_hidden, SID, False))
-        else:
-            st.button(t("flow.console.hide"), key="contrib_hide", help=t("flow.console.hide_help"), on_click=run,
-                      args=(flow.set_contributions_hidden, SID, True))
-    with cols[1]:
-        st.markdown(f"**{t('flow.console.timer')}**")
-        tcols = st.columns([2, 1])
-        tcols[0].number_input(t("flow.console.minutes"), min_value=1, max_value=flow.TIMER_MAX_S // 60, value=15,
-                              step=1, key="timer_minutes")
-        tcols[1].button(t("flow.console.timer_set"), key="timer_set", on_click=lambda: run(
-            flow.set_timer, SID, st.session_state.get("timer_minutes")))
-        bcols = st.columns(3)
-        _remaining, _colour, running = flow.timer_state(state)
-        if running:
-            bcols[0].button(t("flow.console.timer_pause"), key="timer_pause", on_click=run,
-                            args=(flow.pause_timer, SID))
-        else:
-            bcols[0].button(t("flow.console.timer_start"), key="timer_start", on_click=run,
-                            args=(flow.start_timer, SID), disabled=not state.timer_duration_s)
-        bcols[1].button(t("flow.console.timer_add"), key="timer_add", on_click=run, args=(flow.add_minute, SID),
-                        disabled=not state.timer_duration_s)
-        bcols[2].button(t("flow.console.timer_reset"), key="timer_reset", on_click=run, args=(flow.reset_timer, SID),
-                        disabled=not state.timer_duration_s)
     seen = (state.projector_view, state.projector_spotlight_id)   # the lists are keyed by it: see set_projector
     view_key, spotlight_key = (f"projector_{part}_{SID}_{seen[0]}_{seen[1]}" for part in ("view", "spotlight"))
     personas = {p.id: p for p in canvas.list_personas(SID)}
     group_names = {g.id: g.name for g in state.subgroups}
     spotlight = state.projector_spotlight_id if state.projector_view == "personas" else None
-    follow_widget(view_key, state.projector_view if state.projector_view in flow.PROJECTOR_VIEWS
-                  else flow.PROJECTOR_VIEWS[0])
     follow_widget(spotlight_key, spotlight if spotlight in personas else None)
-    pcols = st.columns(2)
-    pcols[0].selectbox(t("flow.console.projector"), flow.PROJECTOR_VIEWS,
-                       format_func=lambda v: t(f"flow.projector.{v}"),
-                       key=view_key, on_change=set_projector, args=(view_key, spotlight_key, False, seen),
-                       placeholder=t("widget.choose_one"))
-    pcols[1].selectbox(t("flow.console.spotlight"), [None, *personas], key=spotlight_key,
-                       format_func=lambda i: t("flow.console.spotlight_all") if i is None else
-                       f"{personas[i].name} ({group_names.get(personas[i].subgroup_id) or t('flow.facilitation')})",
-                       help=t("flow.console.spotlight_help"), on_change=set_projector,
-                       args=(view_key, spotlight_key, True, seen), disabled=not personas,
-                       placeholder=t("widget.choose_one"))
+    st.selectbox(t("flow.console.spotlight"), [None, *personas], key=spotlight_key,
+                 format_func=lambda i: t("flow.console.spotlight_all") if i is None else
+                 f"{personas[i].name} ({group_names.get(personas[i].subgroup_id) or t('flow.facilitation')})",
+                 help=t("flow.console.spotlight_help"), on_change=set_projector,
+                 args=(view_key, spotlight_key, True, seen), disabled=not personas,
+                 placeholder=t("widget.choose_one"))
 
 with tab_groups:
     if not state.subgroups:
@@ -406,4 +470,12 @@ with tab_close:
             board.categories_for(state.category_template, st.session_state["c_closing_kind"], closing=True)[0],
             st.session_state.get("c_closing_text", ""), clear={"c_closing_text": ""}))
     st.caption(t("flow.plan.count", count=len(room.plans)))
+    st.markdown(f"**{t('flow.console.status')}** — {t(f'status.{state.status}')}")
+    if state.status == "open":
+        confirm = st.checkbox(t("flow.console.confirm_close"), key="console_confirm_close")
+        st.button(t("flow.console.close"), key="console_close", disabled=not confirm, on_click=run,
+                  args=(flow.close_session, SID))
+    elif state.status == "closed":
+        st.caption(t("flow.console.closed_at", at=fmt_datetime(state.closed_at, lang, "short")))
+        st.button(t("flow.console.reopen"), key="console_reopen", on_click=run, args=(flow.reopen_session, SID))
 

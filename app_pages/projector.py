@@ -6,7 +6,10 @@ revealed, mood before/after). Everything is drawn by one live fragment from a sn
 (session, revision), so every screen of the room shares one computation per change."""
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import html
+import textwrap
 
 import plotly.graph_objects as go
 import streamlit as st
@@ -14,8 +17,9 @@ import streamlit as st
 from core.errors import AtelierError
 from core.personas.canvas import Canvas
 from core.session import projector, session_flow
+from core.setup import events
 from core.vocabulary import CONTRIBUTION_KINDS, POWER_LEVELS
-from ui import auth, errors
+from ui import auth, errors, links
 from ui.i18n import t
 from ui.live import live_view
 from ui.text import chart_text, md, unique_labels
@@ -26,71 +30,144 @@ PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F
 WEATHER_ICONS = {"sunny": "☀️", "partly_cloudy": "🌤️", "cloudy": "☁️", "rainy": "🌧️", "stormy": "⛈️"}
 
 # Large type and high contrast for a room; hides the sidebar and the toolbar (no user text here).
+# Sizes follow the screen (vw) within bounds: at 1920x1080 nothing is under 24 px, and at 1280x720
+# nothing clips; every text is near-black on white (at least 7:1), captions included.
 st.html("""<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
-[data-testid="stToolbar"], [data-testid="stDecoration"] { display: none !important; }
-.block-container, [data-testid="stMainBlockContainer"] { padding-top: 1rem !important; max-width: 100% !important; }
-[data-testid="stAppViewContainer"] { background: #ffffff; color: #111111; }
-[data-testid="stMarkdownContainer"] p, [data-testid="stText"] {
-    font-size: 1.7rem !important; line-height: 1.35; color: #111111; }
-[data-testid="stCaptionContainer"] p { font-size: 1.3rem !important; color: #333333 !important; }
-h1 { font-size: 3.4rem !important; } h2 { font-size: 2.6rem !important; } h3 { font-size: 2.1rem !important; }
-.atelier-code { font-size: 5.5rem; font-weight: 800; letter-spacing: .5rem; font-family: monospace; color: #000; }
+[data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stHeaderActionElements"] {
+    display: none !important; }
+.block-container, [data-testid="stMainBlockContainer"] {
+    padding: 1rem 1.5vw 2rem !important; max-width: 100% !important; }
+[data-testid="stAppViewContainer"] {
+    background: #ffffff; color: #111111;
+    --pj-label: clamp(14px, 1.3vw, 40px); --pj-body: clamp(15px, 1.45vw, 44px);
+    --pj-h3: clamp(17px, 1.7vw, 52px); --pj-h2: clamp(20px, 2.1vw, 64px); --pj-h1: clamp(26px, 2.9vw, 88px); }
+[data-testid="stMain"] :is([data-testid="stMarkdownContainer"], [data-testid="stMarkdownContainer"] *,
+    [data-testid="stText"], [data-testid="stHeading"], h1, h2, h3, h4) {
+    overflow-wrap: anywhere; }
+[data-testid="stMain"] [data-testid="stMarkdownContainer"] :is(p, li), [data-testid="stMain"] [data-testid="stText"] {
+    font-size: var(--pj-body) !important; line-height: 1.3; color: #111111; }
+[data-testid="stMain"] [data-testid="stMarkdownContainer"] li { margin-bottom: .2em; }
+/* Streamlit greys captions with opacity (#333 at .6 is 3.7:1): opaque, near-black */
+[data-testid="stCaptionContainer"] { opacity: 1 !important; }
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] * {
+    font-size: var(--pj-label) !important; color: #1a1a1a !important; }
+[data-testid="stIconMaterial"] { font-size: var(--pj-body) !important; }
+[data-testid="stMain"] h1 { font-size: var(--pj-h1) !important; line-height: 1.15; padding: .2em 0 .1em; color: #000; }
+[data-testid="stMain"] h2 { font-size: var(--pj-h2) !important; line-height: 1.2; color: #000; }
+[data-testid="stMain"] h3 { font-size: var(--pj-h3) !important; line-height: 1.2; color: #000; }
+/* the header: event and theme on the first line, the stage, its prompt */
+[data-testid="stMain"] .st-key-pj_header [data-testid="stMarkdownContainer"] > p:first-child {
+    font-size: var(--pj-label) !important; font-weight: 700; color: #1a1a1a; margin-bottom: 0; }
+/* the join block: QR code (with its alternative text), code and short address */
+.atelier-join { display: flex; align-items: center; gap: 1.2vw; flex-wrap: wrap; justify-content: flex-end; }
+.atelier-join p { margin: 0; color: #111111; font-size: var(--pj-label); font-weight: 600; overflow-wrap: anywhere; }
+.atelier-join .atelier-code {
+    font-size: clamp(30px, 3.4vw, 104px); font-weight: 800; letter-spacing: .08em; font-family: monospace;
+    color: #000000; line-height: 1.1; white-space: nowrap; }
+.atelier-qr { width: clamp(150px, 12vw, 360px); height: auto; image-rendering: pixelated; display: block; }
+.atelier-join.big { justify-content: center; gap: 4vw; flex-wrap: nowrap; margin-top: 1vh; }
+.atelier-join.big .atelier-qr { width: min(72vh, 44vw); }
+.atelier-join.big p { font-size: var(--pj-h2); }
+.atelier-join.big .atelier-code { font-size: clamp(48px, 8vw, 240px); margin: .1em 0; }
 .atelier-timer {
-    font-size: 4.5rem; font-weight: 800; font-family: monospace; padding: .2rem 1.2rem; border-radius: .6rem;
-    display: inline-block; }
+    font-size: clamp(30px, 3.6vw, 110px); font-weight: 800; font-family: monospace; padding: .05em .4em;
+    border-radius: .6rem; display: inline-block; margin-top: .4em; }
 .atelier-timer.normal { background: #ffffff; color: #000000; border: 4px solid #000000; }
 .atelier-timer.orange { background: #b35900; color: #ffffff; }
 .atelier-timer.red { background: #b00020; color: #ffffff; }
+.atelier-timer-paused { font-size: var(--pj-label); font-weight: 700; color: #1a1a1a; margin: .3em 0 0; }
+/* lists as cards (feed), persona and plan cards: their first line is their title */
+.st-key-pj_view_feed [data-testid="stMarkdownContainer"] ul { list-style: none; padding: 0; margin: 0; }
+.st-key-pj_view_feed [data-testid="stMarkdownContainer"] li {
+    border: 2px solid #6b6b6b; border-radius: .5rem; padding: .4em .6em; margin: 0 0 .5em; }
+.st-key-pj_view_feed li strong { display: block; font-size: var(--pj-label); }
+:is(.st-key-pj_view_personas, .st-key-pj_view_personas_spotlight, .st-key-pj_view_plans)
+    [data-testid="stMarkdownContainer"] > p:first-child {
+    font-size: var(--pj-h3) !important; font-weight: 700; color: #000; }
+:is(.st-key-pj_view_personas, .st-key-pj_view_personas_spotlight, .st-key-pj_view_plans)
+    [data-testid="stMarkdownContainer"] :is(p, ul) { margin: 0 0 .25em; }
+/* one persona at length: its sections side by side, under its name */
+.st-key-pj_spotlight [data-testid="stMarkdownContainer"] { column-count: 2; column-gap: 3vw; }
+.st-key-pj_spotlight [data-testid="stMarkdownContainer"] > p:first-child { column-span: all; }
+.st-key-pj_spotlight [data-testid="stMarkdownContainer"] li { break-inside: avoid; }
 </style>""")
 
-# Which session: the second-screen link, else the facilitator's current session.
+# Which session: the second-screen link's; else, for a facilitator, the session their console has
+# open (in this tab, or in another window or on another computer: the projector follows it);
+# else a choice among the sessions they run that are under way.
 screen_session = st.session_state.get("screen_session_id")
+actor = None
 if screen_session is None:
     actor = auth.require_staff("facilitator", "organiser")
-session_id = screen_session or st.session_state.get("console_session_id")
+    session_id = projector.console_session(actor) or st.session_state.get("console_session_id")
+else:
+    session_id = screen_session
 if session_id is None:
-    st.info(t("projector.choose_session"))
-    st.page_link("app_pages/sessions.py", label=t("nav.sessions"), icon=":material/event:")
-    st.stop()
+    running = [c for c in events.sessions_for(actor) if c.status == "open"] if actor is not None else []
+    if not running:
+        st.info(t("projector.choose_session"))
+        st.page_link("app_pages/sessions.py", label=t("nav.sessions"), icon=":material/event:")
+        st.stop()
+    labels = {c.id: f"{c.event_title} · {c.theme_title}" + (f" · {c.title}" if c.title else "") for c in running}
+    session_id = st.radio(t("projector.pick_running"), list(labels), format_func=labels.__getitem__,
+                          key="projector_pick")
 
 
-def draw_header(state: session_flow.SessionState) -> None:
-    left, right = st.columns([3, 2], vertical_alignment="top")
-    with left:
-        st.caption(md(f"{state.event_title} · {state.theme_title}"))
-        st.title(t(f"stage.{state.stage}") if not state.closed else t("projector.closed"), anchor=False)
-        st.markdown(md(state.prompt) if state.prompt else t(f"flow.prompt.{state.stage}"))
-        if state.timer_duration_s:
-            remaining, colour, running = session_flow.timer_state(state, dt.datetime.now(dt.UTC).replace(tzinfo=None))
-            st.html(f'<div class="atelier-timer {colour}" role="timer">{clock(remaining)}</div>')
-            if not running:
-                st.caption(t("projector.timer_paused"))
-    with right:
-        if state.join_code and not state.closed:
-            url = projector.join_url(state.join_code)
-            qr_col, code_col = st.columns([1, 1], vertical_alignment="center")
-            qr_col.image(projector.qr_png(url), width=260)
-            with code_col:
-                st.caption(t("projector.join_with"))
-                st.html(f'<div class="atelier-code">{state.join_code}</div>')
-                st.caption(projector.base_url().split("://", 1)[-1] + "/join")
+def join_block(code: str, url: str, big: bool = False) -> str:
+    """The QR code (one <img> with its alternative text, the PNG cached by ``projector.qr_png``: no
+    media file per tick), the code and the short address, as one element. Nothing here is user text,
+    and every value is escaped all the same."""
+    png = base64.b64encode(projector.qr_png(url)).decode("ascii")
+    alt = html.escape(t("projector.qr_alt", code=code, url=url))
+    return (f'<div class="atelier-join{" big" if big else ""}">'
+            f'<img class="atelier-qr" alt="{alt}" src="data:image/png;base64,{png}">'
+            f'<div><p>{html.escape(t("projector.join_with"))}</p>'
+            f'<p class="atelier-code">{html.escape(code)}</p>'
+            f'<p>{html.escape(links.host_and_path(url))}</p></div></div>')
+
+
+def timer_block(state: session_flow.SessionState) -> str:
+    remaining, colour, running = session_flow.timer_state(state, dt.datetime.now(dt.UTC).replace(tzinfo=None))
+    paused = "" if running else f'<p class="atelier-timer-paused">{html.escape(t("projector.timer_paused"))}</p>'
+    return (f'<div class="atelier-timer {html.escape(colour)}" role="timer">{html.escape(clock(remaining))}</div>'
+            f'{paused}')
+
+
+def draw_header(state: session_flow.SessionState, join_view: bool = False) -> None:
+    """Event and theme, the stage and its prompt, the timer; the join code and QR code beside them,
+    or filling the screen below the first line in the join view."""
+    joinable = bool(state.join_code) and not state.closed
+    url = projector.join_url(state.join_code, links.public_base()) if joinable else ""
+    where = md(f"{state.event_title} · {state.theme_title}")
+    title = md(t(f"stage.{state.stage}") if not state.closed else t("projector.closed"))
+    if join_view and joinable:
+        with st.container(key="pj_header"):
+            st.markdown(f"{where}\n\n{title}")
+            st.html(join_block(state.join_code, url, big=True))
+        return
+    # the timer between the stage and the join code: the view below starts high on the screen
+    left, *middle, right = st.columns([5, 2, 4] if state.timer_duration_s else [3, 2], vertical_alignment="top")
+    with left.container(key="pj_header"):
+        prompt = md(state.prompt) if state.prompt else t(f"flow.prompt.{state.stage}")
+        st.markdown(f"{where}\n\n# {title}\n\n{prompt}")
+    if middle:
+        middle[0].html(timer_block(state))
+    if joinable:
+        right.html(join_block(state.join_code, url))
 
 
 def draw_feed(data: projector.ProjectorData) -> None:
-    """The newest work of the room: canvas items on one side, the board on the other."""
+    """The newest work of the room: canvas items on one side, the board on the other (one Markdown
+    list per side, drawn as cards)."""
     canvas_col, board_col = st.columns(2)
     with canvas_col:
         st.subheader(t("projector.feed_canvases"), anchor=False)
         kinds = ("barrier", "motivation", "skill", "need")
         newest = sorted(((item, c.persona.name) for c in data.canvases for kind in kinds for item in c.section(kind)),
                         key=lambda pair: pair[0].id, reverse=True)[:8]
-        if not newest:
-            st.caption(t("projector.feed_empty"))
-        for item, persona_name in newest:
-            with st.container(border=True):
-                st.caption(md(f"{persona_name} · {t(f'projector.kind.{item.kind}')}"))
-                st.markdown(md(item.text))
+        st.markdown("\n".join(f"- **{md(name)} · {t(f'projector.kind.{item.kind}')}** {md(item.text)}"
+                              for item, name in newest) or t("projector.feed_empty"))
     with board_col:
         st.subheader(t("projector.feed_board"), anchor=False)
         board = data.room.board
@@ -98,12 +175,10 @@ def draw_feed(data: projector.ProjectorData) -> None:
             st.info(t("projector.hidden"), icon=":material/visibility_off:")
             return
         latest = sorted(board.visible(), key=lambda i: i.id, reverse=True)[:8]
-        if not latest:
-            st.caption(t("projector.feed_empty"))
-        for item in latest:
-            with st.container(border=True):
-                st.caption(md(f"{t(f'flow.kind.{item.kind}')} · {item.subgroup_name or ''}"))
-                st.markdown(md(item.text))
+        labels = [t(f"flow.kind.{item.kind}") + (md(f" · {item.subgroup_name}") if item.subgroup_name else "")
+                  for item in latest]
+        st.markdown("\n".join(f"- **{label}** {md(item.text)}" for label, item in zip(labels, latest))
+                    or t("projector.feed_empty"))
 
 
 def draw_board(data: projector.ProjectorData) -> None:
@@ -113,37 +188,32 @@ def draw_board(data: projector.ProjectorData) -> None:
         return
     kinds = [k for k in CONTRIBUTION_KINDS if any(i.kind == k for i in board.visible())]
     if not kinds:
-        st.caption(t("projector.feed_empty"))
-    cols = st.columns(max(1, len(kinds)))
-    for col, kind in zip(cols, kinds):
+        st.markdown(t("projector.feed_empty"))
+        return
+    for col, kind in zip(st.columns(len(kinds)), kinds):
         with col:
             st.subheader(t(f"flow.kind.{kind}"), anchor=False)
-            for item in board.visible():
-                if item.kind == kind:
-                    st.markdown(md(f"• {item.text}"))
+            st.markdown("\n".join(f"- {md(item.text)}" for item in board.visible() if item.kind == kind))
 
 
-def draw_canvas(c: Canvas, compact: bool) -> None:
-    """One persona card: a heading, a caption and one Markdown block (few elements per tick)."""
-    st.subheader(md(c.persona.name), anchor=False)
+def canvas_markdown(c: Canvas, compact: bool) -> str:
+    """One persona card as one Markdown block: the name, age and origin (its first line, styled as a
+    title), then each section with its newest items (all of them in the spotlight, with the leads)."""
     bits = [t("group.persona_age", age=c.persona.age) if c.persona.age is not None else "", c.persona.origin]
-    if any(bits):
-        st.caption(md(" · ".join(b for b in bits if b)))
-    limit = 5 if compact else 50
-    lines: list[str] = []
+    lines = [md(" · ".join(b for b in (c.persona.name, *bits) if b)), ""]
+    limit = 3 if compact else 50
     for kind, key in (("barrier", "canvas.barriers"), ("motivation", "canvas.motivations"),
                       ("skill", "canvas.skills"), ("need", "canvas.needs")):
         items = c.section(kind)
-        lines.append(f"\n**{t(key)}** ({len(items)})\n")
-        if len(items) > limit:  # the newest ones: the room watches its work arrive
-            lines.append(f"_{t('projector.more', count=len(items) - limit)}_\n")
+        more = f" — _{t('projector.more', count=len(items) - limit)}_" if len(items) > limit else ""
+        lines.append(f"\n**{t(key)}** ({len(items)}){more}\n")   # the newest: the room watches its work arrive
         for item in items[-limit:]:
             lines.append(f"- {md(item.text)}")
             if kind == "need" and not compact:
                 for lead in item.leads:
                     partners = ", ".join(r.acronym or r.name for r in lead.resources)
                     lines.append(f"    - → {md(lead.text)}" + (f" ({md(partners)})" if partners else ""))
-    st.markdown("\n".join(lines))
+    return "\n".join(lines)
 
 
 def draw_gallery(data: projector.ProjectorData) -> None:
@@ -151,29 +221,33 @@ def draw_gallery(data: projector.ProjectorData) -> None:
     spotlight = data.room.state.projector_spotlight_id
     focus = next((c for c in canvases if c.persona.id == spotlight), None)
     if focus is not None:
-        with st.container(border=True):
-            draw_canvas(focus, compact=False)
+        st.container(border=True, key="pj_spotlight").markdown(canvas_markdown(focus, compact=False))
         return
     if not canvases:
-        st.caption(t("projector.no_personas"))
+        st.markdown(t("projector.no_personas"))
     per_row = 3 if len(canvases) > 4 else max(1, len(canvases))
     for start in range(0, len(canvases), per_row):
         cols = st.columns(per_row)
         for col, c in zip(cols, canvases[start:start + per_row]):
-            with col.container(border=True):
-                draw_canvas(c, compact=True)
+            col.container(border=True).markdown(canvas_markdown(c, compact=True))
 
 
 def draw_recommendations(data: projector.ProjectorData) -> None:
     items = data.room.recommendations.items
     if not items:
-        st.caption(t("projector.no_recommendations"))
+        st.markdown(t("projector.no_recommendations"))
     for level in POWER_LEVELS:
         at_level = [r for r in items if r.level == level]
         if at_level:
             st.subheader(t(f"flow.level.{level}"), anchor=False)
-            for r in at_level:
-                st.markdown(md(f"• {r.title}") + (f"  _({md(r.subgroup_name)})_" if r.subgroup_name else ""))
+            st.markdown("\n".join(f"- {md(r.title)}" + (f" _({md(r.subgroup_name)})_" if r.subgroup_name else "")
+                                  for r in at_level))
+
+
+def chart_label(text: str, width: int = 38) -> str:
+    """A bar's label on short lines (Plotly does not wrap), escaped for Plotly; each line but the last
+    ends with its space, so the label's text (read aloud, copied) stays whole."""
+    return " <br>".join(chart_text(line) for line in textwrap.wrap(text, width, break_on_hyphens=False) or [""])
 
 
 def draw_votes(data: projector.ProjectorData) -> None:
@@ -186,45 +260,56 @@ def draw_votes(data: projector.ProjectorData) -> None:
         return
     recs = list(data.room.recommendations.items)
     ranking = votes.ranking([r.id for r in recs])
+    if not any(n for _rid, n in ranking):   # no empty chart: say what will appear
+        st.info(t("projector.votes_none"), icon=":material/how_to_vote:")
+        return
     by_id = {r.id: r.title for r in recs}
     titles = dict(zip([rid for rid, _n in ranking],  # plotly reads tags; equal titles would share a bar
-                      (chart_text(v) for v in unique_labels([by_id[rid] for rid, _n in ranking]))))
+                      (chart_label(v) for v in unique_labels([by_id[rid] for rid, _n in ranking]))))
+    tallest = max(titles[rid].count("<br>") + 1 for rid, _n in ranking)   # every bar gets the tallest label's room
     fig = go.Figure(go.Bar(x=[n for _rid, n in ranking][::-1], y=[titles[rid] for rid, _n in ranking][::-1],
                            orientation="h", marker_color=PALETTE[0], text=[n for _rid, n in ranking][::-1],
-                           textposition="outside", textfont=dict(size=30, color="#111111")))
-    fig.update_layout(height=max(360, 90 * len(ranking) + 120), margin=dict(l=10, r=60, t=10, b=80),
+                           textposition="outside", cliponaxis=False, textfont=dict(size=30, color="#111111")))
+    fig.update_layout(height=max(360, len(ranking) * (34 * tallest + 18) + 130), margin=dict(l=10, r=70, t=10, b=80),
                       font=dict(size=24, color="#111111"), plot_bgcolor="#ffffff", paper_bgcolor="#ffffff",
-                      xaxis=dict(title=dict(text=t("projector.dots"), font=dict(size=24)), dtick=1,
-                                 tickfont=dict(size=22)),
-                      yaxis=dict(automargin=True, tickfont=dict(size=28, color="#111111")))
+                      xaxis=dict(title=dict(text=t("projector.dots"), font=dict(size=26)),
+                                 dtick=1 if max(n for _rid, n in ranking) <= 12 else None,
+                                 tickfont=dict(size=24), automargin=True),
+                      yaxis=dict(automargin=True, tickfont=dict(size=26, color="#111111"), ticklabelstandoff=12))
     st.plotly_chart(fig, theme=None, config={"displayModeBar": False, "staticPlot": True}, key="votes_chart")
 
 
 def draw_mood(data: projector.ProjectorData) -> None:
     mood = data.room.mood
+    if not any(mood.total(moment) for moment in ("before", "after")):
+        st.info(t("projector.mood_empty"), icon=":material/partly_cloudy_day:")
+        return
     fig = go.Figure()
     for index, moment in enumerate(("before", "after")):
         dist = mood.distribution(moment)
         fig.add_bar(name=t(f"flow.mood.{moment}"), x=[f"{WEATHER_ICONS[w]} {t(f'flow.weather.{w}')}" for w, _ in dist],
                     y=[n for _, n in dist], marker_color=PALETTE[index], text=[n for _, n in dist],
-                    textposition="outside")
-    fig.update_layout(barmode="group", height=460, margin=dict(l=10, r=10, t=10, b=10),
-                      font=dict(size=22, color="#111111"), plot_bgcolor="#ffffff", paper_bgcolor="#ffffff",
-                      legend=dict(orientation="h", font=dict(size=24)), xaxis=dict(tickfont=dict(size=24)))
+                    textposition="outside", cliponaxis=False, textfont=dict(size=26, color="#111111"))
+    fig.update_layout(barmode="group", height=520, margin=dict(l=10, r=10, t=60, b=10),
+                      font=dict(size=24, color="#111111"), plot_bgcolor="#ffffff", paper_bgcolor="#ffffff",
+                      legend=dict(orientation="h", font=dict(size=26), y=1.02, yanchor="bottom", x=0),
+                      xaxis=dict(tickfont=dict(size=24), automargin=True),
+                      yaxis=dict(tickfont=dict(size=24), automargin=True, dtick=1 if max(
+                          (n for moment in ("before", "after") for _, n in mood.distribution(moment)), default=0) <= 10
+                          else None))
     st.plotly_chart(fig, theme=None, config={"displayModeBar": False, "staticPlot": True}, key="mood_chart")
 
 
 def draw_plans(data: projector.ProjectorData) -> None:
     plans = data.room.plans
     if not plans:
-        st.caption(t("projector.no_plans"))
+        st.markdown(t("projector.no_plans"))
     for plan in plans:
-        with st.container(border=True):
-            st.subheader(md(plan.recommendation_title), anchor=False)
-            if plan.subgroup_name:
-                st.caption(md(plan.subgroup_name))
-            for action in plan.actions:
-                st.text(f"• {action.action}" + (f" — {action.carrier}" if action.carrier else ""))
+        lines = [md(plan.recommendation_title), ""]
+        if plan.subgroup_name:
+            lines += [f"_{md(plan.subgroup_name)}_", ""]
+        lines += [f"- {md(a.action)}" + (f" — {md(a.carrier)}" if a.carrier else "") for a in plan.actions]
+        st.container(border=True).markdown("\n".join(lines))
 
 
 VIEWS = {"feed": draw_feed, "board": draw_board, "personas": draw_gallery, "recommendations": draw_recommendations,
@@ -233,14 +318,40 @@ VIEWS = {"feed": draw_feed, "board": draw_board, "personas": draw_gallery, "reco
 
 def draw(data: projector.ProjectorData) -> None:
     state = data.room.state
-    draw_header(state)
-    view = VIEWS.get(state.projector_view)
-    if view is not None and state.projector_view != "join":
-        st.divider()
-        view(data)
+    name = state.projector_view
+    if name == "personas" and any(c.persona.id == state.projector_spotlight_id for c in data.canvases):
+        name = "personas_spotlight"
+    # a container of the view (CSS class st-key-pj_view_<view>): styles and tests find it
+    with st.container(key=f"pj_view_{name}"):
+        draw_header(state, join_view=state.projector_view == "join")
+        view = VIEWS.get(state.projector_view)
+        if view is not None:
+            st.divider()
+            view(data)
 
 
 try:
-    live_view(int(session_id), projector.projector_snapshot, draw, key=f"projector_{session_id}")
+    # the view shown decides which writes redraw it (core.session.projector.VIEW_IGNORES)
+    shown_view = session_flow.session_view(int(session_id)).projector_view
+except AtelierError as exc:
+    errors.show(exc)
+    st.stop()
+
+
+def draw_following(data: projector.ProjectorData) -> None:
+    """Draw, unless the page must start over: the facilitator's console switched to another
+    session (the projector follows it), or the view changed (what redraws it changed too)."""
+    if actor is not None and screen_session is None:
+        followed = projector.console_session(actor)
+        if followed is not None and followed != int(session_id):
+            st.rerun()
+    if data.room.state.projector_view != shown_view:
+        st.rerun()
+    draw(data)
+
+
+try:
+    live_view(int(session_id), projector.projector_snapshot, draw_following, key=f"projector_{session_id}",
+              ignore=projector.view_ignores(shown_view))
 except AtelierError as exc:
     errors.show(exc)

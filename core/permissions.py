@@ -10,7 +10,8 @@ event, session and sub-group), see ``relation()``:
 ``anonymous``                     no identity (nobody signed in, no sub-group token)
 ``participant_other_subgroup``    a participant whose sub-group is not the target's (another
                                   sub-group of the session, another session, or a row of the
-                                  facilitation that belongs to no sub-group)
+                                  facilitation that belongs to no sub-group; a later date of the
+                                  theme reading or continuing an earlier date's material)
 ``participant``                   a participant of the target's own sub-group (for a resource:
                                   of the sub-group that added it)
 ``facilitator_other_event``       a facilitator not attached to the target's event
@@ -37,6 +38,16 @@ for everybody (the admin included), in this order:
 3. *Contributions paused* (``error.contributions_paused``): while the facilitator pauses
    contributions, participants' writes in the session wait (``PAUSABLE``); staff continue, and
    votes and mood checks go on.
+
+**A theme's process** (``core.session.theme_process``): a theme's dated sessions form one workshop.
+A participant of a later date *reads* the earlier dates' material (``EARLIER_DATE``: personas and
+their canvases, recommendations and their trails; findings and needs are cited in recommendations,
+retained recommendations are planned) and *writes only in their own session*: a sub-group that
+picked up an earlier persona (``("persona", "pick_up")``) adds items and leads to its canvas, and
+edits or deletes those its own date added (``PICKED_UP``); what an earlier date wrote (the identity
+card, items, leads and their partners) stays read-only for it. Such rows are dated by the session
+they were written in (``Scope.written_in``): that session's closed and paused states apply to them
+and their activity rows belong to it.
 
 **Staff-only fields** (``STAFF_ONLY_FIELDS``): a participant may not set a persona's
 ``open_to_all`` nor a recommendation's ``retained`` (the facilitator decides).
@@ -87,6 +98,11 @@ class Scope:
     open_to_all: bool = False           # a persona the facilitator opened to every sub-group
     session_closed: bool = False        # contributions frozen, still readable
     contributions_open: bool = True     # the facilitator may pause participants' contributions
+    # a theme's process (core.session.theme_process)
+    picked_up_by: frozenset[int] = frozenset()    # a persona's: sub-groups of later dates continuing it
+    written_in: int | None = None                 # canvas rows: the later date they were written in
+    later_sessions: frozenset[int] = frozenset()  # the later dates of the theme, who read this session
+                                                  # (filled for read checks: core.entities.read_scope)
 
 
 def relation(actor: Actor | None, scope: Scope = Scope()) -> str:
@@ -112,6 +128,8 @@ def relation(actor: Actor | None, scope: Scope = Scope()) -> str:
 
 OPEN_TO_ALL = "open_to_all"
 SAME_SESSION = "same_session"
+PICKED_UP = "picked_up"
+EARLIER_DATE = "earlier_date"
 
 CONDITIONS: Mapping[str, Callable[[Actor, Scope], bool]] = MappingProxyType({
     # A persona the facilitator opened to all: every sub-group of its session writes in its canvas.
@@ -120,14 +138,24 @@ CONDITIONS: Mapping[str, Callable[[Actor, Scope], bool]] = MappingProxyType({
     # What a session shows to every sub-group (a recommendation's trail, a persona to copy):
     # participants of the same session read it, whatever their sub-group.
     SAME_SESSION: lambda actor, scope: scope.session_id is not None and scope.session_id == actor.session_id,
+    # A persona of an earlier date that the actor's sub-group picked up: it writes the rows written
+    # in its own session (new items and leads, and those it added), never the earlier date's.
+    PICKED_UP: lambda actor, scope: (actor.subgroup_id is not None and actor.subgroup_id in scope.picked_up_by
+                                     and scope.written_in is not None and scope.written_in == actor.session_id),
+    # The material of an earlier date of the actor's theme: participants of the later dates read it.
+    EARLIER_DATE: lambda actor, scope: actor.session_id is not None and actor.session_id in scope.later_sessions,
 })
 
+Condition = str | tuple[str, ...]   # one condition, or several of which any one suffices
 
-def _grant(*roles: str, **conditional: str) -> Mapping[str, str | None]:
-    """Roles allowed always (``None``), and roles allowed under a named condition."""
-    out: dict[str, str | None] = {r: None for r in roles}
+
+def _grant(*roles: str, **conditional: Condition) -> Mapping[str, Condition | None]:
+    """Roles allowed always (``None``), and roles allowed under a named condition (or under any
+    of several)."""
+    out: dict[str, Condition | None] = {r: None for r in roles}
     for role, condition in conditional.items():
-        assert role in ROLES and condition in CONDITIONS, (role, condition)
+        names = condition if isinstance(condition, tuple) else (condition,)
+        assert role in ROLES and names and all(c in CONDITIONS for c in names), (role, condition)
         out[role] = condition
     assert set(out) <= set(ROLES), out
     return MappingProxyType(out)
@@ -137,16 +165,18 @@ def _grant(*roles: str, **conditional: str) -> Mapping[str, str | None]:
 _ORGANISERS = _grant(ORGANISER, ADMIN)
 _FACILITATION = _grant(FACILITATOR, ORGANISER, ADMIN)
 _SUBGROUP_WORK = _grant(PARTICIPANT, FACILITATOR, ORGANISER, ADMIN)
-_OPEN_CANVAS = _grant(PARTICIPANT, FACILITATOR, ORGANISER, ADMIN, participant_other_subgroup=OPEN_TO_ALL)
-_SESSION_READERS = _grant(PARTICIPANT, FACILITATOR, ORGANISER, ADMIN, participant_other_subgroup=SAME_SESSION)
+_OPEN_CANVAS = _grant(PARTICIPANT, FACILITATOR, ORGANISER, ADMIN,
+                      participant_other_subgroup=(OPEN_TO_ALL, PICKED_UP))
+_SESSION_READERS = _grant(PARTICIPANT, FACILITATOR, ORGANISER, ADMIN,
+                          participant_other_subgroup=(SAME_SESSION, EARLIER_DATE))
 _WRITES = ("create", "update", "delete", "restore")
 
 
-def _crud(entity: str, grant: Mapping[str, str | None]) -> dict[Action, Mapping[str, str | None]]:
+def _crud(entity: str, grant: Mapping[str, Condition | None]) -> dict[Action, Mapping[str, Condition | None]]:
     return {(entity, action): grant for action in _WRITES}
 
 
-ACTIONS: Mapping[Action, Mapping[str, str | None]] = MappingProxyType({
+ACTIONS: Mapping[Action, Mapping[str, Condition | None]] = MappingProxyType({
     # events and their planning: the organisers of the event (any organiser creates a new one)
     **_crud("event", _ORGANISERS),
     ("event", "copy"): _ORGANISERS,                    # a new season from an event
@@ -163,10 +193,13 @@ ACTIONS: Mapping[Action, Mapping[str, str | None]] = MappingProxyType({
     **_crud("persona", _OPEN_CANVAS),
     **_crud("canvas_item", _OPEN_CANVAS),
     **_crud("solution_lead", _OPEN_CANVAS),            # and linking resources to a lead
-    ("persona", "read"): _SESSION_READERS,             # copy a persona into another session
+    ("persona", "read"): _SESSION_READERS,             # copy a persona into another session, read an
+                                                       # earlier date's persona (the theme's process)
+    ("persona", "pick_up"): _SUBGROUP_WORK,            # continue an earlier date's persona (scope: the
+                                                       # picking session and sub-group)
     **_crud("contribution", _SUBGROUP_WORK),
     **_crud("recommendation", _SUBGROUP_WORK),
-    ("recommendation", "read"): _SESSION_READERS,      # its trail (sources, personas)
+    ("recommendation", "read"): _SESSION_READERS,      # its trail (sources, personas); an earlier date's
     ("recommendation", "vote"): _SUBGROUP_WORK,        # place, remove, move the sub-group's dots
     ("recommendation", "retain"): _FACILITATION,       # retained for stage 3
     ("recommendation", "merge"): _FACILITATION,
@@ -182,6 +215,15 @@ ACTIONS: Mapping[Action, Mapping[str, str | None]] = MappingProxyType({
     # attendance and read the rosters
     ("registration", "manage"): _ORGANISERS,
     ("registration", "attendance"): _FACILITATION,
+    # after the event (core.followup): what became of the recommendations of closed sessions (addressee,
+    # status, the decision makers' answers, where each action stands), the public follow-up page and the
+    # closing summary to participants: the organisers of the event; "read" is the organiser's view with
+    # its history (the public page reads through its token, no role)
+    ("follow_up", "read"): _ORGANISERS,
+    ("follow_up", "update"): _ORGANISERS,              # addressee and status of a recommendation
+    ("follow_up", "answer"): _ORGANISERS,              # add, edit, remove an answer
+    ("follow_up", "action"): _ORGANISERS,              # status and progress of an implementation action
+    ("follow_up", "publish"): _ORGANISERS,             # public page on/off, closing summary
     # staff accounts
     ("user", "create"): _grant(ADMIN),
     ("user", "update"): _grant(ADMIN),                 # password, (de)activation, events
@@ -192,7 +234,7 @@ FROZEN_ENTITIES = frozenset({"subgroup", "persona", "canvas_item", "solution_lea
                              "implementation_plan", "plan_action", "mood_check", "resource"})
 PAUSABLE = frozenset(a for a in ACTIONS if a[0] in {"persona", "canvas_item", "solution_lead", "contribution",
                                                     "recommendation", "implementation_plan", "plan_action"}
-                     and a[1] in _WRITES)
+                     and a[1] in _WRITES) | {("persona", "pick_up")}
 STAFF_ONLY_FIELDS: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "persona": ("open_to_all",),
     "recommendation": ("retained",),
@@ -212,8 +254,10 @@ def decide(actor: Actor | None, action: Action, scope: Scope = Scope()) -> str |
     if role not in grant:
         return PermissionDenied.key
     condition = grant[role]
-    if condition is not None and (actor is None or not CONDITIONS[condition](actor, scope)):
-        return PermissionDenied.key
+    if condition is not None:
+        names = condition if isinstance(condition, tuple) else (condition,)
+        if actor is None or not any(CONDITIONS[name](actor, scope) for name in names):
+            return PermissionDenied.key
     if role in (PARTICIPANT, PARTICIPANT_OTHER) and action in PAUSABLE and not scope.contributions_open:
         return "error.contributions_paused"
     return None
@@ -240,7 +284,7 @@ def require_fields(actor: Actor | None, entity: str, values: Mapping[str, Any], 
             raise PermissionDenied()
 
 
-def roles_allowed(action: Action) -> dict[str, str | None]:
+def roles_allowed(action: Action) -> dict[str, Condition | None]:
     """The roles granted ``action`` and their condition (``None``: always)."""
     return dict(ACTIONS[action])
 
@@ -268,6 +312,8 @@ PAGES: Mapping[str, frozenset[str]] = MappingProxyType({
     "projector": _STAFF,
     "events": frozenset({ORGANISER, ADMIN}),
     "dashboard": frozenset({ORGANISER, ADMIN}),
+    "follow-up": frozenset({ORGANISER, ADMIN}),
+    "public-follow-up": _EVERYONE,      # an event's public follow-up page (?t=TOKEN), read-only
     "registrations": _STAFF,
     "users": frozenset({ADMIN}),
     "logout": _STAFF,
@@ -300,7 +346,8 @@ def home_page(actor: Actor | None) -> str:
     return HOME_PAGES[page_role(actor)]
 
 
-__all__ = ["ACTIONS", "ADMIN", "ANONYMOUS", "CONDITIONS", "FACILITATOR", "FACILITATOR_OTHER", "HOME_PAGES",
-           "ORGANISER", "ORGANISER_OTHER", "PAGES", "PAGE_ROLES", "PARTICIPANT", "PARTICIPANT_OTHER", "PAUSABLE",
+__all__ = ["ACTIONS", "ADMIN", "ANONYMOUS", "CONDITIONS", "EARLIER_DATE", "FACILITATOR", "FACILITATOR_OTHER",
+           "HOME_PAGES", "ORGANISER", "ORGANISER_OTHER", "PAGES", "PAGE_ROLES", "PARTICIPANT", "PARTICIPANT_OTHER",
+           "PAUSABLE", "PICKED_UP",
            "ROLES", "STAFF_ONLY_FIELDS", "Scope", "allowed", "decide", "home_page", "page_allowed", "page_role",
            "pages_for", "relation", "require", "require_fields", "roles_allowed"]

@@ -465,8 +465,8 @@ def facilitator_opens(page, base: str) -> Iterator[Condition]:
     page.get_by_role("link", name="Console d’animation").click()
     yield from ready(page, page.locator(".st-key-console_start button"), what="« Démarrer l’atelier »")
     page.locator(".st-key-console_start button").click()
-    yield shown(page, page.locator(".st-key-console_confirm_close"))
-    page.get_by_role("button", name="Lien pour un second écran").click()
+    yield shown(page, page.get_by_text(re.compile(r"Code \S+ · En cours")).first)   # the strip: started
+    page.get_by_role("button", name="Second écran").click()
     yield shown(page, page.locator(".st-key-screen_link_new button"), settled=False)
     page.locator(".st-key-screen_link_new button").click()
     yield shown(page, page.locator('[data-testid="stPopoverBody"] [data-testid="stCode"]'))
@@ -700,7 +700,7 @@ def check_database(room: dict[str, Any]) -> Ledger:
                                               if (k.lead_id, k.resource_id) not in seen_links])
         ledger.nothing_else("resources added by the sub-groups", [r.name for r in added if not any(
             n.create_resource and n.create_resource[0] == r.name for p in R.PERSONAS for n in p.needs)])
-        ledger.check("size of the inventory", len(demo_data.RESOURCES) + sum(
+        ledger.check("size of the inventory", len(demo_data.RESOURCES) + len(demo_data.GENEVA_RESOURCES) + sum(
             1 for p in R.PERSONAS for n in p.needs if n.create_resource), len(resources), items=0)
         ledger.nothing_else("recommendations", [r.title for r in recs if r.title not in
                                                 {p.recommendation.title for p in R.PERSONAS}])
@@ -879,9 +879,11 @@ def rehearse(room: dict[str, Any], timings: dict[str, float]) -> None:
         # stage 1: six sub-groups build their personas at the same time
         pages = {p.group: new_page(browser) for p in R.PERSONAS}
         interleave({p.group: participant(pages[p.group], base, room["code"], p) for p in R.PERSONAS}, pages)
-        typed_on_canvases = [x for p in R.PERSONAS for x in (p.name, *(b.text for b in p.barriers), p.motivation,
+        typed_on_canvases = [x for p in R.PERSONAS for x in (*(b.text for b in p.barriers), p.motivation,
                                                                p.skill, *(n.text for n in p.needs))]
         run_one(screen, showing(screen, typed_on_canvases))
+        # each card's heading: the name, then age and origin ("Ahmed · 40 ans · Belgique")
+        run_one(screen, showing(screen, [f"{p.name} · " for p in R.PERSONAS], exact=False))
         lap("stage 1: personas")
 
         # stage 2: the facilitator moves on, every sub-group writes its recommendation ...

@@ -516,6 +516,7 @@ def test_payloads_are_shown_as_typed_and_never_run(room, tmp_path):
         check.expect(staff, "sessions/table", [f"{PAYLOADS[5]} thème"], grid, content=True)
         staff.goto(f"{base}/console")
         staff.get_by_role("tab", name="Sous-groupes").wait_for(timeout=30_000)
+        staff.locator("summary").filter(has_text="Tableau du diagnostic").click()   # collapsed by default
         check.expect(staff, "console/run", [*tagged("constat"), f"{PAYLOADS[2]} table", f"{PAYLOADS[4]} table",
                                             *tagged("reco")])
         staff.get_by_role("tab", name="Sous-groupes").click()

@@ -210,8 +210,7 @@ def test_a_whole_session_through_the_three_stages(workshop):
 
     # stage 1: hidden contributions, then revealed
     _click(fac, "contrib_hide")
-    _click(fac.run(), "timer_set")
-    _click(fac, "timer_start")
+    _ok(fac.run().pills(key="timer_presets").set_value(15).run())         # one click: set and started
     a.run()
     assert "Les contributions des autres sous-groupes restent cachées" in _text(a)
     assert ":material/timer: 15:00" in _text(a) or ":material/timer: 14:5" in _text(a)

@@ -36,8 +36,10 @@ from core import entities, permissions
 from core.access import accounts, join
 from core.actor import ANONYMOUS, SYSTEM, Actor
 from core.errors import AtelierError, Conflict, NotFound, PermissionDenied
+from core.followup import closing, public, tracking
 from core.permissions import (
     ADMIN,
+    EARLIER_DATE,
     FACILITATOR,
     FACILITATOR_OTHER,
     OPEN_TO_ALL,
@@ -45,13 +47,14 @@ from core.permissions import (
     ORGANISER_OTHER,
     PARTICIPANT,
     PARTICIPANT_OTHER,
+    PICKED_UP,
     ROLES,
     SAME_SESSION,
     Scope,
 )
 from core.personas import canvas, suggestions, templates
 from core.resources import inventory
-from core.session import board, mood, plans, projector, recommendations, session_flow, voting
+from core.session import board, mood, plans, projector, recommendations, session_flow, theme_process, voting
 from core.setup import events
 from core.signup import privacy, registration
 from storage import db
@@ -178,6 +181,14 @@ class Room:
     def resource(self, group: int | None = None) -> int:
         return suggestions.create_resource_inline(SYSTEM, group or self.g1, self.text("Ressource"))["id"]
 
+    def earlier_persona(self) -> int:
+        """A persona of an earlier date of the room's theme (a new session a week before the room's)."""
+        with db.read_session() as s:
+            start = s.get(m.WorkshopSession, self.sid).starts_at
+        earlier = events.add_session(SYSTEM, self.world.theme_a, start - dt.timedelta(days=7),
+                                     start - dt.timedelta(days=7, hours=-3), title=self.text("Date 1"))["id"]
+        return canvas.create_persona(SYSTEM, earlier, self.text("Persona"))["id"]
+
 
 # --- the cases: one per core service --------------------------------------------------------------
 
@@ -190,7 +201,8 @@ class Case:
     own_group: bool = False    # a participant always acts for their own sub-group (the id passed is ignored)
     unscoped: bool = False     # the target belongs to no event (inventory, accounts, a new event)
     kind: str = "write"        # "write", "read" (returns or raises), "predicate" (returns True/False)
-    state: dict[str, bool] = field(default_factory=lambda: {OPEN_TO_ALL: False, SAME_SESSION: True})
+    state: dict[str, bool] = field(default_factory=lambda: {OPEN_TO_ALL: False, SAME_SESSION: True, PICKED_UP: False,
+                                                            EARLIER_DATE: False})
     cleanup: Callable[[Room], Any] = lambda room: None
 
 
@@ -254,10 +266,37 @@ def _console_action(a: Actor, room: Room) -> Any:
     return session_flow.run_console_action(a, room.sid, "test", lambda s, row: setattr(row, "title", title))
 
 
+def _clear_focus(room: Room) -> None:
+    """Nobody's console has a session open (focusing the same one again writes nothing)."""
+    with db.write_session() as s:
+        s.query(m.ConsoleFocus).delete()
+
+
 def _timer(room: Room, running: bool = False) -> None:
     session_flow.set_timer(SYSTEM, room.sid, 10)
     if running:
         session_flow.start_timer(SYSTEM, room.sid)
+
+
+def _closed(room: Room, make: Callable[[], Any]) -> Any:
+    """``make()`` in the room's session (opened again if an earlier call closed it), then the session
+    closed: the follow-up of a recommendation starts once its session is closed."""
+    room.session(status="open", closed_at=None)
+    made = make()
+    session_flow.close_session(SYSTEM, room.sid)
+    return made
+
+
+def _answer(room: Room, document: bool = False) -> int:
+    rec = _closed(room, room.rec)
+    return tracking.add_answer(SYSTEM, rec, dt.date.today(), room.text("Réponse"),
+                               attachment=b"%PDF-1.4\n" if document else None,
+                               attachment_name="reponse.pdf")["id"]
+
+
+def _answer_rec(answer_id: int) -> int:
+    with db.read_session() as s:
+        return s.get(m.RecommendationFollowUp, s.get(m.FollowUpAnswer, answer_id).follow_up_id).recommendation_id
 
 
 def _card(room: Room, pid: int) -> canvas.PersonaCard:
@@ -331,6 +370,8 @@ CASES: list[Case] = [
       call=lambda a, r, x: events.create_event(a, title=r.text("Événement"))),
     C("events.update_event", ("event", "update"),
       call=lambda a, r, x: events.update_event(a, r.world.a.id, None, place=r.text("Lieu"))),
+    C("events.set_event_levels", ("event", "update"),
+      call=lambda a, r, x: events.set_event_levels(a, r.world.a.id, None, "ch-ge", f"Communal\n{r.text('Niveau')}")),
     C("events.archive_event", ("event", "update"), prepare=_unarchive, cleanup=_unarchive,
       call=lambda a, r, x: events.archive_event(a, r.world.a.id, True)),
     C("events.copy_event", ("event", "copy"),
@@ -353,6 +394,8 @@ CASES: list[Case] = [
       call=lambda a, r, x: events.delete_session(a, x)),
     C("events.add_subgroup", ("subgroup", "create"),
       call=lambda a, r, x: events.add_subgroup(a, r.sid, r.text("Table"))),
+    C("events.add_subgroups", ("subgroup", "create"),
+      call=lambda a, r, x: events.add_subgroups(a, r.sid, [r.text("Table"), r.text("Table")])),
     C("events.set_event_staff", ("event", "staff"), prepare=_detach_cible, cleanup=_detach_cible,
       call=lambda a, r, x: events.set_event_staff(
           a, r.world.a.id, [u.id for u in events.event_staff(r.world.a.id)] + [r.world.cible.id])),
@@ -376,6 +419,34 @@ CASES: list[Case] = [
     C("mood.set_mood", ("mood_check", "set"), own_group=True,
       prepare=lambda r: mood.open_mood_check(SYSTEM, r.sid, "before"),
       call=lambda a, r, x: mood.set_mood(a, "before", "sunny")),
+    # after the event: the follow-up of recommendations, the public page, the closing summary
+    C("tracking.update_follow_up", ("follow_up", "update"), prepare=lambda r: _closed(r, r.rec),
+      call=lambda a, r, x: tracking.update_follow_up(a, x, None, addressee=r.text("Cabinet"))),
+    C("tracking.add_answer", ("follow_up", "answer"), prepare=lambda r: _closed(r, r.rec),
+      call=lambda a, r, x: tracking.add_answer(a, x, dt.date.today(), r.text("Réponse"))),
+    C("tracking.edit_answer", ("follow_up", "answer"), prepare=_answer,
+      call=lambda a, r, x: tracking.edit_answer(a, x, None, text=r.text("Réponse"))),
+    C("tracking.delete_answer", ("follow_up", "answer"), prepare=_answer,
+      call=lambda a, r, x: tracking.delete_answer(a, x)),
+    C("tracking.set_action_progress", ("follow_up", "action"), prepare=lambda r: _closed(r, r.plan_action),
+      call=lambda a, r, x: tracking.set_action_progress(a, x, None, "under_way", note=r.text("Note"))),
+    C("tracking.event_follow_up", ("follow_up", "read"), kind="read", prepare=lambda r: _closed(r, r.rec),
+      call=lambda a, r, x: tracking.event_follow_up(a, r.world.a.id)),
+    C("tracking.open_recommendation_count", ("follow_up", "read"), kind="read",
+      call=lambda a, r, x: tracking.open_recommendation_count(a, r.world.a.id)),
+    C("tracking.history", ("follow_up", "read"), kind="read", prepare=_answer,
+      call=lambda a, r, x: tracking.history(a, _answer_rec(x))),
+    C("tracking.answer_attachment", ("follow_up", "read"), kind="read", prepare=lambda r: _answer(r, document=True),
+      call=lambda a, r, x: tracking.answer_attachment(a, x)),
+    C("public.page_settings", ("follow_up", "read"), kind="read",
+      call=lambda a, r, x: public.page_settings(a, r.world.a.id)),
+    C("public.set_public_page", ("follow_up", "publish"),
+      prepare=lambda r: public.set_public_page(SYSTEM, r.world.a.id, False),
+      call=lambda a, r, x: public.set_public_page(a, r.world.a.id, True)),
+    C("closing.closing_status", ("follow_up", "read"), kind="read",
+      call=lambda a, r, x: closing.closing_status(a, r.world.a.id)),
+    C("closing.publish_closing_summary", ("follow_up", "publish"),
+      call=lambda a, r, x: closing.publish_closing_summary(a, r.world.a.id)),
     # implementation plans
     C("plans.start_plan", ("implementation_plan", "create"), own_group=True, prepare=lambda r: r.retained_rec(),
       call=lambda a, r, x: plans.start_plan(a, x, subgroup_id=r.g1)),
@@ -395,6 +466,8 @@ CASES: list[Case] = [
     # projector
     C("projector.issue_screen_token", RUN, call=lambda a, r, x: projector.issue_screen_token(a, r.sid)),
     C("projector.revoke_screen_token", RUN, call=lambda a, r, x: projector.revoke_screen_token(a, r.sid)),
+    C("projector.focus_console", RUN, prepare=_clear_focus,
+      call=lambda a, r, x: projector.focus_console(a, r.sid)),
     # recommendations
     C("recommendations.create_recommendation", ("recommendation", "create"), own_group=True,
       prepare=lambda r: [r.contribution(), r.stage("recommendations")][0],
@@ -466,6 +539,7 @@ CASES: list[Case] = [
       call=lambda a, r, x: session_flow.set_prompt(a, r.sid, "diagnostic", r.text("Consigne"))),
     C("session_flow.set_timer", RUN, call=lambda a, r, x: session_flow.set_timer(a, r.sid, 1 + r.world.seq() % 50)),
     C("session_flow.start_timer", RUN, prepare=_timer, call=lambda a, r, x: session_flow.start_timer(a, r.sid)),
+    C("session_flow.run_timer_for", RUN, call=lambda a, r, x: session_flow.run_timer_for(a, r.sid, 3)),
     C("session_flow.pause_timer", RUN, prepare=lambda r: _timer(r, running=True),
       call=lambda a, r, x: session_flow.pause_timer(a, r.sid)),
     C("session_flow.add_minute", RUN, prepare=_timer, call=lambda a, r, x: session_flow.add_minute(a, r.sid)),
@@ -488,12 +562,21 @@ CASES: list[Case] = [
       call=lambda a, r, x: templates.create_persona_from_template(a, r.sid, r.g1, "ahmed")),
     C("templates.copy_persona", (("persona", "read"), ("persona", "create")), prepare=lambda r: r.persona(),
       call=lambda a, r, x: templates.copy_persona(a, x, r.sid, r.g1)),
+    # a theme's process: the stages a date covers, a persona continued on a later date
+    C("theme_process.set_session_stages", ("session", "update"),
+      prepare=lambda r: theme_process.set_session_stages(SYSTEM, r.sid, None),
+      call=lambda a, r, x: theme_process.set_session_stages(a, r.sid, ["recommendations"])),
+    C("theme_process.pick_up_persona", (("persona", "read"), ("persona", "pick_up")), own_group=True,
+      prepare=lambda r: r.earlier_persona(),
+      call=lambda a, r, x: theme_process.pick_up_persona(a, x, r.sid, subgroup_id=r.g1)),
     # dot voting
     C("voting.open_vote", RUN, prepare=lambda r: r.session(vote_status="none"),
       call=lambda a, r, x: voting.open_vote(a, r.sid, 3)),
     C("voting.close_vote", RUN, prepare=lambda r: r.vote_open(), call=lambda a, r, x: voting.close_vote(a, r.sid)),
     C("voting.reveal_results", RUN, prepare=lambda r: r.session(votes_revealed=False),
       call=lambda a, r, x: voting.reveal_results(a, r.sid, True)),
+    C("voting.show_results", RUN, prepare=lambda r: r.session(votes_revealed=False),
+      call=lambda a, r, x: voting.show_results(a, r.sid)),
     C("voting.clear_votes", RUN, prepare=lambda r: r.session(vote_status="closed"),
       call=lambda a, r, x: voting.clear_votes(a, r.sid)),
     C("voting.cast_dot", ("recommendation", "vote"), own_group=True,
@@ -517,6 +600,7 @@ PUBLIC_WRITES = {
     "join.check_code", "join.join", "join.resolve", "join.leave",                      # join code, browser token
     "registration.register", "registration.change_sessions", "registration.cancel",   # public form, personal link
     "registration.add_sessions", "privacy.erase_by_token",
+    "closing.set_opt_out",                                                            # personal link
     "accounts.record_login", "accounts.start_login_attempt", "accounts.ensure_demo_accounts",   # login flow, demo
     "privacy.purge_expired", "seed.seed_demo", "backup.restore_data", "backup.restore_file",   # command line
     "accounts.unlock_login",
@@ -530,6 +614,7 @@ ACTOR_HELPERS = {
     "session_flow.check_stage",        # a participant's page lagging behind the stage (after the table)
     "inventory.can_edit_inventory",    # the table's ("inventory", "edit") for the inventory page
     "events.sessions_for",             # the sessions listed in the console: the actor's events (admins: all)
+    "projector.console_session",       # the session the actor's own console has open (their preference)
 }
 WALKED = {case.service for case in CASES}
 
@@ -542,7 +627,9 @@ def _expected(case: Case, role: str) -> bool:
         role = {FACILITATOR_OTHER: FACILITATOR, ORGANISER_OTHER: ORGANISER}.get(role, role)
     for action in case.actions:
         grant = permissions.ACTIONS[action]
-        if role not in grant or (grant[role] is not None and not case.state[grant[role]]):
+        condition = grant.get(role)
+        names = condition if isinstance(condition, tuple) else (condition,)
+        if role not in grant or (condition is not None and not any(case.state[c] for c in names)):
             return False
     return True
 
@@ -772,6 +859,13 @@ MUST_REFUSE = [   # (action, role): what the product means, independently of how
     (("mood_check", "set"), FACILITATOR), (("mood_check", "set"), ADMIN),   # one's own weather only
     (("persona", "read"), ORGANISER_OTHER), (("persona", "read"), FACILITATOR_OTHER),
     (("recommendation", "read"), FACILITATOR_OTHER),
+    # a theme's process: a later date writes an earlier date's persona only under PICKED_UP (its own rows)
+    (("canvas_item", "update"), PARTICIPANT_OTHER), (("persona", "update"), PARTICIPANT_OTHER),
+    (("persona", "pick_up"), FACILITATOR_OTHER), (("persona", "read"), PARTICIPANT_OTHER),
+    # after the event: the follow-up is the event's organisers'
+    (("follow_up", "update"), FACILITATOR), (("follow_up", "update"), ORGANISER_OTHER),
+    (("follow_up", "answer"), FACILITATOR), (("follow_up", "publish"), FACILITATOR),
+    (("follow_up", "read"), ORGANISER_OTHER), (("follow_up", "publish"), PARTICIPANT),
 ] + [(("user", action), role) for action in ("create", "update") for role in ROLES if role != ADMIN] \
   + [(action, permissions.ANONYMOUS) for action in permissions.ACTIONS]
 MUST_ALLOW = [
@@ -919,9 +1013,53 @@ def test_special_rules_closed_paused_open_to_all_own_resources(seeded, cheap_pas
     events.update_session(admin, room.sid, None, title="Reprogrammée")
     session_flow.reopen_session(anim, room.sid)
     canvas.add_barrier(room.p1, persona, "Après la réouverture")
-    # reads: participants of the session (any sub-group) read a trail; another session's do not
+    # reads: participants of the session (any sub-group) read a trail, and so do those of a later
+    # date of the theme (``other`` starts after ``room``: the theme's process); an earlier date's
+    # and another theme's do not
     assert recommendations.trail_for(room.p2, rec).recommendation.id == rec
-    _refused(lambda: recommendations.trail_for(other.p1, rec))
+    assert recommendations.trail_for(other.p1, rec).recommendation.id == rec
+    other_rec = other.rec()
+    _refused(lambda: recommendations.trail_for(room.p1, other_rec))
+    elsewhere = events.add_session(SYSTEM, world.a.themes[1].id, title="Autre thème")["id"]
+    reader = join.join(elsewhere, events.add_subgroup(SYSTEM, elsewhere, "Table")["id"], "Cy")[1].actor()
+    _refused(lambda: recommendations.trail_for(reader, rec))
+
+
+def test_theme_process_a_later_date_continues_a_persona_but_never_edits_the_earlier_date(seeded, cheap_passwords):
+    """A sub-group of a later date picks up an earlier date's persona: it adds items and leads (dated
+    by its session), edits and deletes those, never the earlier date's rows nor the identity card;
+    the other sub-groups of the later date only read; another theme's session cannot pick it up."""
+    world = World()
+    first, later = Room(world), Room(world)        # ``later`` starts after ``first``: a later date
+    persona = first.persona()
+    old_item = canvas.add_need(first.p1, persona, "Besoin du premier jour")["id"]
+    old_lead = canvas.add_solution_lead(first.p1, old_item, "Piste du premier jour")["id"]
+    _refused(lambda: canvas.add_barrier(later.p1, persona, "Avant de le reprendre"))
+    _refused(lambda: theme_process.pick_up_persona(first.p2, persona, first.sid), "error.not_earlier_date",
+             AtelierError)
+    theme_process.pick_up_persona(later.p1, persona, later.sid)
+    new_item = canvas.add_need(later.p1, persona, "Besoin du deuxième jour")
+    assert new_item["session_id"] == later.sid
+    canvas.edit_canvas_item(later.p1, new_item["id"], None, text="Besoin du deuxième jour, précisé")
+    lead = canvas.add_solution_lead(later.p1, old_item, "Piste du deuxième jour")
+    assert lead["session_id"] == later.sid
+    canvas.link_resource(later.p1, lead["id"], world.resource_id)
+    for fn in (lambda: canvas.edit_canvas_item(later.p1, old_item, None, text="Réécrit"),
+               lambda: canvas.delete_canvas_item(later.p1, old_item),
+               lambda: entities.update(later.p1, "solution_lead", old_lead, None, text="Réécrite"),
+               lambda: canvas.link_resource(later.p1, old_lead, world.resource_id),
+               lambda: canvas.update_persona(later.p1, persona, None, name="Renommée"),
+               lambda: canvas.add_barrier(later.p2, persona, "Pas notre sous-groupe")):
+        _refused(fn)
+    canvas.delete_canvas_item(later.p1, new_item["id"])
+    # the earlier date closed: the later date goes on (its own session's state applies)
+    session_flow.close_session(SYSTEM, first.sid)
+    canvas.add_barrier(later.p1, persona, "Après la clôture du premier jour")
+    _refused(lambda: canvas.add_barrier(first.p1, persona, "Trop tard"), "error.session_frozen")
+    elsewhere = events.add_session(SYSTEM, world.a.themes[1].id, title="Autre thème")["id"]
+    group = events.add_subgroup(SYSTEM, elsewhere, "Table")["id"]
+    reader = join.join(elsewhere, group, "Cy")[1].actor()
+    _refused(lambda: theme_process.pick_up_persona(reader, persona, elsewhere))
 
 
 # --- (b) pages, through app.py --------------------------------------------------------------------
@@ -935,9 +1073,11 @@ PAGE_SCRIPTS: dict[str, tuple[str, tuple[str, ...]]] = {   # url path -> script,
     "recommendation": ("recommendation.py", ("flow.trail.title",)), "inventory": ("inventory.py", ("inventory.title",)),
     "leave": ("logout.py", ()), "sessions": ("sessions.py", ("sessions.title",)),
     "console": ("console.py", ("flow.console.title",)),
-    "projector": ("projector.py", ("projector.choose_session", "stage.diagnostic", "stage.recommendations",
+    "projector": ("projector.py", ("projector.choose_session", "projector.pick_running", "stage.diagnostic", "stage.recommendations",
                                    "stage.implementation", "projector.closed")),
     "events": ("event_setup.py", ("flow.setup.title",)), "dashboard": ("dashboard.py", ("dashboard.title",)),
+    "follow-up": ("follow_up.py", ("followup.title",)),
+    "public-follow-up": ("public_follow_up.py", ("followup.public.title_generic",)),
     "registrations": ("registrations_admin.py", ("reg.admin.title",)), "users": ("users.py", ("users.title",)),
     "logout": ("logout.py", ()),
 }
@@ -974,7 +1114,8 @@ def pages_world(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path)
 
 def _markers(at) -> set[str]:
     found = {str(x.value) for kind in ("title", "info") for x in getattr(at, kind)}
-    found |= {str(x.label) for x in at.selectbox}
+    found |= {str(x.label) for x in at.selectbox} | {str(x.label) for x in at.radio}
+    found |= {line.lstrip("# ").strip() for x in at.markdown for line in str(x.value).splitlines()}
     return found
 
 

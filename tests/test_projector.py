@@ -1,6 +1,7 @@
 """The projector page and its second-screen link (AppTest through app.py)."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -37,8 +38,11 @@ def test_second_screen_shows_code_stage_and_qr_without_login(session):
     at = _screen(token)
     text = _text(at)
     assert "Diagnostic et pistes de solutions" in text
-    assert session.join_code in str([h.proto.body for h in at.get("html")])
-    assert len(at.get("image")) >= 1  # the QR code
+    html = " ".join(h.proto.body for h in at.get("html"))
+    assert session.join_code in html
+    # the QR code: an image whose alternative text gives the code and the join address
+    alt = re.search(r'<img class="atelier-qr" alt="([^"]*)" src="data:image/png;base64,', html)
+    assert alt and session.join_code in alt.group(1) and f"/join?join={session.join_code}" in alt.group(1)
     assert not at.sidebar.children or all(c.type != "navigation" for c in at.sidebar.children.values())
 
 
@@ -62,3 +66,19 @@ def test_participants_cannot_issue_screen_links(session):
     participant = Actor(kind="participant", id=1, session_id=session.id, subgroup_id=None)
     with pytest.raises(PermissionDenied):
         projector.issue_screen_token(participant, session.id)
+
+
+def test_revealed_votes_without_any_dot_say_so_instead_of_an_empty_chart(session):
+    from core.personas import canvas
+    from core.session import recommendations, voting
+
+    session_flow.start_session(SYSTEM, session.id)
+    session_flow.set_stage(SYSTEM, session.id, "recommendations")
+    recommendations.create_recommendation(SYSTEM, session.id, "Guichet unique", "regional",
+                                          sources=[("persona", canvas.list_personas(session.id)[0].id)])
+    voting.open_vote(SYSTEM, session.id, dots=3)
+    voting.show_results(SYSTEM, session.id)
+    at = _screen(projector.issue_screen_token(SYSTEM, session.id))
+    assert "aucune gommette n’a encore été placée" in _text(at)
+    assert not at.get("plotly_chart")
+

@@ -29,7 +29,7 @@ from storage import db
 from ui import errors
 from ui.i18n import t
 
-DEFAULT_INTERVAL_S = float(os.environ.get("ATELIER_LIVE_INTERVAL", "2"))
+DEFAULT_INTERVAL_S = float(os.environ.get("ATELIER_LIVE_INTERVAL", "1"))
 JITTER = 0.25  # up to +25 % of the interval, drawn once per browser session
 
 
@@ -55,20 +55,24 @@ def _ticking() -> bool:
     return bool(ctx is not None and ctx.fragment_ids_this_run)
 
 
-def snapshot(builder: Callable[..., Any], session_id: int, args: tuple = ()) -> tuple[tuple[int, int], Any]:
+def snapshot(builder: Callable[..., Any], session_id: int, args: tuple = (),
+             ignore: frozenset[str] = frozenset()) -> tuple[tuple[int, int], Any]:
     """The current revision and the builder's data at that revision (pure data, no widgets).
     The builder is called as ``builder(session_id)``, or ``builder(*args)`` when args are given.
     A full run reads the revision fresh (someone who just saved sees it at once); ticks may share
-    a read made a moment ago by another screen."""
-    rev = live.revision(session_id, max_age_s=live.MAX_AGE_S if _ticking() else 0)
-    name = f"{builder.__module__}.{builder.__qualname__}"
+    a read made a moment ago by another screen. Writes of the kinds in ``ignore`` (activity entity
+    types the view does not draw) do not move the revision, so they cost the view nothing."""
+    rev = live.revision(session_id, max_age_s=live.MAX_AGE_S if _ticking() else 0, ignore=ignore)
+    name = f"{builder.__module__}.{builder.__qualname__}" + (f"-{sorted(ignore)}" if ignore else "")
     return rev, _snapshot(db.database_url(), name, session_id, rev, tuple(args), builder)
 
 
 def live_view(session_id: int, builder: Callable[..., Any], draw: Callable[[Any], None],
-              key: str, on_change: Callable[[Any, Any], None] | None = None, args: tuple = ()) -> None:
+              key: str, on_change: Callable[[Any, Any], None] | None = None, args: tuple = (),
+              ignore: frozenset[str] = frozenset()) -> None:
     """Draw ``draw(builder(session_id))`` now and again on every tick; ``on_change(old, new)`` is
-    called inside the fragment when the revision moved (e.g. to rerun the whole page)."""
+    called inside the fragment when the revision moved (e.g. to rerun the whole page). Writes of
+    the kinds in ``ignore`` do not count as a change for this view (see ``snapshot``)."""
 
     @st.fragment(run_every=interval())
     def _view() -> None:
@@ -80,7 +84,7 @@ def live_view(session_id: int, builder: Callable[..., Any], draw: Callable[[Any]
     def _draw_tick() -> None:
         data_key = f"_live_data_{key}"
         try:
-            rev, data = snapshot(builder, session_id, args)
+            rev, data = snapshot(builder, session_id, args, ignore)
         except StorageUnavailable:
             # the database is away for a moment: a tick must draw, so draw what this screen showed
             # last, say so in the user's language, and pick up again on a later tick

@@ -1,14 +1,16 @@
 """Change detection for live views: the newest activity row of a session is its revision.
 
 Every write appends an activity row in the same transaction, so ``revision(session_id)`` changes
-exactly when something in the session changed. It is one indexed lookup
-(``ix_activity_session_id_id``), cheap enough for every tick of every screen."""
+exactly when something in the session changed; ``revision(session_id, entities=...)`` when
+something of those kinds changed (per-view revisions). One grouped query over the session's
+activity rows (``ix_activity_session_id_id``) serves every view, shared by the screens of the
+process for a fraction of a tick."""
 from __future__ import annotations
 
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Collection, Hashable
 from typing import Any
 
 from sqlalchemy import bindparam, func, select
@@ -16,15 +18,20 @@ from sqlalchemy import bindparam, func, select
 from storage import db
 from storage import models as m
 
-_REVISION_QUERY = (select(func.max(m.Activity.id), func.count())
-                   .where(m.Activity.session_id == bindparam("session_id")))
+_REVISION_QUERY = (select(m.Activity.entity_type, func.max(m.Activity.id), func.count())
+                   .where(m.Activity.session_id == bindparam("session_id"))
+                   .group_by(m.Activity.entity_type))
 MAX_AGE_S = 0.2            # every screen of a room ticks about once a second: they share reads
-_recent: dict[tuple[str, int], tuple[float, tuple[int, int]]] = {}
+_recent: dict[tuple[str, int], tuple[float, dict[str, tuple[int, int]]]] = {}
 _lock = threading.Lock()
 
+Revision = tuple[int, int]
 
-def revision(session_id: int, max_age_s: float = MAX_AGE_S) -> tuple[int, int]:
-    """(newest activity id, number of activity rows) of the session.
+
+def revisions(session_id: int, max_age_s: float = MAX_AGE_S) -> dict[str, Revision]:
+    """(newest activity id, number of activity rows) of the session, per kind of row written
+    (``Activity.entity_type``: "session", "canvas_item", "vote"...): one grouped query for every
+    view of the session, each view reading the kinds it draws (``revision(..., entities)``).
 
     The count matters on PostgreSQL, where ids come from a sequence and transactions may commit
     out of order: a slow writer holding id 100 can commit after one holding id 101 was already
@@ -41,9 +48,9 @@ def revision(session_id: int, max_age_s: float = MAX_AGE_S) -> tuple[int, int]:
     if hit is not None and started - hit[0] < max_age_s:
         return hit[1]
     with db.get_engine().connect() as conn:
-        newest, rows = conn.execute(_REVISION_QUERY, {"session_id": int(session_id)}).one()
+        rows = conn.execute(_REVISION_QUERY, {"session_id": int(session_id)}).all()
         conn.rollback()
-    value = (int(newest or 0), int(rows))
+    value = {str(kind): (int(newest or 0), int(count)) for kind, newest, count in rows}
     with _lock:
         held = _recent.get(key)
         if held is None or held[0] <= started:
@@ -51,6 +58,16 @@ def revision(session_id: int, max_age_s: float = MAX_AGE_S) -> tuple[int, int]:
         if len(_recent) > 4096:
             _recent.clear()
     return value
+
+
+def revision(session_id: int, max_age_s: float = MAX_AGE_S, ignore: Collection[str] = ()) -> Revision:
+    """The session's revision: it moves exactly when something in the session is written, except
+    rows of the kinds in ``ignore`` (a view redraws only when what it shows may have changed: the
+    vote results do not move when a canvas gets an item). Views list what they do *not* draw, so
+    a kind of row added later moves every view until someone says otherwise."""
+    per_kind = revisions(session_id, max_age_s)
+    chosen = [rev for kind, rev in per_kind.items() if kind not in ignore]
+    return (max((newest for newest, _n in chosen), default=0), sum(n for _newest, n in chosen))
 
 
 def global_revision() -> int:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
-import os
 import secrets
 from dataclasses import dataclass
 
@@ -13,7 +12,9 @@ import segno
 from sqlalchemy import select
 
 from core import entities as e
+from core import settings
 from core.actor import Actor
+from core.permissions import Scope
 from core.personas.canvas import Canvas, load_canvases
 from core.session.room import Room, room_snapshot
 from core.session.session_flow import check_facilitator, lock_session
@@ -29,6 +30,36 @@ class ProjectorData:
     canvases: tuple[Canvas, ...]
 
 
+# What each projector view does not draw, as kinds of activity rows (``Activity.entity_type``):
+# writes of these kinds do not move the view's revision (``core.session.live.revision``), so the
+# projector showing the vote results is not rebuilt each time a canvas gets an item. The header
+# (stage, prompt, timer, join code, sub-groups) is drawn on every view: session and sub-group rows
+# always count, and so does any kind not listed here.
+_CANVAS = frozenset({"persona", "canvas_item", "solution_lead", "lead_resource", "resource"})
+_BOARD = frozenset({"contribution"})
+_RECS = frozenset({"recommendation", "recommendation_source", "vote"})
+_PLANS = frozenset({"implementation_plan", "plan_action"})
+_MOOD = frozenset({"mood_check"})
+_JOINS = frozenset({"participant_token"})
+_ALL = _CANVAS | _BOARD | _RECS | _PLANS | _MOOD | _JOINS
+VIEW_IGNORES: dict[str, frozenset[str]] = {
+    "feed": _ALL - _CANVAS - _BOARD,
+    "board": _ALL - _BOARD,
+    "personas": _ALL - _CANVAS,
+    "recommendations": _ALL - {"recommendation", "recommendation_source"},
+    "votes": _ALL - _RECS,
+    "plans": _ALL - _PLANS - {"recommendation"},
+    "mood": _ALL - _MOOD,
+    "join": _ALL,
+    "stage": _ALL,
+}
+
+
+def view_ignores(view: str) -> frozenset[str]:
+    """What the projector's ``view`` does not draw (unknown view: nothing ignored)."""
+    return VIEW_IGNORES.get(view, frozenset())
+
+
 def projector_snapshot(session_id: int) -> ProjectorData:
     """Everything the projector can show, at one revision (builder for ``ui.live.live_view``)."""
     room = room_snapshot(session_id)
@@ -40,12 +71,10 @@ def projector_snapshot(session_id: int) -> ProjectorData:
     return ProjectorData(room, canvases)
 
 
-def base_url() -> str:
-    return os.environ.get("ATELIER_BASE_URL", "http://127.0.0.1:8501").rstrip("/")
-
-
-def join_url(code: str) -> str:
-    return f"{base_url()}/join?join={code}"
+def join_url(code: str, base: str | None = None) -> str:
+    """The link a participant opens to join with ``code``; ``base`` is the public address the room
+    reaches the app at (``core.settings.public_base_url``), the configured one when omitted."""
+    return f"{(base or settings.base_url()).rstrip('/')}/join?join={code}"
 
 
 @functools.lru_cache(maxsize=256)
@@ -98,5 +127,40 @@ def session_for_screen(token: str | None) -> int | None:
         ).scalar_one_or_none()
 
 
-def screen_url(token: str) -> str:
-    return f"{base_url()}/?screen={token}"
+def screen_url(token: str, base: str | None = None) -> str:
+    return f"{(base or settings.base_url()).rstrip('/')}/?screen={token}"
+
+
+# --- the console's session, followed by the projector of the same person -----------------------
+
+def focus_console(actor: Actor, session_id: int) -> None:
+    """Remember that ``actor``'s console has ``session_id`` open (a projector they open elsewhere
+    follows it). Only staff who may run the session can point at it. A preference of the person,
+    not a change of the room: its activity row belongs to the event, not to the session, so the
+    room's screens do not redraw."""
+    def _focus(s) -> None:  # noqa: ANN001
+        x = lock_session(s, session_id)
+        scope = check_facilitator(s, actor, x)
+        if not actor.is_staff or actor.id is None:   # the command line: nobody's console
+            return
+        row = s.get(m.ConsoleFocus, actor.id)
+        if row is not None and row.session_id == x.id:
+            return
+        if row is None:
+            s.add(m.ConsoleFocus(user_id=actor.id, session_id=x.id, updated_at=m.utcnow()))
+        else:
+            row.session_id, row.updated_at = x.id, m.utcnow()
+        e.record(s, actor, "console_focus", "user", actor.id, Scope(event_id=scope.event_id),
+                 after={"console_session_id": x.id})
+    e.run_write(_focus)
+
+
+def console_session(actor: Actor) -> int | None:
+    """The session ``actor``'s console has open, if it still exists (None otherwise)."""
+    if not actor.is_staff or actor.id is None:
+        return None
+    with db.read_session() as s:
+        return s.execute(select(m.ConsoleFocus.session_id)
+                         .join(m.WorkshopSession, m.WorkshopSession.id == m.ConsoleFocus.session_id)
+                         .where(m.ConsoleFocus.user_id == actor.id, m.WorkshopSession.deleted_at.is_(None))
+                         ).scalar_one_or_none()

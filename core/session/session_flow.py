@@ -26,6 +26,7 @@ from core import permissions, vocabulary
 from core.access.codes import code_in_use, unique_code
 from core.actor import Actor
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from core.session import theme_process
 from core.validation import clean_id, clean_text, parse_id
 from storage import db
 from storage import models as m
@@ -86,6 +87,14 @@ class SessionState:
     category_template: str
     version: int
     subgroups: tuple[SubgroupInfo, ...] = ()
+    # the stages this dated session covers in its theme's process (core.session.theme_process): what
+    # the stage buttons propose; the facilitator may still move to any stage
+    stages: tuple[str, ...] = STAGES
+
+    @property
+    def proposed_stages(self) -> tuple[str, ...]:
+        """The covered stages, and the current one when it is outside them."""
+        return tuple(x for x in STAGES if x in self.stages or x == self.stage)
 
     @property
     def prompt(self) -> str:
@@ -124,7 +133,8 @@ def _state(s: Session, x: m.WorkshopSession) -> SessionState:
         x.vote_status, int(x.vote_dots or L.VOTE_DOTS_DEFAULT), bool(x.vote_multi), bool(x.votes_revealed),
         x.closed_at, mood if mood in vocabulary.MOOD_MOMENTS else None, bool(settings.get(CLOSING_KEY)),
         event.category_template or "plain", x.version,
-        tuple(SubgroupInfo(g.id, g.name, g.join_code, g.position, g.version) for g in groups))
+        tuple(SubgroupInfo(g.id, g.name, g.join_code, g.position, g.version) for g in groups),
+        theme_process.covered_stages_in(s, x))
 
 
 def session_view(session_id: int) -> SessionState:
@@ -241,7 +251,8 @@ def start_session(actor: Actor, session_id: int) -> dict:
 
 
 def set_stage(actor: Actor, session_id: int, stage: str) -> dict:
-    """Move every screen to ``stage`` (forward or back). The timer of the old stage is cleared."""
+    """Move every screen to ``stage`` (forward or back). The timer keeps running: a facilitator
+    who moves on a few minutes early, or goes back a step, does not lose the room's countdown."""
     if stage not in STAGES:
         raise ValidationError("error.invalid_choice", field="stage", value=str(stage)[:40])
 
@@ -251,7 +262,6 @@ def set_stage(actor: Actor, session_id: int, stage: str) -> dict:
         x.stage = stage
         if x.status == "planned":
             x.status = "open"
-        x.timer_duration_s, x.timer_started_at, x.timer_remaining_s = 0, None, 0
     return run_console_action(actor, session_id, "stage", change)
 
 
@@ -317,6 +327,16 @@ def set_timer(actor: Actor, session_id: int, minutes: Any) -> dict:
     def change(_s: Session, x: m.WorkshopSession) -> None:
         x.timer_duration_s, x.timer_remaining_s, x.timer_started_at = seconds, seconds, None
     return run_console_action(actor, session_id, "timer_set", change)
+
+
+def run_timer_for(actor: Actor, session_id: int, minutes: Any, now: dt.datetime | None = None) -> dict:
+    """One click: a countdown of ``minutes`` set and started at once (the console's presets)."""
+    seconds = _clean_duration(minutes)
+
+    def change(_s: Session, x: m.WorkshopSession) -> None:
+        x.timer_duration_s, x.timer_remaining_s = seconds, seconds
+        x.timer_started_at = now or m.utcnow()
+    return run_console_action(actor, session_id, "timer_start", change)
 
 
 def start_timer(actor: Actor, session_id: int, now: dt.datetime | None = None) -> dict:

@@ -151,6 +151,15 @@ def reveal_results(actor: Actor, session_id: int, revealed: bool = True) -> dict
     return flow.run_console_action(actor, session_id, "vote_reveal" if revealed else "vote_hide", change)
 
 
+def show_results(actor: Actor, session_id: int) -> dict:
+    """One click in the console: the results are revealed and the projector shows them (one write,
+    so the room never sees the chart view with the results still hidden)."""
+    def change(_s: Session, x: m.WorkshopSession) -> None:
+        x.votes_revealed = True
+        x.projector_view, x.projector_spotlight_id = "votes", None
+    return flow.run_console_action(actor, session_id, "vote_reveal", change)
+
+
 def clear_votes(actor: Actor, session_id: int) -> dict:
     """Start over: every dot removed (not while the vote is open)."""
     def change(s: Session, x: m.WorkshopSession) -> None:
