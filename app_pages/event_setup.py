@@ -154,6 +154,7 @@ if selected == NEW:
         st.subheader(t("flow.setup.new_event"), anchor=False)
         event_fields("ev_new", with_slug=False)
         st.selectbox(t("flow.setup.territory"), territory.TERRITORIES, key="ev_new_territory",
+                     placeholder=t("widget.choose_one"),
                      format_func=lambda k: territory.territory_label(k, lang), help=t("flow.setup.levels_intro"))
         st.form_submit_button(t("flow.setup.create_event"), key="ev_new_submit", type="primary",
                               on_click=lambda: run("ev_new_error", events.create_event, select=True,
@@ -369,6 +370,7 @@ def levels_section(record: events.EventView, event_prefix: str) -> None:
         st.subheader(t("flow.setup.levels_header"), anchor=False)
         st.caption(t("flow.setup.levels_intro"))
         st.selectbox(t("flow.setup.territory"), territory.TERRITORIES, key=pick, on_change=preset_list,
+                     placeholder=t("widget.choose_one"),
                      format_func=lambda k: territory.territory_label(k, lang))
         st.text_area(t("flow.setup.levels_custom"), key=box, height=180, help=t("flow.setup.levels_custom_help"))
         st.caption(t("flow.setup.levels_current",

@@ -104,6 +104,7 @@ def resource_fields(prefix: str, auto_category: bool) -> dict[str, Any]:
                 placeholder=t("widget.choose_one"))
         elif name == "territory":   # "": valid everywhere, offered to every event
             values[name] = st.selectbox(label, ["", *territory.TERRITORIES], key=key,
+                                        placeholder=t("widget.choose_one"),
                                         format_func=lambda c: territory_label(c) if c
                                         else t("inventory.territory.everywhere"))
         elif name in LONG_FIELDS:
