@@ -54,7 +54,6 @@ def resources_frame(rows: list[inv.ResourceView]) -> pd.DataFrame:
         t("inventory.col.acronym"): [r.acronym for r in rows],
         t("inventory.col.name"): [r.name for r in rows],
         t("inventory.col.category"): [category_label(r.category) for r in rows],
-        t("inventory.col.territory"): [territory_label(r.territory) for r in rows],
         t("inventory.col.description"): [r.description for r in rows],
         t("inventory.col.organisation_name"): [r.organisation_name for r in rows],
         t("inventory.col.address"): [r.full_address for r in rows],
@@ -63,6 +62,8 @@ def resources_frame(rows: list[inv.ResourceView]) -> pd.DataFrame:
         t("inventory.col.url"): [r.url for r in rows],
         t("inventory.col.links"): [r.links for r in rows],
         t("inventory.col.added_by_subgroup"): [r.added_by_subgroup_id is not None for r in rows],
+        # last: the contact columns stay in the first screen of the table (it draws visible columns only)
+        t("inventory.col.territory"): [territory_label(r.territory) for r in rows],
     })
 
 
