@@ -183,7 +183,7 @@ for col, key in zip(row2, ("canvas_items", "needs", "solution_leads", "resources
     name = "resources_inventory" if key == "resources" and flt.is_everything else key
     col.metric(t(f"dashboard.metric.{name}"), totals[key])
 
-TABS = ("diagnostic", "coverage", "recommendations", "participation", "exports")
+TABS = ("diagnostic", "coverage", "recommendations", "participation", "followup", "exports")
 tabs = st.tabs([t(f"dashboard.tab.{k}") for k in TABS], key="dash_tab", on_change="rerun")
 tab = dict(zip(TABS, tabs))
 
@@ -381,26 +381,96 @@ with tab["participation"]:
         figure("mood_scores", t("dashboard.fig.mood_scores"), localise(scores), empty=t("dashboard.no_mood"),
                caption=t("dashboard.fig.mood_scores_help"))
 
+# --- follow-up after the event: statuses, answers, actions, what waits for an answer --------------
+
+with tab["followup"]:
+    if tab["followup"].open:
+        fu = cache.tab_figures("followup", flt, rev)["follow_up"]
+
+        def fu_status(code: Any) -> str:
+            return t(f"followup.status.{code}")
+
+        def fu_action(code: Any) -> str:
+            return t("dashboard.followup.late") if code == "late" else t(f"followup.action_status.{code}")
+
+        def fu_table(df: pd.DataFrame, status: Callable[[Any], str] = fu_status) -> pd.DataFrame:
+            out = df.copy()
+            if "status" in out.columns:
+                out["status"] = out["status"].map(status)
+            return localise(out, {"level": "level"})
+
+        if fu.recommendations.empty:
+            st.info(t("dashboard.followup.none_closed", count=fu.sessions) if not fu.closed_sessions
+                    else t("dashboard.followup.no_recommendations", count=fu.closed_sessions))
+        else:
+            share = fu.answered_share or 0.0
+            late = fu.action_count("late")
+            c1, c2, c3, c4 = st.columns(4)
+            c1.metric(t("dashboard.metric.followed_up"), len(fu.recommendations),
+                      help=t("dashboard.metric.followed_up_help", count=fu.closed_sessions))
+            c2.metric(t("dashboard.metric.answered_share"), pct(share),
+                      help=t("dashboard.metric.out_of", count=fu.answered, total=len(fu.recommendations)))
+            c3.metric(t("dashboard.metric.actions_done"), fu.action_count("done"),
+                      help=t("dashboard.metric.out_of", count=fu.action_count("done"), total=int(
+                          fu.actions[fu.actions["status"] != "late"]["actions"].sum())))
+            c4.metric(t("dashboard.metric.actions_late"), late, help=t("dashboard.metric.actions_late_help"))
+            grid = fu.by_status_level
+
+            def status_chart() -> go.Figure:
+                fig = go.Figure()
+                for i, code in enumerate(grid["status"].unique()):
+                    part = grid[grid["status"] == code]
+                    if part["recommendations"].sum():
+                        fig.add_bar(x=[label("level", lv) for lv in part["level"]], y=list(part["recommendations"]),
+                                    name=fu_status(code), marker_color=OKABE_ITO[i % len(OKABE_ITO)],
+                                    hovertemplate="%{x}: %{y}<extra>" + chart_text(fu_status(code)) + "</extra>")
+                return layout(fig, barmode="stack", yaxis_title=t("dashboard.axis.recommendations"))
+
+            figure("followup_by_status_level", t("dashboard.fig.followup_by_status_level"),
+                   fu_table(grid[grid["recommendations"] > 0]), status_chart,
+                   caption=t("dashboard.fig.followup_by_status_level_help"))
+            acts = fu.actions
+
+            def actions_chart() -> go.Figure:
+                return hbar(acts.assign(status=[fu_action(c) for c in acts["status"]]), "status", "actions",
+                            OKABE_ITO[2], t("dashboard.axis.actions"))
+
+            figure("followup_actions", t("dashboard.fig.followup_actions"), fu_table(acts, fu_action),
+                   actions_chart if acts["actions"].sum() else None, empty=t("dashboard.no_plans"),
+                   caption=t("dashboard.fig.followup_actions_help"))
+            figure("followup_unanswered", t("dashboard.fig.followup_unanswered"), fu_table(fu.unanswered),
+                   empty=t("dashboard.followup.nothing_waiting"),
+                   caption=t("dashboard.fig.followup_unanswered_help"))
+            figure("followup_recommendations", t("dashboard.fig.followup_recommendations"),
+                   fu_table(fu.recommendations), caption=t("dashboard.fig.followup_recommendations_help"))
+
 # --- booklet and exports -----------------------------------------------------------------------
 
 with tab["exports"]:
     if tab["exports"].open:
         st.subheader(t("dashboard.booklet_header"), anchor=False)
         st.caption(t("dashboard.booklet_help"))
-        c1, c2 = st.columns([3, 1])
+        c1, c2, c3 = st.columns([3, 1, 2])
         booklet_event = c1.selectbox(t("dashboard.booklet_event"), [ev.id for ev in chosen],
                                      format_func=lambda i: by_id[i].title, key="booklet_event",
                                      placeholder=t("widget.choose_one"))
         booklet_lang = c2.selectbox(t("lang.label"), ("fr", "en", "nl"), index=("fr", "en", "nl").index(lang),
                                     format_func=lambda code: t(f"lang.{code}"), key="booklet_lang",
                                     placeholder=t("widget.choose_one"))
+        # the first edition (the workshops') or the follow-up edition, dated today (issue 17)
+        edition = c3.selectbox(t("dashboard.booklet_edition"), bk.EDITIONS, key="booklet_edition",
+                               format_func=lambda code: t(f"dashboard.booklet_edition.{code}"),
+                               help=t("dashboard.booklet_edition_help"), placeholder=t("widget.choose_one"))
+        edition = edition or bk.EDITIONS[0]
         slug = by_id[booklet_event].slug
         b1, b2, _ = st.columns([1, 1, 3])
         for col, fmt in ((b1, "docx"), (b2, "pdf")):
             col.download_button(
                 t(f"dashboard.booklet_{fmt}"), key=f"booklet_{fmt}", on_click="ignore", type="primary",
-                data=lambda fmt=fmt, slug=slug, bl=booklet_lang: bk.export_booklet(slug, fmt, bl, visible),
-                file_name=bk.file_name(slug, fmt, booklet_lang), mime=bk.MIME[fmt], icon=":material/description:")
+                data=lambda fmt=fmt, slug=slug, bl=booklet_lang, ed=edition: bk.export_booklet(
+                    slug, fmt, bl, visible, ed),
+                file_name=bk.file_name(slug, fmt, booklet_lang, edition), mime=bk.MIME[fmt],
+                icon=":material/description:")
 
         st.subheader(t("dashboard.exports_header"), anchor=False)
         st.caption(t("dashboard.exports_help"))

@@ -13,6 +13,7 @@ import streamlit as st
 from core import territory
 from core.followup import closing, public
 from core.followup import tracking as tr
+from core.reporting import booklet as bk
 from core.session.projector import qr_png
 from core.settings import public_base_url
 from core.setup.events import list_events
@@ -102,6 +103,17 @@ with st.container(border=True, key="fu_closing"):
     if st.button(t("followup.closing_button"), key="fu_closing_button", icon=":material/send:", type="primary",
                  disabled=not sure):
         act(lambda: closing.publish_closing_summary(actor, event_id), t("followup.closing_done"))
+
+# --- the booklet's follow-up edition, dated today ------------------------------------------------------
+with st.container(border=True, key="fu_booklet"):
+    st.subheader(t("followup.booklet_header"), anchor=False)
+    st.caption(t("followup.booklet_help"))
+    visible = None if actor.role == "admin" else frozenset(actor.event_ids)
+    for col, fmt in zip(st.columns([1, 1, 2])[:2], bk.FORMATS):
+        col.download_button(t(f"followup.booklet_{fmt}"), key=f"fu_booklet_{fmt}", on_click="ignore",
+                            data=lambda fmt=fmt: bk.export_booklet(event.slug, fmt, lang, visible, "follow_up"),
+                            file_name=bk.file_name(event.slug, fmt, lang, "follow_up"), mime=bk.MIME[fmt],
+                            icon=":material/menu_book:")
 
 # --- the recommendations ----------------------------------------------------------------------------
 st.header(t("followup.recs_header"), anchor=False)

@@ -58,7 +58,7 @@ link = public.public_link(token, base=public_base_url(_headers()))
 with st.expander(t("followup.public.share"), icon=":material/share:"):
     st.code(link, language=None)
     st.image(qr_png(link, scale=6), caption=t("followup.qr_caption"), width=180)
-dl = st.columns(2)
+dl = st.columns(3)
 dl[0].download_button(t("followup.public.open_data"), data=lambda: public.public_open_data(token, lang) or b"",
                       file_name=public.file_name(view.slug), mime="application/zip", key="pf_open_data",
                       on_click="ignore", icon=":material/dataset:")
@@ -66,6 +66,11 @@ if view.booklet_published:
     dl[1].download_button(t("followup.public.booklet"), data=lambda: bk.export_booklet(view.slug, "pdf", lang),
                           file_name=bk.file_name(view.slug, "pdf", lang), mime=bk.MIME["pdf"], key="pf_booklet",
                           on_click="ignore", icon=":material/menu_book:")
+    # the booklet regenerated with the follow-up: what this page shows, never the internal status note
+    dl[2].download_button(t("followup.public.booklet_follow_up"),
+                          data=lambda: bk.export_booklet(view.slug, "pdf", lang, edition="follow_up"),
+                          file_name=bk.file_name(view.slug, "pdf", lang, "follow_up"), mime=bk.MIME["pdf"],
+                          key="pf_booklet_follow_up", on_click="ignore", icon=":material/menu_book:")
 
 themes = dict(view.themes)
 levels = list(dict.fromkeys(r.level for r in recs))

@@ -228,7 +228,7 @@ def test_answers_links_and_documents_are_checked(room: Room):
     assert ("follow_up_answer", "delete") in [(h.entity, h.action) for h in tr.history(o, room.rec)]
 
 
-def test_action_progress_and_figures_for_the_dashboard(room: Room):
+def test_action_progress_is_recorded_with_its_date_and_note(room: Room):
     o = room.organiser
     actions = {a.plan_action_id: a for a in room.view().actions}
     assert actions[room.action].late and not actions[room.action2].late
@@ -237,15 +237,6 @@ def test_action_progress_and_figures_for_the_dashboard(room: Room):
     assert (a.status, a.status_on, a.note, a.late) == ("done", dt.date(2026, 11, 30), "Rencontre faite", False)
     with pytest.raises(ValidationError):
         tr.set_action_progress(o, room.action2, 0, "finished")
-    tr.update_follow_up(o, room.rec, 0, status="sent", status_on="2026-10-01")
-    counts = tr.counts_by_status_and_level([room.event_id])
-    assert counts[("regional", "sent")] == 1 and counts[("communal", "not_yet_sent")] == 1
-    assert tr.action_counts([room.event_id]) == {"not_started": 1, "under_way": 0, "done": 1, "dropped": 0,
-                                                 "late": 0}
-    assert tr.answered_share([room.event_id]) == 0
-    assert [r.recommendation_id for r in tr.oldest_unanswered([room.event_id])] == [room.rec]
-    tr.add_answer(o, room.rec, "2026-11-03", "Reçue")
-    assert tr.answered_share([room.event_id]) == 0.5 and tr.oldest_unanswered([room.event_id]) == []
 
 
 def test_public_page_is_off_by_default_and_switching_off_hides_it_at_once(room: Room):

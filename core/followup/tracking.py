@@ -36,8 +36,7 @@ download with its checked type, never shown inline. Activity rows record its nam
 not its content.
 
 Nothing here imports Streamlit, nor ``core.reporting`` (the dashboard's "Suivi" tab and the
-booklet's second edition read this module: ``follow_up_rows``, ``counts_by_status_and_level``,
-``action_counts``, ``answered_share``, ``oldest_unanswered``).
+booklet's second edition read this module's ``follow_up_rows`` and compute their own figures).
 """
 from __future__ import annotations
 
@@ -296,38 +295,6 @@ def open_recommendation_count(actor: Actor, event_id: Any) -> int:
                              .where(T.event_id == event_id, R.deleted_at.is_(None), R.merged_into_id.is_(None),
                                     S.deleted_at.is_(None), T.deleted_at.is_(None), S.status != "closed")
                              ).scalar_one())
-
-
-# --- figures for the dashboard's "Suivi" tab (item 5, to be wired in core.reporting) ---------------
-
-def counts_by_status_and_level(event_ids: Iterable[int]) -> dict[tuple[str, str], int]:
-    """(level, status) -> number of recommendations (closed sessions only)."""
-    out: dict[tuple[str, str], int] = {}
-    for r in follow_up_rows(event_ids):
-        out[(r.level, r.status)] = out.get((r.level, r.status), 0) + 1
-    return out
-
-
-def answered_share(event_ids: Iterable[int]) -> float | None:
-    """The share of recommendations that got an answer or a decision (None: no recommendation)."""
-    rows = follow_up_rows(event_ids)
-    return None if not rows else sum(r.answered for r in rows) / len(rows)
-
-
-def action_counts(event_ids: Iterable[int], today: dt.date | None = None) -> dict[str, int]:
-    """Implementation actions by status, plus ``late`` (due date past, neither done nor dropped)."""
-    out = {status: 0 for status in ACTION_STATUSES} | {"late": 0}
-    for r in follow_up_rows(event_ids, today):
-        for a in r.actions:
-            out[a.status] += 1
-            out["late"] += a.late
-    return out
-
-
-def oldest_unanswered(event_ids: Iterable[int], limit: int = 10) -> list[FollowUpView]:
-    """Sent recommendations still without an answer, the longest waiting first."""
-    waiting = [r for r in follow_up_rows(event_ids) if r.status == "sent" and not r.answers]
-    return sorted(waiting, key=lambda r: (r.status_on or dt.date.max, r.recommendation_id))[:limit]
 
 
 # --- history -------------------------------------------------------------------------------------
@@ -667,7 +634,7 @@ def answer_attachment(actor: Actor, answer_id: Any) -> Attachment:
 
 
 __all__ = ["ACTION_STATUSES", "ATTACHMENT_TYPES", "ActionView", "AnswerView", "Attachment", "FollowUpView",
-           "HistoryEntry", "STATUSES", "TRANSITIONS", "TrailItem", "action_counts", "add_answer", "answer_attachment",
-           "answered_share", "clean_link", "counts_by_status_and_level", "delete_answer", "edit_answer",
-           "event_follow_up", "follow_up_rows", "history", "oldest_unanswered", "open_recommendation_count",
+           "HistoryEntry", "STATUSES", "TRANSITIONS", "TrailItem", "add_answer", "answer_attachment",
+           "clean_link", "delete_answer", "edit_answer",
+           "event_follow_up", "follow_up_rows", "history", "open_recommendation_count",
            "set_action_progress", "update_follow_up"]

@@ -14,6 +14,18 @@ the dashboard figures of ``core.reporting.dashboard`` (so the booklet and the da
 
 A chapter (heading level 1) always starts a new page, in both formats.
 
+**Editions** (``EDITIONS``): the *first* edition is the booklet of the workshops. The *follow-up*
+edition (``edition="follow_up"``), regenerated at any time after the event, is the same booklet dated
+by the day it is made: its cover says so, a chapter after the cover sums the follow-up up (how many
+recommendations were answered, adopted, implemented; the actions' progress), and under each
+recommendation come its addressee institution, its status with its date, the decision makers'
+answers (date, text, link, document) and where each action stands (``core.followup.tracking``). It
+carries only what the public follow-up page shows: never the organisers' internal status note nor
+the history (they name staff members).
+
+**Trail dates**: when a theme runs over several dates, each line of a recommendation's trail says
+the date of the session that wrote its finding, need or persona (a later date cites an earlier one's).
+
 PDF fonts: fpdf2 needs a Unicode TrueType font for text beyond Latin-1 (’ « » œ · …). We use
 DejaVu Sans from the system, looked up in this order: ``ATELIER_PDF_FONT_DIR``, then the Debian/
 Ubuntu, Fedora and Arch paths (Debian's ``fonts-dejavu-core``, installed by ``make test`` when it
@@ -34,16 +46,20 @@ import pandas as pd
 from sqlalchemy import select
 
 from core.errors import AtelierError, NotFound, PermissionDenied, ValidationError
+from core.followup import tracking as tr
 from core.i18n import LANGUAGES, fmt_date, translate
 from core.personas.canvas import Canvas, ResourceRef, load_canvases
 from core.reporting import dashboard as d
 from core.resources.inventory import partner_label
+from core.settings import local_now
 from core.setup.events import EventView, list_events
 from core.territory import level_label
 from storage import db
 from storage import models as m
 
 FORMATS = ("docx", "pdf")
+EDITIONS = ("first", "follow_up")  # the workshops' booklet; regenerated with the follow-up, dated
+ADOPTED = ("adopted", "partly_adopted", "implemented")   # counted as adopted in the follow-up summary
 MIME = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         "pdf": "application/pdf"}
 TOP_ITEMS = 5                      # main barriers / needs listed per theme
@@ -102,6 +118,7 @@ class Booklet:
     title: str
     subtitle: str
     blocks: list[Block] = field(default_factory=list)
+    edition: str = "first"         # one of EDITIONS
 
     def text(self) -> str:
         """All the text of the document, in order (for search and tests)."""
@@ -178,12 +195,19 @@ def _canvases(f: d.DashboardFilter) -> list[Canvas]:
         return load_canvases(s, list(personas))
 
 
-def _title_page(w: _Writer, ev: EventView, f: d.DashboardFilter, kind: str) -> None:
+def _title_page(w: _Writer, ev: EventView, f: d.DashboardFilter, kind: str, edition: str = "first",
+                on: dt.date | None = None) -> None:
     totals = d.totals(f)
     people = d.participation_totals(f)
     w.h(ev.title, 0)
     w.p(w.t(f"dashboard.booklet.kind_{kind}"), "lead")
+    if edition == "follow_up":
+        w.p(w.t("dashboard.booklet.edition_follow_up", date=fmt_date(on, w.lang, "long")), "lead")
     w.p(_dates(w, ev), "label")
+    if edition == "follow_up":
+        first = _first_edition_date(ev)
+        if first is not None:
+            w.p(w.t("dashboard.booklet.edition_first", date=fmt_date(first, w.lang, "long")), "note")
     if ev.place:
         w.p(w.t("dashboard.booklet.place", place=ev.place))
     if ev.organisers:
@@ -252,16 +276,22 @@ def _diagnostic(w: _Writer, f: d.DashboardFilter, heading_level: int) -> None:
         w.bullets(_gap_lines(w, gaps))
 
 
-def _trail_lines(w: _Writer, trail: pd.DataFrame) -> list[str]:
+def _trail_lines(w: _Writer, trail: pd.DataFrame, dates: dict[int, Any] | None = None) -> list[str]:
+    """The trail, one line per source; with ``dates`` (a theme over several dates), each line ends
+    with the date of the session that wrote its source."""
     out = []
     for r in trail.itertuples():
         kind = w.t(f"dashboard.kind.{r.source}")
         if r.source == "persona":
-            out.append(w.t("dashboard.booklet.trail_persona", kind=kind, persona=r.persona))
+            line = w.t("dashboard.booklet.trail_persona", kind=kind, persona=r.persona)
         elif r.persona:
-            out.append(w.t("dashboard.booklet.trail_item_persona", kind=kind, text=r.text, persona=r.persona))
+            line = w.t("dashboard.booklet.trail_item_persona", kind=kind, text=r.text, persona=r.persona)
         else:
-            out.append(w.t("dashboard.booklet.trail_item", kind=kind, text=r.text))
+            line = w.t("dashboard.booklet.trail_item", kind=kind, text=r.text)
+        when = dates.get(int(r.session_id)) if dates and not pd.isna(r.session_id) else None
+        if when is not None and not pd.isna(when):
+            line = w.t("dashboard.booklet.trail_dated", line=line, date=fmt_date(when, w.lang, "long"))
+        out.append(line)
     return out
 
 
@@ -277,7 +307,8 @@ def _session_dates(f: d.DashboardFilter) -> dict[int, Any]:
 
 
 def _recommendations(w: _Writer, ev: EventView, recs: pd.DataFrame, trails: pd.DataFrame,
-                     dates: dict[int, Any]) -> None:
+                     dates: dict[int, Any], several_dates: bool = False,
+                     follow: dict[int, tr.FollowUpView] | None = None, on: dt.date | None = None) -> None:
     w.h(w.t("dashboard.booklet.recommendations"), 2)
     if not len(recs):
         w.p(w.t("dashboard.booklet.no_recommendations"), "note")
@@ -300,7 +331,88 @@ def _recommendations(w: _Writer, ev: EventView, recs: pd.DataFrame, trails: pd.D
         trail = by_rec.get(r.recommendation_id)
         if trail is not None and len(trail):
             w.p(w.t("dashboard.booklet.trail"), "note")
-            w.bullets(_trail_lines(w, trail))
+            w.bullets(_trail_lines(w, trail, dates if several_dates else None))
+        if follow is not None:
+            _follow_up(w, follow.get(r.recommendation_id), on)
+
+
+# --- the follow-up edition ---------------------------------------------------------------------
+
+def _first_edition_date(ev: EventView) -> Any:
+    """The first edition is the workshops': the event's last day, else its last dated session."""
+    if ev.ends_on or ev.starts_on:
+        return ev.ends_on or ev.starts_on
+    days = [s.starts_at for th in ev.themes for s in th.sessions if s.starts_at]
+    return max(days) if days else None
+
+
+def _follow_up_summary(w: _Writer, rows: list[tr.FollowUpView], pending: int, on: dt.date | None) -> None:
+    """Near the start of the follow-up edition: where the recommendations stand, in a few lines."""
+    w.h(w.t("dashboard.booklet.follow_up_chapter"), 1)
+    count = len(rows)
+    w.p(w.t("dashboard.booklet.follow_up_intro", date=fmt_date(on, w.lang, "long"), count=count))
+    by_status = {s: sum(r.status == s for r in rows) for s in tr.STATUSES}
+    lines = [w.t("dashboard.booklet.follow_up_answered", answered=sum(r.answered for r in rows), count=count),
+             w.t("dashboard.booklet.follow_up_adopted", adopted=sum(by_status[s] for s in ADOPTED), count=count),
+             w.t("dashboard.booklet.follow_up_implemented", implemented=by_status["implemented"], count=count)]
+    if by_status["rejected"]:
+        lines.append(w.t("dashboard.booklet.follow_up_rejected", rejected=by_status["rejected"]))
+    waiting = sum(by_status[s] for s in tr.UNANSWERED)
+    if waiting:
+        lines.append(w.t("dashboard.booklet.follow_up_waiting", waiting=waiting))
+    actions = [a for r in rows for a in r.actions]
+    if actions:
+        lines.append(w.t("dashboard.booklet.follow_up_actions", count=len(actions),
+                         done=sum(a.status == "done" for a in actions),
+                         under_way=sum(a.status == "under_way" for a in actions),
+                         late=sum(a.late for a in actions)))
+    if pending:
+        lines.append(w.t("dashboard.booklet.follow_up_pending", count=pending))
+    w.bullets(lines)
+    if count:
+        w.table([w.t("followup.field.status"), w.t("dashboard.col.recommendations")],
+                [[w.t(f"followup.status.{s}"), str(n)] for s, n in by_status.items() if n], (3, 1))
+
+
+def _action_line(w: _Writer, a: tr.ActionView) -> str:
+    status = w.t(f"followup.action_status.{a.status}")
+    if a.status_on:
+        line = w.t("dashboard.booklet.action_progress_on", action=a.action, status=status,
+                   date=fmt_date(a.status_on, w.lang, "long"))
+    else:
+        line = w.t("dashboard.booklet.action_progress", action=a.action, status=status)
+    if a.late and a.due:
+        line = w.t("dashboard.booklet.action_late", line=line, due=fmt_date(a.due, w.lang, "long"))
+    if a.note:
+        line = w.t("dashboard.booklet.action_note", line=line, note=a.note)
+    return line
+
+
+def _follow_up(w: _Writer, fu: tr.FollowUpView | None, on: dt.date | None) -> None:
+    """Under a recommendation of the follow-up edition: addressee, status, answers, actions."""
+    w.p(w.t("dashboard.booklet.follow_up_heading", date=fmt_date(on, w.lang, "long")), "label")
+    if fu is None:   # its session is not closed: its follow-up has not started
+        w.p(w.t("dashboard.booklet.follow_up_not_started"), "note")
+        return
+    if fu.addressee:
+        w.p(w.t("dashboard.booklet.addressee", addressee=fu.addressee))
+    status = w.t(f"followup.status.{fu.status}")
+    if fu.status_on:
+        w.p(w.t("dashboard.booklet.status_on", status=status, date=fmt_date(fu.status_on, w.lang, "long")))
+    else:
+        w.p(w.t("dashboard.booklet.status", status=status))
+    if not fu.answers:
+        w.p(w.t("dashboard.booklet.no_answer"), "note")
+    for a in fu.answers:
+        w.p(w.t("dashboard.booklet.answer_on", date=fmt_date(a.answered_on, w.lang, "long")), "label")
+        w.p(a.text)
+        if a.link:
+            w.p(w.t("dashboard.booklet.answer_link", link=a.link), "note")
+        if a.attachment_name:
+            w.p(w.t("dashboard.booklet.answer_document", name=a.attachment_name), "note")
+    if fu.actions:
+        w.p(w.t("dashboard.booklet.actions_progress"), "note")
+        w.bullets([_action_line(w, a) for a in fu.actions])
 
 
 def _fmt_due(w: _Writer, value: Any) -> str:
@@ -421,18 +533,33 @@ def _board_chapter(w: _Writer, f: d.DashboardFilter, kinds: tuple[str, ...], tit
             w.bullets(list(items["text"]))
 
 
-def build_booklet(event_slug: str, lang: str = "fr", visible_event_ids: frozenset[int] | None = None) -> Booklet:
+def _edition(edition: str, on: dt.date | None) -> dt.date:
+    if edition not in EDITIONS:
+        raise ValidationError("error.invalid_choice", field="edition")
+    return on or local_now().date()
+
+
+def build_booklet(event_slug: str, lang: str = "fr", visible_event_ids: frozenset[int] | None = None,
+                  edition: str = "first", on: dt.date | None = None) -> Booklet:
     """The booklet of one event in ``lang`` (fr, en, nl): a recommendations booklet when the event
-    has recommendations, otherwise a Partner's Day style report."""
+    has recommendations, otherwise a Partner's Day style report. ``edition="follow_up"``: the
+    follow-up edition dated ``on`` (default today), see the module notes."""
     if lang not in LANGUAGES:
         raise ValidationError("error.invalid_choice", field="lang")
+    on = _edition(edition, on)
     ev = _find_event(event_slug, visible_event_ids)
     f = d.DashboardFilter(event_ids=(ev.id,))
     w = _Writer(lang)
     recs = d.recommendations_ranked(f)
     kind = "recommendations" if len(recs) else "report"
-    _title_page(w, ev, f, kind)
+    _title_page(w, ev, f, kind, edition, on)
     canvases = _canvases(f)
+    follow: dict[int, tr.FollowUpView] | None = None
+    if edition == "follow_up":
+        rows = tr.follow_up_rows([ev.id], today=on)
+        follow = {r.recommendation_id: r for r in rows}
+        if kind == "recommendations":
+            _follow_up_summary(w, rows, sum(rid not in follow for rid in recs["recommendation_id"]), on)
     if kind == "recommendations":
         trails = d.recommendation_trails(f)
         dates = _session_dates(f)
@@ -445,7 +572,8 @@ def build_booklet(event_slug: str, lang: str = "fr", visible_event_ids: frozense
             w.h(w.t("dashboard.booklet.diagnostic"), 2)
             _diagnostic(w, tf, 3)
             theme_recs = d.recommendations_ranked(tf)
-            _recommendations(w, ev, theme_recs, trails, dates)
+            several_dates = len({s.starts_at.date() for s in theme.sessions if s.starts_at}) > 1
+            _recommendations(w, ev, theme_recs, trails, dates, several_dates, follow, on)
             theme_actions = d.plan_actions(tf)
             _plans(w, theme_actions)
     else:
@@ -466,7 +594,10 @@ def build_booklet(event_slug: str, lang: str = "fr", visible_event_ids: frozense
         _board_chapter(w, f, ("finding", "wish"), "dashboard.booklet.closing")
     _persona_annex(w, canvases)
     _glossary(w, f)
-    return Booklet(kind, lang, ev.title, w.t(f"dashboard.booklet.kind_{kind}"), w.blocks)
+    subtitle = w.t(f"dashboard.booklet.kind_{kind}")
+    if edition == "follow_up":
+        subtitle = w.t("dashboard.booklet.subtitle_follow_up", kind=subtitle, date=fmt_date(on, lang, "long"))
+    return Booklet(kind, lang, ev.title, subtitle, w.blocks, edition)
 
 
 # --- DOCX ------------------------------------------------------------------------------------
@@ -918,17 +1049,22 @@ def render(b: Booklet, fmt: str) -> bytes:
     raise ValidationError("error.booklet_format", field="format", format=fmt)
 
 
-def export_booklet(event_slug: str, fmt: str, lang: str = "fr",
-                   visible_event_ids: frozenset[int] | None = None) -> bytes:
-    """The booklet of an event as DOCX or PDF bytes (the command line and the dashboard use this)."""
+def export_booklet(event_slug: str, fmt: str, lang: str = "fr", visible_event_ids: frozenset[int] | None = None,
+                   edition: str = "first", on: dt.date | None = None) -> bytes:
+    """The booklet of an event as DOCX or PDF bytes (the command line, the dashboard and the
+    follow-up pages use this); ``edition``/``on``: see ``build_booklet``."""
     if fmt not in FORMATS:
         raise ValidationError("error.booklet_format", field="format", format=fmt)
-    return render(build_booklet(event_slug, lang, visible_event_ids), fmt)
+    return render(build_booklet(event_slug, lang, visible_event_ids, edition, on), fmt)
 
 
-def file_name(event_slug: str, fmt: str, lang: str = "fr") -> str:
-    return f"{event_slug}-{translate(lang, 'dashboard.booklet.file_stem')}.{fmt}"
+def file_name(event_slug: str, fmt: str, lang: str = "fr", edition: str = "first", on: dt.date | None = None) -> str:
+    """``slug-cahier.pdf``; the follow-up edition carries its name and date: ``slug-cahier-suivi-2026-12-05.pdf``."""
+    if edition == "first":
+        return f"{event_slug}-{translate(lang, 'dashboard.booklet.file_stem')}.{fmt}"
+    on = _edition(edition, on)
+    return f"{event_slug}-{translate(lang, 'dashboard.booklet.file_stem_follow_up')}-{on.isoformat()}.{fmt}"
 
 
-__all__ = ["Booklet", "Bullets", "FORMATS", "Heading", "MIME", "Paragraph", "Table", "build_booklet", "export_booklet",
-           "file_name", "find_fallback_fonts", "find_fonts", "render", "render_docx", "render_pdf"]
+__all__ = ["Booklet", "Bullets", "EDITIONS", "FORMATS", "Heading", "MIME", "Paragraph", "Table", "build_booklet",
+           "export_booklet", "file_name", "find_fallback_fonts", "find_fonts", "render", "render_docx", "render_pdf"]

@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from core.reporting.dashboard import TAB_FIGURES, DashboardFilter
+from core.settings import local_now
 from storage import db
 from storage import models as m
 
@@ -53,7 +54,8 @@ def data_revision(f: DashboardFilter | None = None) -> Revision:
     belong to no event (the resource inventory, merges of organisations, erasures), so a live room
     of another event does not empty this one's cache.
     The time tells apart two databases emptied and filled again to the same number of rows (tests
-    on PostgreSQL truncate their tables, restarting the ids)."""
+    on PostgreSQL truncate their tables, restarting the ids). The local date ends the revision: the
+    follow-up tab counts days (late actions, days waiting), which move at midnight without a write."""
     with db.get_engine().connect() as conn:
         scoped = f is not None and (f.event_ids or f.visible_event_ids is not None)
         if f is None or not scoped:
@@ -62,7 +64,8 @@ def data_revision(f: DashboardFilter | None = None) -> Revision:
             events = sorted(f.event_ids or f.visible_event_ids or ())   # an organiser sees only their events
             state = (tuple(events), *_state(conn, A.event_id.in_(events)), *_state(conn, A.event_id.is_(None)))
         conn.rollback()
-    return (db.database_url(), *state)
+    # the day too: what counts days (late actions, days waiting for an answer) changes at midnight
+    return (db.database_url(), *state, local_now().date().isoformat())
 
 
 class FigureCache:

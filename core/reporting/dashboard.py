@@ -32,7 +32,9 @@ from sqlalchemy.engine import Connection
 
 from core import territory, vocabulary
 from core.errors import NotFound, ValidationError
+from core.followup import tracking
 from core.personas.wording import SIMILARITY_THRESHOLD, normalise_wording
+from core.settings import local_now
 from storage import db
 from storage import models as m
 
@@ -586,10 +588,13 @@ def contributions(f: DashboardFilter = DashboardFilter(), kinds: tuple[str, ...]
 
 # --- recommendations -------------------------------------------------------------------------
 
-def _trail_rows(f: DashboardFilter) -> list[tuple[int, str, str, str]]:
+def _trail_rows(f: DashboardFilter) -> list[tuple[int, str, str, str, int]]:
+    """(recommendation id, source kind, text, persona, the session that wrote the source): a canvas
+    item is dated by its own session, else its persona's (``theme_process.dated_session``)."""
     RS, Co, C, P = m.RecommendationSource, m.Contribution, m.CanvasItem, m.Persona
     PC = m.Persona.__table__.alias("pc")  # persona of a canvas item
-    q = (select(RS.recommendation_id, Co.kind, Co.text, C.kind, C.text, PC.c.name, P.name)
+    q = (select(RS.recommendation_id, Co.kind, Co.text, C.kind, C.text, PC.c.name, P.name, Co.session_id,
+                func.coalesce(C.session_id, PC.c.session_id), P.session_id)
          .outerjoin(Co, and_(Co.id == RS.contribution_id, Co.deleted_at.is_(None)))
          .outerjoin(C, and_(C.id == RS.canvas_item_id, C.deleted_at.is_(None)))
          .outerjoin(PC, PC.c.id == C.persona_id)
@@ -597,25 +602,26 @@ def _trail_rows(f: DashboardFilter) -> list[tuple[int, str, str, str]]:
          .where(RS.recommendation_id.in_(_recommendations(f))).order_by(RS.recommendation_id, RS.id))
     out = []
     with _read() as s:
-        for rec_id, co_kind, co_text, c_kind, c_text, c_persona, p_name in s.execute(q):
+        for rec_id, co_kind, co_text, c_kind, c_text, c_persona, p_name, co_sid, c_sid, p_sid in s.execute(q):
             if co_text is not None:
-                out.append((rec_id, co_kind, co_text, ""))
+                out.append((rec_id, co_kind, co_text, "", co_sid))
             elif c_text is not None:
-                out.append((rec_id, c_kind, c_text, c_persona or ""))
+                out.append((rec_id, c_kind, c_text, c_persona or "", c_sid))
             elif p_name is not None:
-                out.append((rec_id, "persona", p_name, p_name))
+                out.append((rec_id, "persona", p_name, p_name, p_sid))
     return out
 
 
 def recommendation_trails(f: DashboardFilter = DashboardFilter()) -> pd.DataFrame:
-    """Where each recommendation comes from: source kind (finding / need / persona...), text, persona."""
-    return pd.DataFrame(_trail_rows(f), columns=["recommendation_id", "source", "text", "persona"])
+    """Where each recommendation comes from: source kind (finding / need / persona...), text, persona,
+    and the session that wrote the source (session_id: a later date cites an earlier date's items)."""
+    return pd.DataFrame(_trail_rows(f), columns=["recommendation_id", "source", "text", "persona", "session_id"])
 
 
-def _trail_texts(rows: list[tuple[int, str, str, str]]) -> dict[int, str]:
+def _trail_texts(rows: list[tuple[int, str, str, str, int]]) -> dict[int, str]:
     """Recommendation id -> its trail in one line, language-neutral: "text (persona) · persona"."""
     parts: dict[int, list[str]] = {}
-    for rec_id, source, text, persona in rows:
+    for rec_id, source, text, persona, _session_id in rows:
         if source == "persona":
             part = persona
         elif persona:
@@ -800,6 +806,86 @@ def mood_scores(f: DashboardFilter = DashboardFilter()) -> pd.DataFrame:
     return out.drop(columns=["session_id"])
 
 
+# --- follow-up after the event (issue 17): the "Suivi" tab ----------------------------------------
+
+@dataclass(frozen=True)
+class FollowUpFigures:
+    """What became of the recommendations of the closed sessions in scope (``core.followup.tracking``).
+
+    ``by_status_level``: level, status, recommendations (every status of every level present, zeros
+    included, in the lifecycle's order); ``actions``: status (``ACTION_STATUSES``, then ``late``),
+    actions; ``unanswered``: the sent recommendations still without an answer, longest waiting
+    first (event, recommendation, level, addressee, sent_on, days_waiting); ``recommendations``: one
+    row a recommendation with its follow-up (what the downloads carry)."""
+
+    sessions: int                 # sessions in scope
+    closed_sessions: int          # of which closed: only their recommendations are followed up
+    by_status_level: pd.DataFrame
+    actions: pd.DataFrame
+    unanswered: pd.DataFrame
+    recommendations: pd.DataFrame
+
+    @property
+    def answered(self) -> int:
+        return int(self.recommendations["answered"].sum()) if len(self.recommendations) else 0
+
+    @property
+    def answered_share(self) -> float | None:
+        """Recommendations that got an answer or a decision, of those followed up (None: none yet)."""
+        total = len(self.recommendations)
+        return self.answered / total if total else None
+
+    def action_count(self, status: str) -> int:
+        """Actions in ``status`` (``ACTION_STATUSES`` or ``late``)."""
+        return int(self.actions.set_index("status")["actions"].get(status, 0))
+
+
+def follow_up(f: DashboardFilter = DashboardFilter(), today: dt.date | None = None) -> FollowUpFigures:
+    """The follow-up of the recommendations in scope, from one ``tracking.follow_up_rows`` call: by
+    status and level of power, the answered share, the actions by status and late, the oldest
+    unanswered. Only closed sessions count (a recommendation is followed up once its session closed)."""
+    today = today or local_now().date()
+    with _read() as s:
+        event_ids = [int(i) for i in s.execute(_events(f)).scalars()]
+        scope = s.execute(select(m.WorkshopSession.id, m.WorkshopSession.status).where(
+            m.WorkshopSession.id.in_(_sessions(f)))).all()
+    in_scope = {sid for sid, _ in scope}
+    rows = [r for r in tracking.follow_up_rows(event_ids, today) if r.session_id in in_scope] if event_ids else []
+    titles: dict[int, str] = {}
+    if rows:
+        with _read() as s:
+            titles = dict(s.execute(select(m.Event.id, m.Event.title).where(
+                m.Event.id.in_({r.event_id for r in rows}))).all())
+    levels = territory.level_order(_event_levels(f))
+    present = [lv for lv in levels if any(r.level == lv for r in rows)]
+    present += sorted({r.level for r in rows} - set(present))
+    counts = Counter((r.level, r.status) for r in rows)
+    by_status_level = pd.DataFrame([(lv, st, counts[(lv, st)]) for lv in present for st in tracking.STATUSES],
+                                   columns=["level", "status", "recommendations"])
+    acts = Counter(a.status for r in rows for a in r.actions)
+    late = sum(a.late for r in rows for a in r.actions)
+    actions = pd.DataFrame([(st, acts[st]) for st in tracking.ACTION_STATUSES] + [("late", late)],
+                           columns=["status", "actions"])
+    waiting = sorted((r for r in rows if r.status == "sent" and not r.answers),
+                     key=lambda r: (r.status_on or dt.date.max, r.recommendation_id))
+    unanswered = pd.DataFrame([(r.recommendation_id, titles.get(r.event_id, ""), r.title, r.level, r.addressee,
+                                r.status_on, (today - r.status_on).days if r.status_on else None)
+                               for r in waiting],
+                              columns=["recommendation_id", "event", "recommendation", "level", "addressee",
+                                       "sent_on", "days_waiting"])
+    unanswered["days_waiting"] = unanswered["days_waiting"].astype("Int64")
+    recs = pd.DataFrame([(r.recommendation_id, titles.get(r.event_id, ""), r.theme_title, r.title, r.level,
+                          r.addressee, r.status, r.status_on, r.answered, len(r.answers),
+                          max((a.answered_on for a in r.answers), default=None), len(r.actions),
+                          sum(a.status == "done" for a in r.actions), sum(a.late for a in r.actions), r.votes)
+                         for r in rows],
+                        columns=["recommendation_id", "event", "theme", "recommendation", "level", "addressee",
+                                 "status", "status_on", "answered", "answers", "last_answer", "actions",
+                                 "actions_done", "actions_late", "votes"])
+    closed = sum(status == "closed" for _, status in scope)
+    return FollowUpFigures(len(scope), closed, by_status_level, actions, unanswered, recs)
+
+
 # --- the registry the page, the exports and the benchmark walk -------------------------------
 
 FIGURES: dict[str, Any] = {
@@ -822,6 +908,7 @@ FIGURES: dict[str, Any] = {
     "implementation_completeness": implementation_completeness,
     "mood": mood,
     "mood_scores": mood_scores,
+    "follow_up": follow_up,
 }
 
 # What each tab of the dashboard page computes (the page reads these through core.reporting.cache,
@@ -836,8 +923,9 @@ TAB_FIGURES: dict[str, dict[str, Any]] = {
                                                          "implementation_completeness")},
     "participation": {name: FIGURES[name] for name in ("participation_totals", "participation",
                                                        "participants_by_sector", "mood", "mood_scores")},
+    "followup": {"follow_up": FIGURES["follow_up"]},
     "exports": {},
 }
 
-__all__ = ["Completeness", "Coverage", "DashboardFilter", "FIGURES", "ParticipationTotals", "TAB_FIGURES",
-           "event_filter", "joined_people", "normalise_wording", "session_labels", "totals"]
+__all__ = ["Completeness", "Coverage", "DashboardFilter", "FIGURES", "FollowUpFigures", "ParticipationTotals",
+           "TAB_FIGURES", "event_filter", "joined_people", "normalise_wording", "session_labels", "totals"]
