@@ -213,23 +213,31 @@ def draw_projector_actions() -> None:
 
 
 with st.container(border=True, key="run_of_show"):
-    index = flow.STAGES.index(state.stage) if state.stage in flow.STAGES else 0
+    # back and forward move among the stages this date covers in its theme's process (a date of
+    # recommendations only has no "Diagnostic" button); the other stages stay one click away
+    step, steps = state.stage_step
     row = st.columns([4, 2, 2], vertical_alignment="center")
     row[0].markdown(f"**{t('flow.console.now', stage=t(f'stage.{state.stage}'))}**  \n"
-                    f"{t('flow.console.stage_n', n=index + 1, total=len(flow.STAGES))} · "
+                    f"{t('flow.console.stage_n', n=step, total=steps)} · "
                     f"{t('flow.console.code_status', code=state.join_code or '—', status=t(f'status.{state.status}'))}")
+    back, ahead = state.previous_stage, state.next_stage
     if state.status == "planned":
         row[1].button(t("flow.console.start"), key="console_start", type="primary", width="stretch", on_click=run,
                       args=(flow.start_session, SID))
-    elif index > 0:
-        back = flow.STAGES[index - 1]
+    elif back:
         row[1].button(t(f"stage_short.{back}"), key=f"stage_{back}", icon=":material/arrow_back:", width="stretch",
                       on_click=run, args=(flow.set_stage, SID, back))
-    if index < len(flow.STAGES) - 1:
-        ahead = flow.STAGES[index + 1]
+    if ahead:
         row[2].button(t(f"stage_short.{ahead}"), key=f"stage_{ahead}", icon=":material/arrow_forward:",
                       width="stretch", type="primary" if state.status == "open" else "secondary",
                       on_click=run, args=(flow.set_stage, SID, ahead))
+    if state.other_stages and state.status != "planned":
+        with (row[1] if not back else row[2] if not ahead else row[0]).popover(
+                t("flow.console.other_stages"), icon=":material/more_horiz:", width="stretch"):
+            st.caption(t("flow.console.other_stages_help"))
+            for other in state.other_stages:
+                st.button(t(f"stage_short.{other}"), key=f"stage_{other}", width="stretch",
+                          on_click=run, args=(flow.set_stage, SID, other))
 
     row = st.columns([1.6, 4.8, 1.3, 1.6, 1.8], vertical_alignment="center")
     with row[0]:

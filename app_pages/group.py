@@ -30,7 +30,6 @@ from core import limits as L
 from core.errors import AtelierError
 from core.personas import canvas
 from core.session import board, mood, plans, recommendations, theme_process, voting
-from core.session import session_flow as flow
 from core.session.room import Room, room_snapshot
 from core.vocabulary import WEATHERS
 from ui import actions, auth, errors
@@ -135,7 +134,7 @@ def draw_task(room: Room) -> None:
     with st.container(border=True, key="stage_banner"):
         with st.container(horizontal=True, vertical_alignment="center", horizontal_alignment="distribute",
                           gap="small"):
-            st.caption(t("flow.stage_of", n=s.stage_index + 1, total=len(flow.STAGES)), width="content")
+            st.caption(t("flow.stage_of", n=s.stage_step[0], total=s.stage_step[1]), width="content")
             timer(s)
         st.header(t(f"stage.{s.stage}"), anchor=False)
         st.markdown(md(s.prompt) if s.prompt else t(f"flow.prompt.{s.stage}"))

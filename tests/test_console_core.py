@@ -121,3 +121,22 @@ def test_a_write_moves_only_the_revisions_of_the_views_that_show_it(room):
     flow.set_projector_view(room.anim, room.sid, "votes")                       # the header: every view
     after = revs()
     assert all(before[view] != after[view] for view in before)
+
+
+def test_the_stage_buttons_move_among_the_stages_this_date_covers(room):
+    from core.session import theme_process
+
+    theme_process.set_session_stages(SYSTEM, room.sid, ["recommendations", "implementation"])
+    flow.start_session(room.anim, room.sid)
+    view = flow.session_view(room.sid)
+    assert view.stage == "recommendations"                                     # opens on its first covered stage
+    assert (view.stage_step, view.previous_stage, view.next_stage) == ((1, 2), None, "implementation")
+    assert view.other_stages == ("diagnostic",)                                # one click away, on purpose
+    flow.set_stage(room.anim, room.sid, "implementation")
+    view = flow.session_view(room.sid)
+    assert (view.stage_step, view.previous_stage, view.next_stage) == ((2, 2), "recommendations", None)
+    flow.set_stage(room.anim, room.sid, "diagnostic")                          # outside the date's stages
+    view = flow.session_view(room.sid)
+    assert view.proposed_stages == ("diagnostic", "recommendations", "implementation")
+    assert (view.stage_step, view.previous_stage, view.next_stage) == ((1, 3), None, "recommendations")
+    assert view.other_stages == ()

@@ -97,6 +97,31 @@ class SessionState:
         return tuple(x for x in STAGES if x in self.stages or x == self.stage)
 
     @property
+    def stage_step(self) -> tuple[int, int]:
+        """(n, total): the current stage's place among the stages this date proposes ("Étape 1/2")."""
+        proposed = self.proposed_stages
+        return (proposed.index(self.stage) + 1 if self.stage in proposed else 1), len(proposed)
+
+    @property
+    def previous_stage(self) -> str | None:
+        """The proposed stage before the current one (the console's back button), or None."""
+        proposed = self.proposed_stages
+        i = proposed.index(self.stage) if self.stage in proposed else 0
+        return proposed[i - 1] if i > 0 else None
+
+    @property
+    def next_stage(self) -> str | None:
+        """The proposed stage after the current one (the console's forward button), or None."""
+        proposed = self.proposed_stages
+        i = proposed.index(self.stage) if self.stage in proposed else 0
+        return proposed[i + 1] if i + 1 < len(proposed) else None
+
+    @property
+    def other_stages(self) -> tuple[str, ...]:
+        """The stages this date does not cover: the facilitator may still move there, on purpose."""
+        return tuple(x for x in STAGES if x not in self.proposed_stages)
+
+    @property
     def prompt(self) -> str:
         """The facilitator's prompt for the current stage ('' = the stage's default prompt)."""
         return self.prompts.get(self.stage, "")
