@@ -20,7 +20,7 @@ import zipfile
 
 import pytest
 
-from tests.browser import IDLE, ROOT, chromium, poll, running_app, wait_idle
+from tests.browser import IDLE, ROOT, choose, chromium, poll, running_app, wait_idle
 
 PG_URL = os.environ.get("ATELIER_TEST_POSTGRES_URL")
 SHOTS = ROOT / ".pytest_cache"
@@ -529,6 +529,7 @@ def test_payloads_are_shown_as_typed_and_never_run(room, tmp_path):
         check.expect(p, "group/recommendations", [*tagged("reco"), *tagged("texte"), *tagged("public")])
         p.locator(".st-key-rec_title input").fill(TYPED_REC)
         p.locator(".st-key-rec_public input").fill(TYPED_REC + " public")
+        choose(p, p.locator(".st-key-rec_level"), "Communal")
         pick_first_option(p, "rec_sources_contribution")
         p.locator(".st-key-rec_submit button").click()
         check.expect(p, "group/recommendations typed", [TYPED_REC, f"Public : {TYPED_REC} public"])

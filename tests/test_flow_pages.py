@@ -266,6 +266,7 @@ def test_a_whole_session_through_the_three_stages(workshop):
     assert "Recommandation ajoutée : « Un guichet unique du logement »" in _text(a)
     assert a.text_input(key="rec_title").value == "" and a.multiselect(key="rec_sources_need").value == []
     b.text_input(key="rec_title").input("Plus de logements de transit")
+    b.selectbox(key="rec_level").set_value("communal")
     b.multiselect(key="rec_sources_persona").set_value([f"persona:{persona['id']}"])
     _click(b, "rec_submit")
     b.text_input(key="rec_title").input("Sans source")

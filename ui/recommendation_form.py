@@ -108,8 +108,9 @@ def new_form(actor: Actor, session_id: int, options: Sequence[SourceOption], pre
         st.text_input(t("flow.rec.title_label"), key=keys["title"], max_chars=L.TITLE_MAX, persist_state="page")
         st.text_area(t("flow.rec.text_label"), key=keys["text"], max_chars=L.LONG_MAX, persist_state="page", height=96)
         cols = st.columns(2)
+        # no level chosen for the writers: the addressee is a decision, not a default to overlook
         cols[0].selectbox(t("flow.rec.level"), offered, key=keys["level"], format_func=_level_labeller(levels),
-                          placeholder=t("widget.choose_one"))
+                          index=None, placeholder=t("widget.choose_one"))
         cols[1].text_input(t("flow.rec.public"), key=keys["public"], max_chars=L.TITLE_MAX, persist_state="page")
         _sources(source_keys, choices, subgroup_id, help_text=True)
         st.form_submit_button(t("flow.rec.add_button"), key=f"{prefix}_submit", type="primary", icon=":material/add:",
