@@ -221,6 +221,17 @@ def choose(page, widget, option: str, attempts: int = 5) -> None:
         return
 
 
+def sign_in(page, base: str, username: str, password: str, timeout: float = 30_000) -> None:
+    """A staff member signs in on /login (in French); returns once their first page ("Mes ateliers") shows."""
+    page.goto(f"{base}/login")
+    page.get_by_role("textbox", name="Identifiant").wait_for(timeout=timeout)
+    wait_idle(page, timeout)
+    page.get_by_role("textbox", name="Identifiant").fill(username)
+    page.get_by_role("textbox", name="Mot de passe").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+    page.get_by_text("Mes ateliers").first.wait_for(timeout=timeout)
+
+
 def cookie_value(context, name: str) -> str | None:
     """The value of a cookie the browser holds now (the app writes its cookies from a page script,
     a moment after the page is drawn), or None."""
