@@ -477,7 +477,8 @@ def projector_shows(page, view_label: str) -> Iterator[Condition]:
     yield from ready(page, page.get_by_role("tab", name="Déroulé"), what="the console's tabs")
     page.get_by_role("tab", name="Déroulé").click()
     choose(page, page.locator('[class*="st-key-projector_view_"]'), view_label)
-    yield shown(page, page.get_by_text(view_label).first)   # the live panel's caption says it
+    # the live panel's caption says it once the server has it (the select box shows the choice at once)
+    yield shown(page, page.locator(".st-key-live_console").get_by_text(view_label).first)
 
 
 def set_stage(page, stage: str, label: str) -> Iterator[Condition]:
@@ -832,8 +833,9 @@ def test_the_database_check_notices_a_lost_or_doubled_write(room: dict[str, Any]
 # --- the rehearsal ------------------------------------------------------------------------------
 
 @pytest.mark.xfail(
-    reason="the projector gallery was redrawn this stop (one card per persona, name · age · origin); the step "
-           "that waits for it failed in CI, not yet diagnosed: see the closing note",
+    reason="the projector steps are fixed (plans drawn as a Markdown list, the view waited for in the console's live "
+           "panel); 1 run in 3 on SQLite a sub-group page stayed on stage 2 for 90 s after the facilitator moved to "
+           "stage 3 (« Étape 3 sur 3 » never shown), not yet diagnosed",
     strict=False)
 def test_a_compressed_partners_day_leaves_exactly_what_was_typed(room: dict[str, Any]) -> None:
     backend = "postgresql" if room["url"].startswith("postgresql") else "sqlite"
@@ -912,7 +914,8 @@ def rehearse(room: dict[str, Any], timings: dict[str, float]) -> None:
         tasks["facilitator"] = chain(set_stage(anim, "implementation", "Mise en œuvre"),
                                      projector_shows(anim, "Les plans de mise en œuvre"))
         interleave(tasks, {**pages, "facilitator": anim})
-        run_one(screen, showing(screen, [f"• {plan.action} — {plan.carrier}" for _i, plan in R.plans()]))
+        # each plan a card: its actions as a Markdown list (the bullet is the list's, not text)
+        run_one(screen, showing(screen, [f"{plan.action} — {plan.carrier}" for _i, plan in R.plans()]))
         lap("stage 3: plans")
 
         # the organiser's booklet
