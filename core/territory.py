@@ -136,12 +136,12 @@ def level_order(events: Iterable[Any]) -> list[str]:
 
 def check_level(event: Any, value: Any, current: str | None = None) -> str:
     """A level a recommendation of this event may be filed at: one of the event's levels, or the
-    level it already has (an old recommendation keeps its level). None: ``error.required``;
+    level it already has (an old recommendation keeps its level). None: ``error.level_required``;
     anything else: ``error.invalid_choice`` on the field ``level``."""
     if isinstance(value, str) and (value in level_keys(event) or (current is not None and value == current)):
         return value
     if value is None or value == "":
-        raise ValidationError("error.required", field="level")
+        raise ValidationError("error.level_required", field="level")
     raise ValidationError("error.invalid_choice", field="level", value=str(value)[:40])
 
 

@@ -111,3 +111,29 @@ def test_the_inventory_filters_by_territory_and_edits_a_resources_territory(seed
     at.button(key=f"FormSubmitter:inv_edit_form_{banks.id}-Enregistrer").click().run()
     assert not at.exception
     assert inv.get_resource(banks.id).territory == "fr"
+
+
+def test_a_new_recommendation_waits_for_its_level_to_be_chosen(database):
+    from core.session import recommendations
+    from core.session import session_flow as flow
+
+    ev = _geneva_event()
+    events.set_event_levels(SYSTEM, ev["id"], None, "ch-ge")
+    flow.start_session(SYSTEM, ev["sid"])
+    flow.set_stage(SYSTEM, ev["sid"], "recommendations")
+    anim = Actor(kind="staff", id=None, label="Anim", role="facilitator", event_ids=frozenset({ev["id"]}))
+    at = AppTest.from_string(f"""
+import streamlit as st
+from ui import recommendation_form
+recommendation_form.new_form(st.session_state["actor"], {ev["sid"]}, [], "rec")
+""", default_timeout=30)
+    at.session_state["actor"] = anim
+    at.session_state["lang"] = "fr"
+    at.run()
+    assert at.selectbox(key="rec_level").value is None                       # nothing chosen for them
+    at.text_input(key="rec_title").input("Un guichet unique")
+    at.button(key="rec_submit").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == ["Choisissez le niveau de pouvoir visé par la recommandation."]
+    assert at.text_input(key="rec_title").value == "Un guichet unique"        # what they typed stays
+    assert recommendations.list_recommendations(ev["sid"]) == []
