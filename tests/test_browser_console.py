@@ -39,11 +39,13 @@ def database(url: str):
 
 
 def _two_sessions(url: str, username: str) -> tuple[int, int]:
-    """A facilitator of two events, each with one started session (theirs)."""
+    """A facilitator of two events, each with one started session (theirs) covering the three stages
+    (the first of a theme's three dates covers only the diagnostic)."""
     from core.access import accounts
     from core.actor import SYSTEM
-    from core.session import session_flow
+    from core.session import session_flow, theme_process
     from core.setup import events
+    from core.vocabulary import STAGES
 
     with database(url):
         accounts.create_user(username, "facilitator", "Camille Console", "", PASSWORD)
@@ -51,6 +53,7 @@ def _two_sessions(url: str, username: str) -> tuple[int, int]:
         for ev in events.list_events()[:2]:
             accounts.attach_to_event(username, ev.id)
             sid = events.get_event(ev.slug).sessions[0].id
+            theme_process.set_session_stages(SYSTEM, sid, list(STAGES))
             session_flow.start_session(SYSTEM, sid)
             chosen.append(sid)
         return chosen[0], chosen[1]

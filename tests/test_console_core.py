@@ -140,3 +140,14 @@ def test_the_stage_buttons_move_among_the_stages_this_date_covers(room):
     assert view.proposed_stages == ("diagnostic", "recommendations", "implementation")
     assert (view.stage_step, view.previous_stage, view.next_stage) == ((1, 3), None, "recommendations")
     assert view.other_stages == ()
+
+
+def test_the_second_of_two_dates_starts_on_the_recommendations(room):
+    later = events.add_session(SYSTEM, flow.session_view(room.sid).theme_id, "2026-03-16T09:00", "2026-03-16T12:30")
+    before = live.revision(later["id"], max_age_s=0)
+    flow.start_session(room.anim, later["id"])                                  # the stages by default: no choice made
+    assert live.revision(later["id"], max_age_s=0)[1] == before[1] + 1          # the screens move
+    view = flow.session_view(later["id"])
+    assert (view.stage, view.stage_step, view.previous_stage) == ("recommendations", (1, 2), None)
+    flow.start_session(room.anim, room.sid)                                     # the first date: the diagnostic
+    assert flow.session_view(room.sid).stage == "diagnostic"

@@ -108,6 +108,8 @@ class Room:
                                       title=f"Salle {world.seq()}")["id"]
         self.g1 = events.add_subgroup(SYSTEM, self.sid, "Table 1")["id"]
         self.g2 = events.add_subgroup(SYSTEM, self.sid, "Table 2")["id"]
+        # one of many dates of theme A: it covers the three stages, so it starts on the diagnostic
+        theme_process.set_session_stages(SYSTEM, self.sid, ["diagnostic", "recommendations", "implementation"])
         session_flow.start_session(SYSTEM, self.sid)
         self.p1 = join.join(self.sid, self.g1, "Ana")[1].actor()
         self.p2 = join.join(self.sid, self.g2, "Bo")[1].actor()

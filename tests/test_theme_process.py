@@ -84,7 +84,9 @@ def test_a_theme_s_dates_cover_their_stages_in_date_order(theme):
     assert [d.id for d in theme_process.theme_sessions(theme.theme)] == [theme.d1, theme.d2, theme.d3]
     # the console's stage buttons: the covered stages, and the current one when outside them
     view = flow.session_view(theme.d2)
-    assert view.stages == (RECS,) and view.stage == DIAG and view.proposed_stages == (DIAG, RECS)
+    assert view.stages == (RECS,) and view.stage == RECS and view.proposed_stages == (RECS,)   # started on it
+    flow.set_stage(theme.anim, theme.d2, DIAG)
+    assert flow.session_view(theme.d2).proposed_stages == (DIAG, RECS)
     # a session can still be moved to any stage (existing data behaves as before)
     assert flow.set_stage(theme.anim, theme.d3, RECS)["stage"] == RECS
     # an undated session comes last; deleting a date moves the others up

@@ -75,6 +75,9 @@ def two_dates(database):
 
 def test_a_second_date_participant_sees_and_picks_up_a_persona_of_the_first_date(two_dates):
     t = two_dates
+    # the organiser planned the second date as the diagnostic continued, then the recommendations
+    theme_process.set_session_stages(SYSTEM, t.second, ["diagnostic", "recommendations"])
+    flow.set_stage(SYSTEM, t.second, "diagnostic")
     at = _page("group", t.chloe.actor(), t.chloe)
     text = _text(at)
     assert "Matériel des dates précédentes (1)" in text and "Séance du 16/11/25" in text

@@ -268,10 +268,16 @@ def run_console_action(actor: Actor, session_id: Any, action: str,
 # --- stage, contributions, prompts ------------------------------------------------------------
 
 def start_session(actor: Actor, session_id: int) -> dict:
-    """A planned session starts (status 'open')."""
-    def change(_s: Session, x: m.WorkshopSession) -> None:
+    """A planned session starts (status 'open'), on the first stage its date covers in its theme
+    (the second of two dates opens on the recommendations, not on the diagnostic)."""
+    def change(s: Session, x: m.WorkshopSession) -> None:
         if x.status == "planned":
+            # read before changing: the query would flush the change, and an unmodified row records
+            # no activity (the screens would not move)
+            covered = theme_process.covered_stages_in(s, x)
             x.status = "open"
+            if x.stage not in covered:
+                x.stage = covered[0]
     return run_console_action(actor, session_id, "start", change)
 
 
