@@ -8,6 +8,7 @@ ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 
 import streamlit as st  # noqa: E402
+from streamlit.runtime.scriptrunner import get_script_run_ctx  # noqa: E402
 
 from core import __version__, permissions  # noqa: E402  (after the sys.path insert above)
 from core.access import accounts  # noqa: E402
@@ -108,11 +109,28 @@ HIDDEN_PAGES = {"recommendation", "my-registration", "public-follow-up"}
 BUILT: set[str] = set()   # url paths built for this run's identity
 
 
+def asked_by_path(url: str) -> bool:
+    """This run was asked for the page at ``url`` by its path: the first run of a browser tab names
+    the page of its address (a deep link, a bookmark, an address typed, a reload); later runs give
+    the page's hash. Streamlit's default page answers at "/" only (``Page.url_path`` is "" for it),
+    so the home page asked for by its own path (``/group``) matches no page and Streamlit shows its
+    English "Page not found" (streamlit/commands/navigation.py, ``send_page_not_found``). The
+    request is what Streamlit itself resolves the page from (``PagesManager``, Streamlit 1.67)."""
+    ctx = get_script_run_ctx()
+    manager = getattr(ctx, "pages_manager", None)
+    return (manager is not None and not getattr(manager, "intended_page_script_hash", None)
+            and getattr(manager, "intended_page_name", None) == url)
+
+
 def build_pages(actor: Actor | None) -> dict[str, list]:
-    """The pages this identity may open (core.permissions.pages_for); anything else is 'page not found'."""
+    """The pages this identity may open (core.permissions.pages_for); anything else is 'page not found'.
+
+    The role's home page is the default page ("/"), except on a run that asks for it by its own path:
+    then it answers at that path and "/" is a hidden stand-in that leads home (``_home``)."""
     allowed = set(permissions.pages_for(actor))
     role = permissions.page_role(actor)
     home = permissions.home_page(actor)
+    home_by_path = asked_by_path(home)
     layout = NAV_SECTIONS["staff" if role in ("facilitator", "organiser", "admin") else role]
     sections: dict[str, list] = {}
     for title_key, urls in layout:
@@ -122,14 +140,17 @@ def build_pages(actor: Actor | None) -> dict[str, list]:
             if url not in allowed or not (ROOT / "app_pages" / script).exists():  # pages still being written
                 continue
             hidden = url in HIDDEN_PAGES or (url == "register" and actor is not None)
-            created = st.Page(f"app_pages/{script}", title=t(key), icon=icon, url_path=url, default=url == home,
-                              visibility="hidden" if hidden else "visible")
+            created = st.Page(f"app_pages/{script}", title=t(key), icon=icon, url_path=url,
+                              default=url == home and not home_by_path, visibility="hidden" if hidden else "visible")
             if url == home:
                 st.session_state[DEFAULT_PAGE] = created
             built.append(created)
             BUILT.add(url)
         if built:
             sections[t(title_key)] = built
+    if home_by_path and home in BUILT:   # "/" this run: a hidden stand-in (no section of its own)
+        root = st.Page(_home, title=t(PAGE_UI[home][1]), url_path="", default=True, visibility="hidden")
+        sections[next(reversed(sections))].append(root)
     return sections
 
 
