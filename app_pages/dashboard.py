@@ -435,8 +435,10 @@ with tab["followup"]:
                 return hbar(acts.assign(status=[fu_action(c) for c in acts["status"]]), "status", "actions",
                             OKABE_ITO[2], t("dashboard.axis.actions"))
 
-            figure("followup_actions", t("dashboard.fig.followup_actions"), fu_table(acts, fu_action),
-                   actions_chart if acts["actions"].sum() else None, empty=t("dashboard.no_plans"),
+            # five rows (one per action status) even with no action: no action at all is the empty state
+            figure("followup_actions", t("dashboard.fig.followup_actions"),
+                   fu_table(acts, fu_action) if acts["actions"].sum() else acts.iloc[0:0],
+                   actions_chart, empty=t("dashboard.no_plans"),
                    caption=t("dashboard.fig.followup_actions_help"))
             figure("followup_unanswered", t("dashboard.fig.followup_unanswered"), fu_table(fu.unanswered),
                    empty=t("dashboard.followup.nothing_waiting"),

@@ -63,12 +63,15 @@ dl[0].download_button(t("followup.public.open_data"), data=lambda: public.public
                       file_name=public.file_name(view.slug), mime="application/zip", key="pf_open_data",
                       on_click="ignore", icon=":material/dataset:")
 if view.booklet_published:
-    dl[1].download_button(t("followup.public.booklet"), data=lambda: bk.export_booklet(view.slug, "pdf", lang),
+    # the public booklet (both editions): only what this page shows (personal data withheld, the
+    # recommendations of closed sessions only, never the internal status note); the token is checked
+    # again at download time, so a tab opened before the page was switched off gets an empty file
+    dl[1].download_button(t("followup.public.booklet"),
+                          data=lambda: bk.public_booklet(token, "pdf", lang) or b"",
                           file_name=bk.file_name(view.slug, "pdf", lang), mime=bk.MIME["pdf"], key="pf_booklet",
                           on_click="ignore", icon=":material/menu_book:")
-    # the booklet regenerated with the follow-up: what this page shows, never the internal status note
     dl[2].download_button(t("followup.public.booklet_follow_up"),
-                          data=lambda: bk.export_booklet(view.slug, "pdf", lang, edition="follow_up"),
+                          data=lambda: bk.public_booklet(token, "pdf", lang, edition="follow_up") or b"",
                           file_name=bk.file_name(view.slug, "pdf", lang, "follow_up"), mime=bk.MIME["pdf"],
                           key="pf_booklet_follow_up", on_click="ignore", icon=":material/menu_book:")
 

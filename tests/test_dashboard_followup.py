@@ -15,6 +15,7 @@ from core.followup import tracking as tr
 from core.reporting import cache
 from core.reporting import dashboard as d
 from core.reporting import exports as x
+from core.settings import local_now
 from core.setup import events
 from tests.test_dashboard import ROOT
 from tests.test_followup import EVENT, Room
@@ -34,7 +35,7 @@ def _grid(fu: d.FollowUpFigures) -> dict[tuple[str, str], int]:
 
 
 def test_follow_up_figures_follow_statuses_answers_and_actions(room: Room):
-    today = dt.date.today()
+    today = local_now().date()
     fu = d.follow_up(_scope(room))
     assert (fu.sessions, fu.closed_sessions) == (1, 1)
     assert _grid(fu) == {("regional", "not_yet_sent"): 1, ("communal", "not_yet_sent"): 1}
@@ -84,7 +85,7 @@ def test_the_cached_tab_moves_with_a_follow_up_write(room: Room):
     rev = cache.data_revision(f)
     before = cache.tab_figures("followup", f, rev)["follow_up"]
     assert before.answered == 0
-    tr.add_answer(room.organiser, room.other, dt.date.today(), "Le collège en débattra.")
+    tr.add_answer(room.organiser, room.other, local_now().date(), "Le collège en débattra.")
     moved = cache.data_revision(f)
     assert moved != rev
     after = cache.tab_figures("followup", f, moved)["follow_up"]
@@ -128,7 +129,7 @@ def _page(room: Room, *session_ids: int, lang: str = "fr") -> AppTest:
 
 
 def test_page_shows_the_follow_up_an_organiser_recorded(room: Room):
-    today = dt.date.today()
+    today = local_now().date()
     tr.update_follow_up(room.organiser, room.other, 0, addressee="Commune d’Ixelles", status="sent",
                         status_on=today - dt.timedelta(days=20))
     tr.update_follow_up(room.organiser, room.rec, 0, status="sent", status_on=today - dt.timedelta(days=9))
@@ -154,6 +155,26 @@ def test_page_shows_the_follow_up_an_organiser_recorded(room: Room):
             for name in ("by_status_level", "actions", "unanswered", "recommendations")} <= keys
 
 
+def test_page_shows_the_empty_state_when_no_plan_has_an_action(room: Room):
+    """The actions figure always has one row per action status: with no action at all it says so
+    instead of a table of zeros."""
+    from sqlalchemy import update
+
+    from storage import db
+    from storage import models as m
+
+    at = _page(room)
+    assert "Pas encore de plan de mise en œuvre." not in [i.value for i in at.info]
+    with db.write_session() as s:   # the session is closed: its actions removed straight
+        s.execute(update(m.PlanAction).where(m.PlanAction.id.in_((room.action, room.action2)))
+                  .values(deleted_at=m.utcnow()))
+    cache.clear()   # written without an activity row: the figures' revision does not move
+    assert d.follow_up(_scope(room)).actions["actions"].sum() == 0
+    at = _page(room)
+    assert "Pas encore de plan de mise en œuvre." in [i.value for i in at.info]
+    assert "csv_followup_actions" not in {b.key for b in at.get("download_button")}
+
+
 def test_page_says_plainly_when_no_session_is_closed_yet(room: Room):
     at = _page(room, room.future_sid)
     assert any("Aucune séance de ces filtres n’est encore clôturée" in i.value for i in at.info)
@@ -163,7 +184,7 @@ def test_page_says_plainly_when_no_session_is_closed_yet(room: Room):
 
 
 def test_days_waiting_move_with_the_day_not_only_with_writes(room: Room, monkeypatch):
-    today = dt.date.today()
+    today = local_now().date()
     tr.update_follow_up(room.organiser, room.other, 0, status="sent", status_on=today - dt.timedelta(days=2))
     f = _scope(room)
     assert list(d.follow_up(f, today).unanswered["days_waiting"]) == [2]

@@ -24,6 +24,11 @@ else is "no page", never an error that would tell whether an event exists.
   real personal data (an email address, a phone number, an identity number, an IBAN, a street
   address) is withheld: replaced by a notice on the page, empty with ``withheld = true`` in the data.
 
+**The booklet** offered on the page (while it is on and the booklet published, checked again at each
+download: ``public_booklet_slug``) is the public booklet (``core.reporting.booklet.public_booklet``):
+the same rules, every participant-typed text with personal data replaced by the page's notice and
+only the recommendations of closed sessions.
+
 **Open data** (``open_data_zip``): a ZIP of CSV files (UTF-8 with BOM, cells a spreadsheet would run
 as formulas neutralised with a leading apostrophe), one JSON file with the same content nested per
 recommendation, a README listing every file and column, and the answers' documents. Downloadable
@@ -403,6 +408,18 @@ def _zip(view: PublicFollowUp, lang: str) -> bytes:
     return buf.getvalue()
 
 
+def public_booklet_slug(token: Any) -> str | None:
+    """The event whose public booklet this token may download now (its slug), or None: unknown
+    token, page switched off, or booklet not published. Read on every download: a public tab opened
+    before the page was switched off gets nothing. The booklet itself is built by
+    ``core.reporting.booklet.public_booklet`` (``core.reporting`` imports this package, not the other way)."""
+    with db.read_session() as s:
+        ev = _event_by_token(s, token)
+        if ev is None or ev.booklet_published_at is None:
+            return None
+        return ev.slug
+
+
 def public_open_data(token: Any, lang: str = "fr") -> bytes | None:
     """The open-data ZIP from the public page (None when the page is off or the token unknown)."""
     view = public_page(token)
@@ -420,5 +437,5 @@ def file_name(slug: str) -> str:
 
 __all__ = ["COLUMNS", "PUBLIC_PATH", "PageSettings", "PublicAction", "PublicAnswer", "PublicFollowUp",
            "PublicRecommendation", "PublicTrailItem", "file_name", "filter_recommendations", "open_data_zip",
-           "page_settings", "public_attachment", "public_link", "public_open_data", "public_page", "set_public_page",
-           "switch_on_in"]
+           "page_settings", "public_attachment", "public_booklet_slug", "public_link", "public_open_data",
+           "public_page", "set_public_page", "switch_on_in"]

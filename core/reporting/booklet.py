@@ -20,8 +20,13 @@ by the day it is made: its cover says so, a chapter after the cover sums the fol
 recommendations were answered, adopted, implemented; the actions' progress), and under each
 recommendation come its addressee institution, its status with its date, the decision makers'
 answers (date, text, link, document) and where each action stands (``core.followup.tracking``). It
-carries only what the public follow-up page shows: never the organisers' internal status note nor
-the history (they name staff members).
+never carries the organisers' internal status note nor the history (they name staff members).
+
+**The public booklet** (``public=True``, the public follow-up page's downloads, see
+``public_booklet``) carries only what that page shows: every text participants typed (board items,
+findings, trail lines, persona canvases, recommendations, plans) in which the personal-data guard
+(``core.personas.sensitive``) finds what looks like real personal data is replaced by the page's
+withheld notice, and the recommendations of workshops not closed yet (with their plans) are left out.
 
 **Trail dates**: when a theme runs over several dates, each line of a recommendation's trail says
 the date of the session that wrote its finding, need or persona (a later date cites an earlier one's).
@@ -46,12 +51,14 @@ import pandas as pd
 from sqlalchemy import select
 
 from core.errors import AtelierError, NotFound, PermissionDenied, ValidationError
+from core.followup import public as pub
 from core.followup import tracking as tr
 from core.i18n import LANGUAGES, fmt_date, translate
 from core.personas.canvas import Canvas, ResourceRef, load_canvases
+from core.personas.sensitive import find_personal_data
 from core.reporting import dashboard as d
 from core.resources.inventory import partner_label
-from core.settings import local_now
+from core.settings import local_now, timezone
 from core.setup.events import EventView, list_events
 from core.territory import level_label
 from storage import db
@@ -67,6 +74,7 @@ FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf", "I": "DejaVuSans
               "BI": "DejaVuSans-BoldOblique.ttf"}
 FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu-sans-fonts", "/usr/share/fonts/dejavu",
              "/usr/share/fonts/TTF", "/usr/local/share/fonts/dejavu", "/usr/local/share/fonts")
+WITHHELD = "followup.public.withheld"   # the public page's notice for a text withheld (personal data)
 ACCENT = (0, 114, 178)             # Okabe-Ito blue, as on the dashboard
 # Emoji and symbols DejaVu lacks: Symbola (Debian's fonts-symbola: monochrome outlines, which fpdf2
 # embeds; the colour emoji fonts are bitmap tables fpdf2 cannot use). Names per distribution.
@@ -138,12 +146,22 @@ class Booklet:
 
 
 class _Writer:
-    def __init__(self, lang: str) -> None:
+    def __init__(self, lang: str, public: bool = False) -> None:
         self.lang = lang
+        self.public = public           # the public booklet: personal data withheld (see the module notes)
         self.blocks: list[Block] = []
 
     def t(self, key: str, **params: Any) -> str:
         return translate(self.lang, key, **params)
+
+    def withheld(self, *typed: Any) -> bool:
+        """In the public booklet: whether one of these participant-typed texts looks like personal data."""
+        return self.public and any(isinstance(x, str) and x and find_personal_data(x) for x in typed)
+
+    def safe(self, line: str, *typed: Any) -> str:
+        """``line``, or in the public booklet the withheld notice when ``line`` or one of the
+        participant-typed texts it is made of (``typed``) looks like personal data."""
+        return self.t(WITHHELD) if self.withheld(line, *typed) else line
 
     def h(self, text: str, level: int) -> None:
         self.blocks.append(Heading(text, level))
@@ -225,21 +243,22 @@ def _title_page(w: _Writer, ev: EventView, f: d.DashboardFilter, kind: str, edit
     w.bullets(facts)
     if ev.description:
         w.p(ev.description)
-    w.p(w.t("dashboard.booklet.generated", date=fmt_date(dt.date.today(), w.lang, "long")), "note")
+    w.p(w.t("dashboard.booklet.generated", date=fmt_date(local_now().date(), w.lang, "long")), "note")
 
 
 def _recurrent_lines(w: _Writer, df: pd.DataFrame) -> list[str]:
     """The main items: those shared by several personas; failing that, the first ones."""
     shared = df[df["personas"] > 1]
     df = shared if len(shared) else df
-    return [w.t("dashboard.booklet.recurrent_line", wording=r.wording, personas=r.personas) for r in df.itertuples()]
+    return [w.safe(w.t("dashboard.booklet.recurrent_line", wording=r.wording, personas=r.personas), r.wording)
+            for r in df.itertuples()]
 
 
 def _gap_lines(w: _Writer, gaps: pd.DataFrame) -> list[str]:
     out = []
     for r in gaps.itertuples():
         key = "dashboard.booklet.gap_line_leads" if r.leads else "dashboard.booklet.gap_line"
-        out.append(w.t(key, need=r.need, persona=r.persona, leads=r.leads))
+        out.append(w.safe(w.t(key, need=r.need, persona=r.persona, leads=r.leads), r.need, r.persona))
     return out
 
 
@@ -269,7 +288,7 @@ def _diagnostic(w: _Writer, f: d.DashboardFilter, heading_level: int) -> None:
         w.bullets(needs)
     if len(findings):
         w.h(w.t("dashboard.booklet.findings"), heading_level)
-        w.bullets(list(findings["text"]))
+        w.bullets([w.safe(x) for x in findings["text"]])
     if len(gaps):
         w.h(w.t("dashboard.booklet.gaps"), heading_level)
         w.p(w.t("dashboard.booklet.gaps_intro"), "note")
@@ -282,6 +301,9 @@ def _trail_lines(w: _Writer, trail: pd.DataFrame, dates: dict[int, Any] | None =
     out = []
     for r in trail.itertuples():
         kind = w.t(f"dashboard.kind.{r.source}")
+        if w.withheld(r.text, r.persona):   # as on the public page: the whole line, date included
+            out.append(w.t(WITHHELD))
+            continue
         if r.source == "persona":
             line = w.t("dashboard.booklet.trail_persona", kind=kind, persona=r.persona)
         elif r.persona:
@@ -315,12 +337,13 @@ def _recommendations(w: _Writer, ev: EventView, recs: pd.DataFrame, trails: pd.D
         return
     by_rec = {rid: g for rid, g in trails.groupby("recommendation_id")} if len(trails) else {}
     for r in recs.itertuples():
-        w.h(w.t("dashboard.booklet.recommendation_title", rank=r.rank, title=r.title), 3)
-        w.p(r.text)
+        w.h(w.t("dashboard.booklet.recommendation_title", rank=r.rank, title=w.safe(r.title)), 3)
+        if r.text:
+            w.p(w.safe(r.text))
         # the addressee is the level of power; the people concerned are not the addressee
         w.p(w.t("dashboard.booklet.addressed_to", level=_level(w, ev, r.level)), "label")
         if r.public:
-            w.p(w.t("dashboard.booklet.public", public=r.public), "label")
+            w.p(w.t("dashboard.booklet.public", public=w.safe(r.public)), "label")
         status = w.t("dashboard.booklet.votes", count=r.votes)
         if r.retained:
             status += " · " + w.t("dashboard.booklet.retained")
@@ -339,7 +362,12 @@ def _recommendations(w: _Writer, ev: EventView, recs: pd.DataFrame, trails: pd.D
 # --- the follow-up edition ---------------------------------------------------------------------
 
 def _first_edition_date(ev: EventView) -> Any:
-    """The first edition is the workshops': the event's last day, else its last dated session."""
+    """The first edition: the day the booklet was published (``booklet_published_at``, in the events'
+    time zone) when it was; else the workshops': the event's last day, else its last dated session."""
+    with db.read_session() as s:
+        published = s.execute(select(m.Event.booklet_published_at).where(m.Event.id == ev.id)).scalar_one_or_none()
+    if published is not None:   # stored in UTC (``storage.models.utcnow``)
+        return published.replace(tzinfo=dt.UTC).astimezone(timezone()).date()
     if ev.ends_on or ev.starts_on:
         return ev.ends_on or ev.starts_on
     days = [s.starts_at for th in ev.themes for s in th.sessions if s.starts_at]
@@ -351,6 +379,10 @@ def _follow_up_summary(w: _Writer, rows: list[tr.FollowUpView], pending: int, on
     w.h(w.t("dashboard.booklet.follow_up_chapter"), 1)
     count = len(rows)
     w.p(w.t("dashboard.booklet.follow_up_intro", date=fmt_date(on, w.lang, "long"), count=count))
+    if not count:   # no workshop closed yet: nothing to count ("0 sur 0"), only what waits
+        if pending:
+            w.bullets([w.t("dashboard.booklet.follow_up_pending", count=pending)])
+        return
     by_status = {s: sum(r.status == s for r in rows) for s in tr.STATUSES}
     lines = [w.t("dashboard.booklet.follow_up_answered", answered=sum(r.answered for r in rows), count=count),
              w.t("dashboard.booklet.follow_up_adopted", adopted=sum(by_status[s] for s in ADOPTED), count=count),
@@ -369,18 +401,17 @@ def _follow_up_summary(w: _Writer, rows: list[tr.FollowUpView], pending: int, on
     if pending:
         lines.append(w.t("dashboard.booklet.follow_up_pending", count=pending))
     w.bullets(lines)
-    if count:
-        w.table([w.t("followup.field.status"), w.t("dashboard.col.recommendations")],
-                [[w.t(f"followup.status.{s}"), str(n)] for s, n in by_status.items() if n], (3, 1))
+    w.table([w.t("followup.field.status"), w.t("dashboard.col.recommendations")],
+            [[w.t(f"followup.status.{s}"), str(n)] for s, n in by_status.items() if n], (3, 1))
 
 
 def _action_line(w: _Writer, a: tr.ActionView) -> str:
     status = w.t(f"followup.action_status.{a.status}")
     if a.status_on:
-        line = w.t("dashboard.booklet.action_progress_on", action=a.action, status=status,
+        line = w.t("dashboard.booklet.action_progress_on", action=w.safe(a.action), status=status,
                    date=fmt_date(a.status_on, w.lang, "long"))
     else:
-        line = w.t("dashboard.booklet.action_progress", action=a.action, status=status)
+        line = w.t("dashboard.booklet.action_progress", action=w.safe(a.action), status=status)
     if a.late and a.due:
         line = w.t("dashboard.booklet.action_late", line=line, due=fmt_date(a.due, w.lang, "long"))
     if a.note:
@@ -429,10 +460,10 @@ def _plans(w: _Writer, actions: pd.DataFrame) -> None:
     rows = []
     for r in actions.itertuples():
         if r.action_id is None or pd.isna(r.action_id):
-            rows.append([r.recommendation, w.t("dashboard.booklet.no_action"), "", "", "", "", ""])
+            rows.append([w.safe(r.recommendation), w.t("dashboard.booklet.no_action"), "", "", "", "", ""])
             continue
-        rows.append([r.recommendation, r.action, r.carrier or "", _fmt_due(w, r.due), r.means or "", r.indicator or "",
-                     r.risks or ""])
+        rows.append([w.safe(r.recommendation), w.safe(r.action), w.safe(r.carrier or ""), _fmt_due(w, r.due),
+                     w.safe(r.means or ""), w.safe(r.indicator or ""), w.safe(r.risks or "")])
     w.table([w.t("dashboard.col.recommendation"), w.t("dashboard.col.action"), w.t("dashboard.col.carrier"),
              w.t("dashboard.col.due"), w.t("dashboard.col.means"), w.t("dashboard.col.indicator"),
              w.t("dashboard.col.risks")], rows, (2.6, 3, 2.3, 1.7, 2, 2, 1.8))
@@ -441,16 +472,17 @@ def _plans(w: _Writer, actions: pd.DataFrame) -> None:
     for r in plans.itertuples():
         answers = [(q, getattr(r, q)) for q in questions if getattr(r, q)]
         if answers:
-            w.p(w.t("dashboard.booklet.plan_questions", recommendation=r.recommendation), "label")
-            w.bullets([w.t("dashboard.booklet.qa", question=w.t(f"dashboard.col.{q}"), answer=a) for q, a in answers])
+            w.p(w.t("dashboard.booklet.plan_questions", recommendation=w.safe(r.recommendation)), "label")
+            w.bullets([w.t("dashboard.booklet.qa", question=w.t(f"dashboard.col.{q}"), answer=w.safe(a))
+                       for q, a in answers])
 
 
 def _persona_line(w: _Writer, c: Canvas) -> str:
     p = c.persona
     if p.facts:
-        return f"{p.name} — {p.facts[0]}"
+        return w.safe(f"{p.name} — {p.facts[0]}", p.name, p.facts[0])
     ident = [w.t("dashboard.booklet.age", age=p.age) if p.age is not None else "", p.origin]
-    return ", ".join([p.name, *(x for x in ident if x)])
+    return w.safe(", ".join([p.name, *(x for x in ident if x)]), p.name, p.origin)
 
 
 def _resource_label(r: ResourceRef) -> str:
@@ -464,38 +496,41 @@ def _persona_annex(w: _Writer, canvases: list[Canvas]) -> None:
         return
     for c in canvases:
         p = c.persona
-        w.h(p.name, 2)
-        ident = [x for x in (w.t("dashboard.booklet.age", age=p.age) if p.age is not None else "", p.origin) if x]
+        w.h(w.safe(p.name), 2)
+        ident = [x for x in (w.t("dashboard.booklet.age", age=p.age) if p.age is not None else "",
+                             w.safe(p.origin) if p.origin else "") if x]
         if ident:
             w.p(" · ".join(ident), "label")
-        w.bullets(list(p.facts))
+        w.bullets([w.safe(x) for x in p.facts])
         if c.barriers:
             w.h(w.t("dashboard.booklet.barriers"), 3)
-            w.bullets([w.t("dashboard.booklet.barrier_line", text=b.text,
-                           nature=_label(w, "nature", b.nature or "objective"))
+            w.bullets([w.safe(w.t("dashboard.booklet.barrier_line", text=b.text,
+                                  nature=_label(w, "nature", b.nature or "objective")), b.text)
                        for b in c.barriers])
         if c.motivations:
             w.h(w.t("dashboard.booklet.motivations"), 3)
-            w.bullets([i.text for i in c.motivations])
+            w.bullets([w.safe(i.text) for i in c.motivations])
         if c.skills:
             w.h(w.t("dashboard.booklet.skills"), 3)
-            w.bullets([i.text for i in c.skills])
+            w.bullets([w.safe(i.text) for i in c.skills])
         if c.needs:
             w.h(w.t("dashboard.booklet.needs"), 3)
             lines = []
             for need in c.needs:
                 if not need.leads:
-                    lines.append(w.t("dashboard.booklet.need_no_lead", need=need.text))
+                    lines.append(w.safe(w.t("dashboard.booklet.need_no_lead", need=need.text), need.text))
                 for lead in need.leads:
                     partners = lead.partners_to_name   # a lead that names its partner does not repeat it
-                    if partners:
+                    if w.withheld(need.text, lead.text):
+                        lines.append(w.t(WITHHELD))
+                    elif partners:
                         lines.append(w.t("dashboard.booklet.need_lead_resources", need=need.text, lead=lead.text,
                                          resources=", ".join(_resource_label(r) for r in partners)))
                     else:
                         lines.append(w.t("dashboard.booklet.need_lead", need=need.text, lead=lead.text))
             w.bullets(lines)
         if p.note:
-            w.p(p.note, "note")
+            w.p(w.safe(p.note), "note")
 
 
 def _glossary(w: _Writer, f: d.DashboardFilter) -> None:
@@ -529,8 +564,8 @@ def _board_chapter(w: _Writer, f: d.DashboardFilter, kinds: tuple[str, ...], tit
             w.h(w.t(f"dashboard.kind_plural.{kind}"), 2)
         for category in dict.fromkeys(part["category"]):
             items = part[part["category"] == category]
-            w.h(category or w.t("dashboard.category.none"), 3 if len(kinds) > 1 else 2)
-            w.bullets(list(items["text"]))
+            w.h(w.safe(category) if category else w.t("dashboard.category.none"), 3 if len(kinds) > 1 else 2)
+            w.bullets([w.safe(x) for x in items["text"]])
 
 
 def _edition(edition: str, on: dt.date | None) -> dt.date:
@@ -539,27 +574,46 @@ def _edition(edition: str, on: dt.date | None) -> dt.date:
     return on or local_now().date()
 
 
+def _closed_only(df: pd.DataFrame, closed: set[int] | None, rerank: bool = False) -> pd.DataFrame:
+    """The public booklet: only the rows of recommendations whose workshop is closed (``closed``;
+    None keeps all), ranked again among them (as on the public page)."""
+    if closed is None:
+        return df
+    out = df[df["recommendation_id"].isin(closed)].copy()
+    if rerank:
+        out["rank"] = range(1, len(out) + 1)
+    return out
+
+
 def build_booklet(event_slug: str, lang: str = "fr", visible_event_ids: frozenset[int] | None = None,
-                  edition: str = "first", on: dt.date | None = None) -> Booklet:
+                  edition: str = "first", on: dt.date | None = None, public: bool = False) -> Booklet:
     """The booklet of one event in ``lang`` (fr, en, nl): a recommendations booklet when the event
     has recommendations, otherwise a Partner's Day style report. ``edition="follow_up"``: the
-    follow-up edition dated ``on`` (default today), see the module notes."""
+    follow-up edition dated ``on`` (default today), see the module notes. ``public``: the public
+    booklet, only what the public follow-up page shows (personal data withheld, the recommendations
+    of workshops not closed left out), see the module notes."""
     if lang not in LANGUAGES:
         raise ValidationError("error.invalid_choice", field="lang")
+    if not isinstance(public, bool):
+        raise ValidationError("error.invalid", field="public")
     on = _edition(edition, on)
     ev = _find_event(event_slug, visible_event_ids)
     f = d.DashboardFilter(event_ids=(ev.id,))
-    w = _Writer(lang)
+    w = _Writer(lang, public)
     recs = d.recommendations_ranked(f)
     kind = "recommendations" if len(recs) else "report"
     _title_page(w, ev, f, kind, edition, on)
     canvases = _canvases(f)
     follow: dict[int, tr.FollowUpView] | None = None
-    if edition == "follow_up":
+    closed: set[int] | None = None       # public: the recommendations of closed workshops only
+    if edition == "follow_up" or public:
         rows = tr.follow_up_rows([ev.id], today=on)
-        follow = {r.recommendation_id: r for r in rows}
-        if kind == "recommendations":
-            _follow_up_summary(w, rows, sum(rid not in follow for rid in recs["recommendation_id"]), on)
+        if public:
+            closed = {r.recommendation_id for r in rows}
+        if edition == "follow_up":
+            follow = {r.recommendation_id: r for r in rows}
+            if kind == "recommendations":
+                _follow_up_summary(w, rows, sum(rid not in follow for rid in recs["recommendation_id"]), on)
     if kind == "recommendations":
         trails = d.recommendation_trails(f)
         dates = _session_dates(f)
@@ -571,10 +625,10 @@ def build_booklet(event_slug: str, lang: str = "fr", visible_event_ids: frozense
                 w.p(theme.why)
             w.h(w.t("dashboard.booklet.diagnostic"), 2)
             _diagnostic(w, tf, 3)
-            theme_recs = d.recommendations_ranked(tf)
+            theme_recs = _closed_only(d.recommendations_ranked(tf), closed, rerank=True)
             several_dates = len({s.starts_at.date() for s in theme.sessions if s.starts_at}) > 1
             _recommendations(w, ev, theme_recs, trails, dates, several_dates, follow, on)
-            theme_actions = d.plan_actions(tf)
+            theme_actions = _closed_only(d.plan_actions(tf), closed)
             _plans(w, theme_actions)
     else:
         w.h(w.t("dashboard.booklet.the_day"), 1)
@@ -1050,12 +1104,23 @@ def render(b: Booklet, fmt: str) -> bytes:
 
 
 def export_booklet(event_slug: str, fmt: str, lang: str = "fr", visible_event_ids: frozenset[int] | None = None,
-                   edition: str = "first", on: dt.date | None = None) -> bytes:
+                   edition: str = "first", on: dt.date | None = None, public: bool = False) -> bytes:
     """The booklet of an event as DOCX or PDF bytes (the command line, the dashboard and the
-    follow-up pages use this); ``edition``/``on``: see ``build_booklet``."""
+    follow-up pages use this); ``edition``/``on``/``public``: see ``build_booklet``."""
     if fmt not in FORMATS:
         raise ValidationError("error.booklet_format", field="format", format=fmt)
-    return render(build_booklet(event_slug, lang, visible_event_ids, edition, on), fmt)
+    return render(build_booklet(event_slug, lang, visible_event_ids, edition, on, public), fmt)
+
+
+def public_booklet(token: Any, fmt: str = "pdf", lang: str = "fr", edition: str = "first") -> bytes | None:
+    """The public booklet from the public follow-up page: None unless the token's page is still on
+    and its booklet published (read again at download time: a tab opened before the organiser
+    switched the page off gets nothing). Lives here, not in ``core.followup.public``, because
+    ``core.reporting`` imports ``core.followup`` (one way)."""
+    slug = pub.public_booklet_slug(token)
+    if slug is None:
+        return None
+    return export_booklet(slug, fmt, lang, edition=edition, public=True)
 
 
 def file_name(event_slug: str, fmt: str, lang: str = "fr", edition: str = "first", on: dt.date | None = None) -> str:
@@ -1067,4 +1132,5 @@ def file_name(event_slug: str, fmt: str, lang: str = "fr", edition: str = "first
 
 
 __all__ = ["Booklet", "Bullets", "EDITIONS", "FORMATS", "Heading", "MIME", "Paragraph", "Table", "build_booklet",
-           "export_booklet", "file_name", "find_fallback_fonts", "find_fonts", "render", "render_docx", "render_pdf"]
+           "export_booklet", "file_name", "find_fallback_fonts", "find_fonts", "public_booklet", "render",
+           "render_docx", "render_pdf"]
