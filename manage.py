@@ -14,7 +14,6 @@ Errors exit non-zero with a one-line message.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
 import sys
@@ -225,13 +224,11 @@ def cmd_restore(args: argparse.Namespace) -> int:
          arg("--event", required=True, metavar="SLUG"), arg("--format", choices=("docx", "pdf"), required=True),
          arg("--out", required=True, metavar="FILE"), arg("--lang", choices=("fr", "en", "nl"), default="fr"),
          arg("--edition", choices=("first", "follow_up"), default="first",
-             help="first: the workshops' booklet; follow_up: regenerated with the follow-up, dated --on"),
-         arg("--on", metavar="YYYY-MM-DD", type=dt.date.fromisoformat,
-             help="the follow-up edition's date (default: today)"))
+             help="first: the workshops' booklet; follow_up: regenerated with the follow-up, dated today"))
 def cmd_export_booklet(args: argparse.Namespace) -> int:
     from core.reporting.booklet import export_booklet
 
-    data = export_booklet(args.event, args.format, args.lang, edition=args.edition, on=args.on)
+    data = export_booklet(args.event, args.format, args.lang, edition=args.edition)
     Path(args.out).write_bytes(data)
     print(f"booklet written to {args.out} ({len(data)} bytes)")
     return 0

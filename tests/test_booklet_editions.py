@@ -197,17 +197,19 @@ def test_organisers_download_the_follow_up_edition_from_the_dashboard_and_the_fo
     assert {"Télécharger en Word", "Télécharger en PDF"} <= {b.label for b in at.get("download_button")}
 
 
-def test_the_command_line_writes_the_follow_up_edition_of_a_given_day(database, two_dates, tmp_path):
+def test_the_command_line_writes_today_s_follow_up_edition(database, two_dates, tmp_path):
+    from core.i18n import fmt_date
+    from core.settings import local_now
     from tests.test_booklet import _manage
 
     _follow_up(two_dates)
     out = tmp_path / "suivi.docx"
     done = _manage(database, "export-booklet", "--event", SLUG, "--format", "docx", "--edition", "follow_up",
-                   "--on", "2026-12-05", "--out", str(out))
+                   "--out", str(out))
     assert done.returncode == 0, done.stderr
     text = _docx_text(out.read_bytes())
-    assert "Édition de suivi · 5 décembre 2026" in text and "Destinataire : Cabinet du ministre du Logement" in text
-    bad = tmp_path / "bad.docx"
-    refused = _manage(database, "export-booklet", "--event", SLUG, "--format", "docx", "--edition", "follow_up",
-                      "--on", "05/12/2026", "--out", str(bad))
-    assert refused.returncode == 2 and "--on" in refused.stderr and not bad.exists()
+    assert f"Édition de suivi · {fmt_date(local_now().date(), 'fr', 'long')}" in text
+    assert "Destinataire : Cabinet du ministre du Logement" in text
+    refused = _manage(database, "export-booklet", "--event", SLUG, "--format", "docx", "--edition", "second",
+                      "--out", str(tmp_path / "bad.docx"))
+    assert refused.returncode == 2 and "--edition" in refused.stderr and not (tmp_path / "bad.docx").exists()

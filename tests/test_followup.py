@@ -22,7 +22,7 @@ from core.errors import NotFound, PermissionDenied, StaleEdit, ValidationError
 from core.followup import closing, public
 from core.followup import tracking as tr
 from core.personas import canvas
-from core.session import board, plans, recommendations, session_flow, voting
+from core.session import board, plans, recommendations, session_flow, theme_process, voting
 from core.setup import events
 from core.signup import invitations as inv
 from core.signup import privacy, registration
@@ -51,6 +51,8 @@ class Room:
                                       title="Atelier de suivi")["id"]
         self.g1 = events.add_subgroup(SYSTEM, self.sid, SUBGROUP)["id"]
         self.g2 = events.add_subgroup(SYSTEM, self.sid, "Table 2")["id"]
+        # a date added to a theme that has its own: it covers the three stages, from the diagnostic
+        theme_process.set_session_stages(SYSTEM, self.sid, ["diagnostic", "recommendations", "implementation"])
         session_flow.start_session(SYSTEM, self.sid)
         token, _ = join.join(self.sid, self.g1, DISPLAY_NAME)
         self.p1 = join.resolve(token).actor()
