@@ -41,6 +41,9 @@ def level_label(code: str) -> str:
     return territory.level_label(view, code, lang)
 
 
+WITHHELD = t("followup.public.withheld")   # a participant-typed text that looked like personal data
+
+
 st.title(md(view.title))
 st.subheader(t("followup.public.title"), anchor=False)
 dates = " – ".join(dict.fromkeys(fmt_date(d, lang, "long") for d in (view.starts_on, view.ends_on) if d))
@@ -107,15 +110,15 @@ for theme_id in dict.fromkeys(r.theme_id for r in shown):
         st.subheader(t("followup.public.level", level=md(level_label(level))), anchor=False)
         for r in [x for x in theme_recs if x.level == level]:
             with st.container(border=True, key=f"pf_rec_{r.id}"):
-                st.markdown(f"**{md(r.title)}**")
+                st.markdown(f"**{md(WITHHELD if r.title_withheld else r.title)}**")
                 st.caption(" · ".join(x for x in (
                     t("followup.votes", count=r.votes), t("followup.retained") if r.retained else "",
                     t("followup.public.status_line", status=status_label(r.status))
                     + (f" ({fmt_date(r.status_on, lang, 'medium')})" if r.status_on else "")) if x))
                 if r.addressee:
                     st.caption(t("followup.public.addressed_to", addressee=md(r.addressee)))
-                if r.text:
-                    st.text(r.text)
+                if r.text or r.text_withheld:
+                    st.text(WITHHELD if r.text_withheld else r.text)
                 if r.trail:
                     parts = [t("followup.public.withheld") if x.withheld else
                              f"{t(f'followup.kind.{x.kind}')}: {x.text}"
@@ -140,11 +143,12 @@ for theme_id in dict.fromkeys(r.theme_id for r in shown):
                     for x in r.actions:
                         bits = [t(f"followup.action_status.{x.status}")
                                 + (f" ({fmt_date(x.status_on, lang, 'medium')})" if x.status_on else "")]
-                        if x.carrier:
-                            bits.append(t("followup.carrier", carrier=md(x.carrier)))
+                        if x.carrier or x.carrier_withheld:
+                            carrier = WITHHELD if x.carrier_withheld else x.carrier
+                            bits.append(t("followup.carrier", carrier=md(carrier)))
                         if x.due:
                             bits.append(t("followup.due", date=fmt_date(x.due, lang, "medium")))
                         if x.late:
                             bits.append(t("followup.late"))
-                        st.text(f"• {x.action}")
+                        st.text(f"• {WITHHELD if x.action_withheld else x.action}")
                         st.caption(" · ".join(bits) + (f" — {md(x.note)}" if x.note else ""))

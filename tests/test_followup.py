@@ -10,17 +10,20 @@ import json
 import re
 import zipfile
 from dataclasses import asdict
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy import update as sql_update
+from streamlit.testing.v1 import AppTest
 
 from core.access import accounts, join
 from core.actor import SYSTEM
 from core.errors import NotFound, PermissionDenied, StaleEdit, ValidationError
 from core.followup import closing, public
 from core.followup import tracking as tr
+from core.i18n import translate
 from core.personas import canvas
 from core.session import board, plans, recommendations, session_flow, theme_process, voting
 from core.setup import events
@@ -400,3 +403,118 @@ def test_closing_summary_goes_once_to_consenting_participants_with_a_working_lin
     assert closing.publish_closing_summary(room.organiser, room.event_id).queued == 1
     with pytest.raises(NotFound):
         closing.set_opt_out("x" * 40, True)
+
+
+# --- participant-typed recommendation and plan texts with personal data (public page, open data) ---
+
+REC_TITLE = "Guichet unique : écrire à lea.vermeulen@exemple.be"
+REC_TEXT = "Appeler Léa au 0470 98 76 54 pour les dossiers"
+REC_PUBLIC = "Familles suivies par jules.renard@cpas.example.be"
+ACTION_TEXT = "Appeler le 02 512 34 56 chaque lundi"
+ACTION_CARRIER = "Mme Dubois, 0471 23 45 67"
+ACTION_MEANS = "Contact : sophie.lambert@exemple.be"
+ACTION_INDICATOR = "Permanence ouverte Rue de la Loi 16"
+TYPED_PERSONAL = ("lea.vermeulen", "0470 98 76 54", "jules.renard", "02 512 34 56", "0471 23 45 67",
+                  "sophie.lambert", "Rue de la Loi 16")
+
+
+def _typed_personal_data(room: Room) -> None:
+    """Personal data typed by the room into a recommendation (title, text, people concerned) and into
+    the four fields of a plan action; the other recommendation and action stay clean."""
+    with db.write_session() as s:
+        s.execute(sql_update(m.Recommendation).where(m.Recommendation.id == room.other)
+                  .values(title=REC_TITLE, text=REC_TEXT, public=REC_PUBLIC))
+        s.execute(sql_update(m.Recommendation).where(m.Recommendation.id == room.rec)
+                  .values(public="Locataires du privé"))
+        s.execute(sql_update(m.PlanAction).where(m.PlanAction.id == room.action2)
+                  .values(action=ACTION_TEXT, carrier=ACTION_CARRIER, means=ACTION_MEANS, indicator=ACTION_INDICATOR))
+        s.execute(sql_update(m.PlanAction).where(m.PlanAction.id == room.action)
+                  .values(means="Un courrier cosigné", indicator="Une réunion obtenue"))
+
+
+def _zip_cells(data: bytes) -> tuple[dict[str, list[dict[str, str]]], dict, list[str]]:
+    """The ZIP's CSV rows (by file, as dicts), its JSON and every string cell of both."""
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        tables = {name: list(csv.DictReader(io.StringIO(z.read(f"{name}.csv").decode("utf-8-sig"))))
+                  for name in public.COLUMNS}
+        doc = json.loads(z.read("follow-up.json"))
+    cells = [c for rows in tables.values() for row in rows for c in row.values()] + _strings(doc)
+    return tables, doc, cells
+
+
+def test_recommendation_and_plan_texts_with_personal_data_are_withheld(room: Room):
+    o = room.organiser
+    _typed_personal_data(room)
+    token = public.set_public_page(o, room.event_id, True).token
+    # the public page's data: the texts withheld and flagged, the clean recommendation and action in full
+    view = public.public_page(token)
+    page = "\n".join(_strings(asdict(view)))
+    for value in TYPED_PERSONAL:
+        assert value not in page, value
+    dirty = next(r for r in view.recommendations if r.id == room.other)
+    assert (dirty.title, dirty.text, dirty.public) == ("", "", "")
+    assert (dirty.title_withheld, dirty.text_withheld, dirty.public_withheld) == (True, True, True)
+    clean = next(r for r in view.recommendations if r.id == room.rec)
+    assert (clean.title, clean.text, clean.public) == ("Encadrer les loyers", "Une grille contraignante",
+                                                       "Locataires du privé")
+    assert not (clean.title_withheld or clean.text_withheld or clean.public_withheld)
+    dirty_action = next(a for a in clean.actions if a.id == room.action2)
+    assert (dirty_action.action, dirty_action.carrier, dirty_action.means, dirty_action.indicator) == ("",) * 4
+    assert (dirty_action.action_withheld, dirty_action.carrier_withheld, dirty_action.means_withheld,
+            dirty_action.indicator_withheld) == (True,) * 4
+    clean_action = next(a for a in clean.actions if a.id == room.action)
+    assert (clean_action.action, clean_action.carrier, clean_action.means, clean_action.indicator) == (
+        "Rencontrer le cabinet", "RBDH", "Un courrier cosigné", "Une réunion obtenue")
+    assert not (clean_action.action_withheld or clean_action.carrier_withheld or clean_action.means_withheld
+                or clean_action.indicator_withheld)
+    # the open data: no CSV or JSON cell holds them; empty with the flags set; the clean ones in full
+    for data in (public.public_open_data(token, "fr"), public.open_data_zip(EVENT, "nl")):
+        tables, doc, cells = _zip_cells(data)
+        blob = "\n".join(cells)
+        for value in TYPED_PERSONAL:
+            assert value not in blob, value
+        recs = {int(r["recommendation_id"]): r for r in tables["recommendations"]}
+        assert {k: recs[room.other][k] for k in ("title", "text", "people_concerned", "title_withheld",
+                                                 "text_withheld", "people_concerned_withheld")} == {
+            "title": "", "text": "", "people_concerned": "", "title_withheld": "true", "text_withheld": "true",
+            "people_concerned_withheld": "true"}
+        assert {k: recs[room.rec][k] for k in ("title", "text", "people_concerned", "title_withheld",
+                                               "text_withheld", "people_concerned_withheld")} == {
+            "title": "Encadrer les loyers", "text": "Une grille contraignante",
+            "people_concerned": "Locataires du privé", "title_withheld": "false", "text_withheld": "false",
+            "people_concerned_withheld": "false"}
+        acts = {int(a["action_id"]): a for a in tables["plan_actions"]}
+        fields = ("action", "carrier", "means", "indicator")
+        assert [acts[room.action2][f] for f in fields] == [""] * 4
+        assert [acts[room.action2][f"{f}_withheld"] for f in fields] == ["true"] * 4
+        assert [acts[room.action][f] for f in fields] == ["Rencontrer le cabinet", "RBDH", "Un courrier cosigné",
+                                                          "Une réunion obtenue"]
+        assert [acts[room.action][f"{f}_withheld"] for f in fields] == ["false"] * 4
+        jrecs = {r["recommendation_id"]: r for r in doc["recommendations"]}
+        assert (jrecs[room.other]["title"], jrecs[room.other]["title_withheld"],
+                jrecs[room.other]["people_concerned_withheld"]) == ("", True, True)
+        assert (jrecs[room.rec]["title"], jrecs[room.rec]["title_withheld"]) == ("Encadrer les loyers", False)
+        jacts = {a["action_id"]: a for a in jrecs[room.rec]["plan_actions"]}
+        assert [jacts[room.action2][f"{f}_withheld"] for f in fields] == [True] * 4
+        assert [jacts[room.action][f] for f in fields] == ["Rencontrer le cabinet", "RBDH", "Un courrier cosigné",
+                                                           "Une réunion obtenue"]
+
+
+def test_the_public_page_shows_the_withheld_notice_instead_of_personal_data(room: Room):
+    _typed_personal_data(room)
+    token = public.set_public_page(room.organiser, room.event_id, True).token
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app_pages" / "public_follow_up.py"),
+                           default_timeout=60)
+    at.query_params["t"] = token
+    at.query_params["lang"] = "fr"
+    at.run()
+    assert not at.exception, at.exception
+    shown = "\n".join(str(getattr(x, "value", "")) for kind in ("markdown", "caption", "text")
+                      for x in at.get(kind)).replace("\\", "")   # md() escapes the notice's brackets
+    for value in TYPED_PERSONAL:
+        assert value not in shown, value
+    notice = translate("fr", "followup.public.withheld")
+    # the trail's finding (as before), and now the title, the text, the action and its carrier
+    assert shown.count(notice) == 5, shown
+    for value in ("Encadrer les loyers", "Une grille contraignante", "Rencontrer le cabinet", "RBDH"):
+        assert value in shown, value

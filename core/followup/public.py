@@ -20,9 +20,14 @@ else is "no page", never an error that would tell whether an event exists.
   names (participants choose them, and a table named after its members is personal: they are not
   needed to read a recommendation, so they are left out), the organisers' internal status note,
   the history (it names staff members);
-- a trail text in which the personal-data guard (``core.personas.sensitive``) finds what looks like
-  real personal data (an email address, a phone number, an identity number, an IBAN, a street
-  address) is withheld: replaced by a notice on the page, empty with ``withheld = true`` in the data.
+- a text participants typed in which the personal-data guard (``core.personas.sensitive``) finds what
+  looks like real personal data (an email address, a phone number, an identity number, an IBAN, a
+  street address) is withheld: replaced by a notice on the page, empty in the data with its flag set.
+  That is a trail item (text and persona together, ``withheld = true``), and each on its own a
+  recommendation's title, text and people concerned (``title_withheld``, ``text_withheld``,
+  ``people_concerned_withheld``) and an action's action, carrier, means and indicator
+  (``action_withheld``...), as in the public booklet. The organisers' texts (the addressee, the
+  answers, the progress notes) are shown as they are.
 
 **The booklet** offered on the page (while it is on and the booklet published, checked again at each
 download: ``public_booklet_slug``) is the public booklet (``core.reporting.booklet.public_booklet``):
@@ -162,8 +167,13 @@ class PublicAction:
     indicator: str
     status: str
     status_on: dt.date | None
-    note: str
+    note: str               # the organisers' note on the progress
     late: bool
+    # participant-typed texts that looked like personal data: emptied above, flagged here
+    action_withheld: bool = False
+    carrier_withheld: bool = False
+    means_withheld: bool = False
+    indicator_withheld: bool = False
 
 
 @dataclass(frozen=True)
@@ -185,6 +195,10 @@ class PublicRecommendation:
     trail: tuple[PublicTrailItem, ...]
     answers: tuple[PublicAnswer, ...]
     actions: tuple[PublicAction, ...]
+    # participant-typed texts that looked like personal data: emptied above, flagged here
+    title_withheld: bool = False
+    text_withheld: bool = False
+    public_withheld: bool = False
 
 
 @dataclass(frozen=True)
@@ -216,19 +230,36 @@ def _public_trail(items: Iterable[tr.TrailItem]) -> tuple[PublicTrailItem, ...]:
     return tuple(out)
 
 
+def _typed(text: str) -> tuple[str, bool]:
+    """A text participants typed as the public sees it: ("", True) when it looks like personal data."""
+    return ("", True) if _personal(text) else (text, False)
+
+
+def _public_action(a: tr.ActionView) -> PublicAction:
+    """An implementation action: its action, carrier, means and indicator were typed by the room (each
+    withheld on its own, as in the public booklet); its progress note by the organisers."""
+    action, carrier, means, indicator = (_typed(x) for x in (a.action, a.carrier, a.means, a.indicator))
+    return PublicAction(a.plan_action_id, action[0], carrier[0], a.due, means[0], indicator[0], a.status,
+                        a.status_on, a.note, a.late, action_withheld=action[1], carrier_withheld=carrier[1],
+                        means_withheld=means[1], indicator_withheld=indicator[1])
+
+
 def _public_recommendations(rows: Sequence[tr.FollowUpView]) -> tuple[PublicRecommendation, ...]:
+    """The room's title, text and people concerned each withheld on its own (as in the public booklet);
+    the addressee, status and answers are the organisers' and shown as they are."""
     ranks: dict[int, int] = {}
     out = []
     for r in rows:   # ordered by theme, votes (most first)
         ranks[r.theme_id] = ranks.get(r.theme_id, 0) + 1
+        title, text, concerned = _typed(r.title), _typed(r.text), _typed(r.public)
         out.append(PublicRecommendation(
             r.recommendation_id, r.theme_id, r.theme_title,
-            r.session_starts_at.date() if r.session_starts_at else None, ranks[r.theme_id], r.title, r.text,
-            r.level, r.public, r.retained, r.votes, r.addressee, r.status, r.status_on, _public_trail(r.trail),
+            r.session_starts_at.date() if r.session_starts_at else None, ranks[r.theme_id], title[0], text[0],
+            r.level, concerned[0], r.retained, r.votes, r.addressee, r.status, r.status_on, _public_trail(r.trail),
             tuple(PublicAnswer(a.id, a.answered_on, a.text, a.link, a.attachment_name, a.attachment_type,
                                a.attachment_size, a.attachment_sha256) for a in r.answers),
-            tuple(PublicAction(a.plan_action_id, a.action, a.carrier, a.due, a.means, a.indicator, a.status,
-                               a.status_on, a.note, a.late) for a in r.actions)))
+            tuple(_public_action(a) for a in r.actions),
+            title_withheld=title[1], text_withheld=text[1], public_withheld=concerned[1]))
     return tuple(out)
 
 
@@ -300,13 +331,15 @@ def public_attachment(token: Any, answer_id: Any) -> tr.Attachment | None:
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "recommendations": ("recommendation_id", "theme", "session_date", "rank_in_theme", "title", "text",
-                        "level_of_power", "people_concerned", "votes", "retained"),
+                        "level_of_power", "people_concerned", "votes", "retained", "title_withheld",
+                        "text_withheld", "people_concerned_withheld"),
     "sources": ("recommendation_id", "kind", "text", "persona", "withheld"),
     "follow_up": ("recommendation_id", "addressee", "status", "status_date"),
     "answers": ("answer_id", "recommendation_id", "answered_on", "text", "link", "document", "document_type",
                 "document_bytes", "document_sha256"),
     "plan_actions": ("action_id", "recommendation_id", "action", "carrier", "due", "means", "indicator",
-                     "status", "status_date", "note", "late"),
+                     "status", "status_date", "note", "late", "action_withheld", "carrier_withheld",
+                     "means_withheld", "indicator_withheld"),
 }
 
 
@@ -339,13 +372,14 @@ def _tables(view: PublicFollowUp) -> dict[str, list[tuple[Any, ...]]]:
     recs = view.recommendations
     return {
         "recommendations": [(r.id, r.theme, r.session_date, r.rank, r.title, r.text, r.level, r.public, r.votes,
-                             r.retained) for r in recs],
+                             r.retained, r.title_withheld, r.text_withheld, r.public_withheld) for r in recs],
         "sources": [(r.id, t.kind, t.text, t.persona, t.withheld) for r in recs for t in r.trail],
         "follow_up": [(r.id, r.addressee, r.status, r.status_on) for r in recs],
         "answers": [(a.id, r.id, a.answered_on, a.text, a.link, _doc_path(a), a.attachment_type,
                      a.attachment_size or None, a.attachment_sha256) for r in recs for a in r.answers],
         "plan_actions": [(a.id, r.id, a.action, a.carrier, a.due, a.means, a.indicator, a.status, a.status_on,
-                          a.note, a.late) for r in recs for a in r.actions],
+                          a.note, a.late, a.action_withheld, a.carrier_withheld, a.means_withheld,
+                          a.indicator_withheld) for r in recs for a in r.actions],
     }
 
 
@@ -358,6 +392,8 @@ def _json(view: PublicFollowUp) -> dict[str, Any]:
             "recommendation_id": r.id, "theme": r.theme, "session_date": _iso(r.session_date),
             "rank_in_theme": r.rank, "title": r.title, "text": r.text, "level_of_power": r.level,
             "people_concerned": r.public, "votes": r.votes, "retained": r.retained,
+            "title_withheld": r.title_withheld, "text_withheld": r.text_withheld,
+            "people_concerned_withheld": r.public_withheld,
             "sources": [{"kind": t.kind, "text": t.text, "persona": t.persona, "withheld": t.withheld}
                         for t in r.trail],
             "follow_up": {"addressee": r.addressee, "status": r.status, "status_date": _iso(r.status_on)},
@@ -367,7 +403,9 @@ def _json(view: PublicFollowUp) -> dict[str, Any]:
                         for a in r.answers],
             "plan_actions": [{"action_id": a.id, "action": a.action, "carrier": a.carrier, "due": _iso(a.due),
                               "means": a.means, "indicator": a.indicator, "status": a.status,
-                              "status_date": _iso(a.status_on), "note": a.note, "late": a.late}
+                              "status_date": _iso(a.status_on), "note": a.note, "late": a.late,
+                              "action_withheld": a.action_withheld, "carrier_withheld": a.carrier_withheld,
+                              "means_withheld": a.means_withheld, "indicator_withheld": a.indicator_withheld}
                              for a in r.actions],
         } for r in view.recommendations],
     }
