@@ -311,7 +311,8 @@ CHOICE_CASES = [
     ValueCase("mood.set_mood(moment)", lambda x: ("ok", x) if x == "before" else
               ("err", "error.mood_not_open") if x == "after" else ("err", "error.invalid_choice"),
               lambda w, x: mood.set_mood(w.m1, x, "sunny"), lambda w, r: r["moment"]),
-    ValueCase("recommendations.create(level)", _choice(vocabulary.POWER_LEVELS),
+    ValueCase("recommendations.create(level)",   # none chosen: said as such, not as an invalid choice
+              lambda x: ("err", "error.level_required") if x in (None, "") else _choice(vocabulary.POWER_LEVELS)(x),
               lambda w, x: recommendations.create_recommendation(w.m2, w.s2, "Titre", x,
                                                                  sources=[("contribution", w.c2)]),
               lambda w, r: r["level"]),
