@@ -14,19 +14,21 @@ import textwrap
 import plotly.graph_objects as go
 import streamlit as st
 
+from core import territory
 from core.errors import AtelierError
 from core.personas.canvas import Canvas
 from core.session import projector, session_flow
 from core.setup import events
-from core.vocabulary import CONTRIBUTION_KINDS, POWER_LEVELS
+from core.vocabulary import CONTRIBUTION_KINDS
 from ui import auth, errors, links
-from ui.i18n import t
+from ui.i18n import current_language, t
 from ui.live import live_view
 from ui.text import chart_text, md, unique_labels
 from ui.timer import clock
 
 # Okabe-Ito: colour-blind-safe
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+STATIC_CHART = {"displayModeBar": False, "staticPlot": True}
 WEATHER_ICONS = {"sunny": "☀️", "partly_cloudy": "🌤️", "cloudy": "☁️", "rainy": "🌧️", "stormy": "⛈️"}
 
 # Large type and high contrast for a room; hides the sidebar and the toolbar (no user text here).
@@ -56,9 +58,15 @@ st.html("""<style>
 [data-testid="stMain"] h1 { font-size: var(--pj-h1) !important; line-height: 1.15; padding: .2em 0 .1em; color: #000; }
 [data-testid="stMain"] h2 { font-size: var(--pj-h2) !important; line-height: 1.2; color: #000; }
 [data-testid="stMain"] h3 { font-size: var(--pj-h3) !important; line-height: 1.2; color: #000; }
-/* the header: event and theme on the first line, the stage, its prompt */
-[data-testid="stMain"] .st-key-pj_header [data-testid="stMarkdownContainer"] > p:first-child {
+/* the header: event and theme on the first line, the stage, its prompt; the timer and the join
+block beside them (one horizontal container: few elements per tick) */
+[data-testid="stMain"] .st-key-pj_top > div:first-child { flex: 1 1 50%; min-width: 0; }
+[data-testid="stMain"] .st-key-pj_top > div:not(:first-child) { flex: 0 1 auto; width: auto !important; }
+[data-testid="stMain"] :is(.st-key-pj_top, .st-key-pj_top_join) [data-testid="stMarkdownContainer"] > p:first-child {
     font-size: var(--pj-label) !important; font-weight: 700; color: #1a1a1a; margin-bottom: 0; }
+.atelier-side { display: flex; align-items: flex-start; gap: 2vw; flex-wrap: wrap; justify-content: flex-end; }
+/* the view under the header, after a rule */
+[class*="st-key-pj_body"] { border-top: 2px solid #6b6b6b; padding-top: .6em; }
 /* the join block: QR code (with its alternative text), code and short address */
 .atelier-join { display: flex; align-items: center; gap: 1.2vw; flex-wrap: wrap; justify-content: flex-end; }
 .atelier-join p { margin: 0; color: #111111; font-size: var(--pj-label); font-weight: 600; overflow-wrap: anywhere; }
@@ -77,20 +85,38 @@ st.html("""<style>
 .atelier-timer.orange { background: #b35900; color: #ffffff; }
 .atelier-timer.red { background: #b00020; color: #ffffff; }
 .atelier-timer-paused { font-size: var(--pj-label); font-weight: 700; color: #1a1a1a; margin: .3em 0 0; }
-/* lists as cards (feed), persona and plan cards: their first line is their title */
+/* Each view is one Markdown block in one container (a tick sends a handful of elements, not one
+per card); the container's key says its layout: pj_body_cols_N (N parts side by side, each an h3
+and one list or paragraph: a grid of two rows filled column by column), pj_body_cards_N (cards,
+N a row), pj_body_spotlight */
+[class*="st-key-pj_body"] [data-testid="stMarkdownContainer"] h3 { padding-top: 0; margin: 0 0 .3em; }
+[class*="st-key-pj_body_cols"] [data-testid="stMarkdownContainer"] {
+    display: grid; grid-template-rows: auto auto; grid-auto-flow: column; grid-auto-columns: minmax(0, 1fr);
+    column-gap: 2.5vw; align-items: start; }
+/* lists as cards (feed): their first line, in bold, is their label */
 .st-key-pj_view_feed [data-testid="stMarkdownContainer"] ul { list-style: none; padding: 0; margin: 0; }
 .st-key-pj_view_feed [data-testid="stMarkdownContainer"] li {
     border: 2px solid #6b6b6b; border-radius: .5rem; padding: .4em .6em; margin: 0 0 .5em; }
 .st-key-pj_view_feed li strong { display: block; font-size: var(--pj-label); }
-:is(.st-key-pj_view_personas, .st-key-pj_view_personas_spotlight, .st-key-pj_view_plans)
-    [data-testid="stMarkdownContainer"] > p:first-child {
+/* persona and plan cards: one list of cards on a grid, each card's first line is its title */
+[class*="st-key-pj_body_cards"] [data-testid="stMarkdownContainer"] > ul {
+    list-style: none; padding: 0; margin: 0; display: grid; gap: 1vw;
+    grid-template-columns: repeat(var(--pj-per-row, 3), minmax(0, 1fr)); }
+[class*="st-key-pj_body_cards"] [data-testid="stMarkdownContainer"] > ul > li {
+    border: 2px solid #6b6b6b; border-radius: .6rem; padding: .5em .8em; margin: 0; }
+[class*="st-key-pj_body_cards"] [data-testid="stMarkdownContainer"] > ul > li > p:first-child {
     font-size: var(--pj-h3) !important; font-weight: 700; color: #000; }
-:is(.st-key-pj_view_personas, .st-key-pj_view_personas_spotlight, .st-key-pj_view_plans)
-    [data-testid="stMarkdownContainer"] :is(p, ul) { margin: 0 0 .25em; }
+[class*="st-key-pj_body_cards"] [data-testid="stMarkdownContainer"] :is(p, ul) { margin: 0 0 .25em; }
+[class*="st-key-pj_body_cards"] [data-testid="stMarkdownContainer"] > ul > li ul { padding-left: 1.2em; }
+.st-key-pj_body_cards_1 { --pj-per-row: 1; }
+.st-key-pj_body_cards_2 { --pj-per-row: 2; }
+.st-key-pj_body_cards_3 { --pj-per-row: 3; }
 /* one persona at length: its sections side by side, under its name */
-.st-key-pj_spotlight [data-testid="stMarkdownContainer"] { column-count: 2; column-gap: 3vw; }
-.st-key-pj_spotlight [data-testid="stMarkdownContainer"] > p:first-child { column-span: all; }
-.st-key-pj_spotlight [data-testid="stMarkdownContainer"] li { break-inside: avoid; }
+.st-key-pj_body_spotlight [data-testid="stMarkdownContainer"] {
+    column-count: 2; column-gap: 3vw; border: 2px solid #6b6b6b; border-radius: .6rem; padding: .5em .8em; }
+.st-key-pj_body_spotlight [data-testid="stMarkdownContainer"] > p:first-child {
+    column-span: all; font-size: var(--pj-h3) !important; font-weight: 700; color: #000; }
+.st-key-pj_body_spotlight [data-testid="stMarkdownContainer"] li { break-inside: avoid; }
 </style>""")
 
 # Which session: the second-screen link's; else, for a facilitator, the session their console has
@@ -135,50 +161,51 @@ def timer_block(state: session_flow.SessionState) -> str:
 
 
 def draw_header(state: session_flow.SessionState, join_view: bool = False) -> None:
-    """Event and theme, the stage and its prompt, the timer; the join code and QR code beside them,
-    or filling the screen below the first line in the join view."""
+    """Event and theme, the stage and its prompt; the timer and the join code and QR code beside
+    them, or filling the screen below the first line in the join view. Three elements: a tick sends
+    little, whatever the view."""
     joinable = bool(state.join_code) and not state.closed
     url = projector.join_url(state.join_code, links.public_base()) if joinable else ""
     where = md(f"{state.event_title} · {state.theme_title}")
     title = md(t(f"stage.{state.stage}") if not state.closed else t("projector.closed"))
     if join_view and joinable:
-        with st.container(key="pj_header"):
+        with st.container(key="pj_top_join"):
             st.markdown(f"{where}\n\n{title}")
             st.html(join_block(state.join_code, url, big=True))
         return
-    # the timer between the stage and the join code: the view below starts high on the screen
-    left, *middle, right = st.columns([5, 2, 4] if state.timer_duration_s else [3, 2], vertical_alignment="top")
-    with left.container(key="pj_header"):
-        prompt = md(state.prompt) if state.prompt else t(f"flow.prompt.{state.stage}")
+    prompt = md(state.prompt) if state.prompt else t(f"flow.prompt.{state.stage}")
+    side = ((timer_block(state) if state.timer_duration_s else "")
+            + (join_block(state.join_code, url) if joinable else ""))
+    with st.container(horizontal=True, key="pj_top", gap="large"):
         st.markdown(f"{where}\n\n# {title}\n\n{prompt}")
-    if middle:
-        middle[0].html(timer_block(state))
-    if joinable:
-        right.html(join_block(state.join_code, url))
+        if side:
+            st.html(f'<div class="atelier-side">{side}</div>', width="content")
+
+
+def body(layout: str, text: str) -> None:
+    """A view's content: one Markdown block in a container whose key says its layout (the page's
+    CSS: ``cols_N`` side by side, ``cards_N`` a grid of cards, ``spotlight``, ``list``)."""
+    st.container(key=f"pj_body_{layout}").markdown(text)
 
 
 def draw_feed(data: projector.ProjectorData) -> None:
     """The newest work of the room: canvas items on one side, the board on the other (one Markdown
-    list per side, drawn as cards)."""
-    canvas_col, board_col = st.columns(2)
-    with canvas_col:
-        st.subheader(t("projector.feed_canvases"), anchor=False)
-        kinds = ("barrier", "motivation", "skill", "need")
-        newest = sorted(((item, c.persona.name) for c in data.canvases for kind in kinds for item in c.section(kind)),
-                        key=lambda pair: pair[0].id, reverse=True)[:8]
-        st.markdown("\n".join(f"- **{md(name)} · {t(f'projector.kind.{item.kind}')}** {md(item.text)}"
-                              for item, name in newest) or t("projector.feed_empty"))
-    with board_col:
-        st.subheader(t("projector.feed_board"), anchor=False)
-        board = data.room.board
-        if board.hidden:
-            st.info(t("projector.hidden"), icon=":material/visibility_off:")
-            return
+    block, two columns of cards)."""
+    kinds = ("barrier", "motivation", "skill", "need")
+    newest = sorted(((item, c.persona.name) for c in data.canvases for kind in kinds for item in c.section(kind)),
+                    key=lambda pair: pair[0].id, reverse=True)[:8]
+    lines = [f"### {t('projector.feed_canvases')}", ""]
+    lines += [f"- **{md(name)} · {t(f'projector.kind.{item.kind}')}** {md(item.text)}" for item, name in newest] \
+        or [t("projector.feed_empty")]
+    lines += ["", f"### {t('projector.feed_board')}", ""]
+    board = data.room.board
+    if board.hidden:
+        lines.append(f":material/visibility_off: {t('projector.hidden')}")
+    else:
         latest = sorted(board.visible(), key=lambda i: i.id, reverse=True)[:8]
-        labels = [t(f"flow.kind.{item.kind}") + (md(f" · {item.subgroup_name}") if item.subgroup_name else "")
-                  for item in latest]
-        st.markdown("\n".join(f"- **{label}** {md(item.text)}" for label, item in zip(labels, latest))
-                    or t("projector.feed_empty"))
+        lines += [f"- **{t(f'flow.kind.{item.kind}')}" + (md(f" · {item.subgroup_name}") if item.subgroup_name else "")
+                  + f"** {md(item.text)}" for item in latest] or [t("projector.feed_empty")]
+    body("cols_2", "\n".join(lines))
 
 
 def draw_board(data: projector.ProjectorData) -> None:
@@ -188,17 +215,19 @@ def draw_board(data: projector.ProjectorData) -> None:
         return
     kinds = [k for k in CONTRIBUTION_KINDS if any(i.kind == k for i in board.visible())]
     if not kinds:
-        st.markdown(t("projector.feed_empty"))
+        body("list", t("projector.feed_empty"))
         return
-    for col, kind in zip(st.columns(len(kinds)), kinds):
-        with col:
-            st.subheader(t(f"flow.kind.{kind}"), anchor=False)
-            st.markdown("\n".join(f"- {md(item.text)}" for item in board.visible() if item.kind == kind))
+    lines: list[str] = []
+    for kind in kinds:
+        lines += ["", f"### {t(f'flow.kind.{kind}')}", ""]
+        lines += [f"- {md(item.text)}" for item in board.visible() if item.kind == kind]
+    body(f"cols_{len(kinds)}", "\n".join(lines))
 
 
-def canvas_markdown(c: Canvas, compact: bool) -> str:
-    """One persona card as one Markdown block: the name, age and origin (its first line, styled as a
-    title), then each section with its newest items (all of them in the spotlight, with the leads)."""
+def canvas_markdown(c: Canvas, compact: bool, indent: str = "") -> str:
+    """One persona card as Markdown: the name, age and origin (its first line, styled as a title),
+    then each section with its newest items (all of them in the spotlight, with the leads). With
+    ``indent``, the card is the body of a list item (the gallery: one list of cards)."""
     bits = [t("group.persona_age", age=c.persona.age) if c.persona.age is not None else "", c.persona.origin]
     lines = [md(" · ".join(b for b in (c.persona.name, *bits) if b)), ""]
     limit = 3 if compact else 50
@@ -206,14 +235,16 @@ def canvas_markdown(c: Canvas, compact: bool) -> str:
                       ("skill", "canvas.skills"), ("need", "canvas.needs")):
         items = c.section(kind)
         more = f" — _{t('projector.more', count=len(items) - limit)}_" if len(items) > limit else ""
-        lines.append(f"\n**{t(key)}** ({len(items)}){more}\n")   # the newest: the room watches its work arrive
+        lines += ["", f"**{t(key)}** ({len(items)}){more}", ""]   # the newest: the room watches its work arrive
         for item in items[-limit:]:
             lines.append(f"- {md(item.text)}")
             if kind == "need" and not compact:
                 for lead in item.leads:
                     partners = ", ".join(r.acronym or r.name for r in lead.resources)
                     lines.append(f"    - → {md(lead.text)}" + (f" ({md(partners)})" if partners else ""))
-    return "\n".join(lines)
+    text = "\n".join(lines)
+    # inside a list item every line but the first is indented (a user's line breaks included)
+    return text.replace("\n", "\n" + indent) if indent else text
 
 
 def draw_gallery(data: projector.ProjectorData) -> None:
@@ -221,27 +252,30 @@ def draw_gallery(data: projector.ProjectorData) -> None:
     spotlight = data.room.state.projector_spotlight_id
     focus = next((c for c in canvases if c.persona.id == spotlight), None)
     if focus is not None:
-        st.container(border=True, key="pj_spotlight").markdown(canvas_markdown(focus, compact=False))
+        body("spotlight", canvas_markdown(focus, compact=False))
         return
     if not canvases:
-        st.markdown(t("projector.no_personas"))
-    per_row = 3 if len(canvases) > 4 else max(1, len(canvases))
-    for start in range(0, len(canvases), per_row):
-        cols = st.columns(per_row)
-        for col, c in zip(cols, canvases[start:start + per_row]):
-            col.container(border=True).markdown(canvas_markdown(c, compact=True))
+        body("list", t("projector.no_personas"))
+        return
+    per_row = 3 if len(canvases) > 4 else min(3, len(canvases))
+    body(f"cards_{per_row}", "\n\n".join("- " + canvas_markdown(c, compact=True, indent="    ") for c in canvases))
 
 
 def draw_recommendations(data: projector.ProjectorData) -> None:
     items = data.room.recommendations.items
     if not items:
-        st.markdown(t("projector.no_recommendations"))
-    for level in POWER_LEVELS:
+        body("list", t("projector.no_recommendations"))
+        return
+    lang = current_language()
+    lines: list[str] = []
+    for level in territory.level_order([data.levels]) + sorted({r.level for r in items} - set(
+            territory.level_order([data.levels]))):
         at_level = [r for r in items if r.level == level]
         if at_level:
-            st.subheader(t(f"flow.level.{level}"), anchor=False)
-            st.markdown("\n".join(f"- {md(r.title)}" + (f" _({md(r.subgroup_name)})_" if r.subgroup_name else "")
-                                  for r in at_level))
+            lines += ["", f"### {md(territory.level_label(data.levels, level, lang))}", ""]
+            lines += [f"- {md(r.title)}" + (f" _({md(r.subgroup_name)})_" if r.subgroup_name else "")
+                      for r in at_level]
+    body("list", "\n".join(lines))
 
 
 def chart_label(text: str, width: int = 38) -> str:
@@ -276,7 +310,7 @@ def draw_votes(data: projector.ProjectorData) -> None:
                                  dtick=1 if max(n for _rid, n in ranking) <= 12 else None,
                                  tickfont=dict(size=24), automargin=True),
                       yaxis=dict(automargin=True, tickfont=dict(size=26, color="#111111"), ticklabelstandoff=12))
-    st.plotly_chart(fig, theme=None, config={"displayModeBar": False, "staticPlot": True}, key="votes_chart")
+    st.container(key="pj_body_chart").plotly_chart(fig, theme=None, config=STATIC_CHART, key="votes_chart")
 
 
 def draw_mood(data: projector.ProjectorData) -> None:
@@ -297,19 +331,22 @@ def draw_mood(data: projector.ProjectorData) -> None:
                       yaxis=dict(tickfont=dict(size=24), automargin=True, dtick=1 if max(
                           (n for moment in ("before", "after") for _, n in mood.distribution(moment)), default=0) <= 10
                           else None))
-    st.plotly_chart(fig, theme=None, config={"displayModeBar": False, "staticPlot": True}, key="mood_chart")
+    st.container(key="pj_body_chart").plotly_chart(fig, theme=None, config=STATIC_CHART, key="mood_chart")
 
 
 def draw_plans(data: projector.ProjectorData) -> None:
     plans = data.room.plans
     if not plans:
-        st.markdown(t("projector.no_plans"))
+        body("list", t("projector.no_plans"))
+        return
+    cards = []
     for plan in plans:
         lines = [md(plan.recommendation_title), ""]
         if plan.subgroup_name:
             lines += [f"_{md(plan.subgroup_name)}_", ""]
         lines += [f"- {md(a.action)}" + (f" — {md(a.carrier)}" if a.carrier else "") for a in plan.actions]
-        st.container(border=True).markdown("\n".join(lines))
+        cards.append("- " + "\n".join(lines).replace("\n", "\n    "))
+    body(f"cards_{min(2, len(plans))}", "\n\n".join(cards))
 
 
 VIEWS = {"feed": draw_feed, "board": draw_board, "personas": draw_gallery, "recommendations": draw_recommendations,
@@ -326,7 +363,6 @@ def draw(data: projector.ProjectorData) -> None:
         draw_header(state, join_view=state.projector_view == "join")
         view = VIEWS.get(state.projector_view)
         if view is not None:
-            st.divider()
             view(data)
 
 

@@ -82,3 +82,27 @@ def test_revealed_votes_without_any_dot_say_so_instead_of_an_empty_chart(session
     assert "aucune gommette n’a encore été placée" in _text(at)
     assert not at.get("plotly_chart")
 
+
+
+def test_recommendations_view_lists_the_events_own_levels_geneva(session):
+    """A Geneva event's recommendations sit under its own levels (cantonal, a custom one), in its order,
+    on the projector: not only under Brussels' levels."""
+    from core.personas import canvas
+    from core.session import recommendations
+    from core.setup import events
+
+    event_id = get_event("partners-day-2024").id
+    events.set_event_levels(SYSTEM, event_id, None, "ch-ge", "Communal\nCantonal\nConfédération")
+    session_flow.start_session(SYSTEM, session.id)
+    session_flow.set_stage(SYSTEM, session.id, "recommendations")
+    source = [("persona", canvas.list_personas(session.id)[0].id)]
+    recommendations.create_recommendation(SYSTEM, session.id, "Guichet cantonal unique", "cantonal", sources=source)
+    recommendations.create_recommendation(SYSTEM, session.id, "Loi fédérale sur l’équivalence", "x-confederation",
+                                          sources=source)
+    recommendations.create_recommendation(SYSTEM, session.id, "Permanence dans chaque commune", "communal",
+                                          sources=source)
+    session_flow.set_projector_view(SYSTEM, session.id, "recommendations")
+    text = _text(_screen(projector.issue_screen_token(SYSTEM, session.id)))
+    order = [text.index(s) for s in ("### Communal", "Permanence dans chaque commune", "### Cantonal",
+                                     "Guichet cantonal unique", "### Confédération", "Loi fédérale sur l’équivalence")]
+    assert order == sorted(order)

@@ -18,6 +18,7 @@ from core.permissions import Scope
 from core.personas.canvas import Canvas, load_canvases
 from core.session.room import Room, room_snapshot
 from core.session.session_flow import check_facilitator, lock_session
+from core.setup.events import EventLevels, event_levels_in
 from storage import db
 from storage import models as m
 
@@ -28,6 +29,7 @@ SCREEN_TOKEN_BYTES = 24
 class ProjectorData:
     room: Room
     canvases: tuple[Canvas, ...]
+    levels: EventLevels = EventLevels()   # the event's levels of power: the recommendations view's order
 
 
 # What each projector view does not draw, as kinds of activity rows (``Activity.entity_type``):
@@ -68,7 +70,8 @@ def projector_snapshot(session_id: int) -> ProjectorData:
                                                      m.Persona.deleted_at.is_(None))
                              .order_by(m.Persona.id)).scalars().all()
         canvases = tuple(load_canvases(s, list(personas)))
-    return ProjectorData(room, canvases)
+        levels = event_levels_in(s, session_id)
+    return ProjectorData(room, canvases, levels)
 
 
 def join_url(code: str, base: str | None = None) -> str:
