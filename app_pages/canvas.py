@@ -236,17 +236,22 @@ def _open_editor(item: canvas.ItemView) -> None:
     st.session_state["canvas_edit"] = {"id": item.id, "kind": item.kind}
 
 
+def identity_markdown(p: canvas.PersonaCard) -> str:
+    """The persona's name, age and origin, facts and note as one Markdown block."""
+    lines = [f"### {md(p.name)}"]
+    bits = [t("group.persona_age", age=p.age) if p.age is not None else "", p.origin]
+    if any(bits):
+        lines += ["", md(" · ".join(b for b in bits if b))]
+    if p.facts:
+        lines += ["", *(f"- {md(fact)}" for fact in p.facts)]
+    if p.note:
+        lines += ["", md(p.note)]
+    return "\n".join(lines)
+
+
 def draw_header(data: canvas.Canvas) -> None:
-    p = data.persona
-    with st.container(border=True):
-        st.subheader(md(p.name), anchor=False)
-        bits = [t("group.persona_age", age=p.age) if p.age is not None else "", p.origin]
-        if any(bits):
-            st.caption(md(" · ".join(b for b in bits if b)))
-        if p.facts:  # one block, not an element per fact: ticks stay cheap
-            st.markdown("\n".join(f"- {md(fact)}" for fact in p.facts))
-        if p.note:
-            st.caption(md(p.note))
+    """The identity card and what the canvas still lacks: two or three elements a tick."""
+    st.container(border=True, key="canvas_identity").markdown(identity_markdown(data.persona))
     gaps = completeness.missing(data)
     if gaps:
         with st.expander(t("canvas.gaps", count=len(gaps)), icon=":material/checklist:"):
@@ -297,15 +302,13 @@ def draw_canvas(data: canvas.Canvas) -> None:
     and their controls are drawn outside it (``needs_board``); a tick that finds them changed
     reruns the page (``_needs_moved``)."""
     draw_header(data)
-    columns = st.columns(3)
-    for index, (kind, key, _icon) in enumerate(SECTIONS[:3]):
-        with columns[index].container(border=True):
-            items = data.section(kind)
-            lines = [f"**{t(key)}** ({len(items)})", ""]
-            if not items:
-                lines.append(f"_{t('canvas.empty_section')}_")
-            lines += [_item_line(item, data) for item in items]
-            st.markdown("\n".join(lines))
+    lines: list[str] = []
+    for kind, key, _icon in SECTIONS[:3]:
+        items = data.section(kind)
+        lines += ["", f"**{t(key)}** ({len(items)})", ""]
+        lines += [_item_line(item, data) for item in items] or [f"_{t('canvas.empty_section')}_"]
+    # one block: the page's CSS sets the three parts side by side (one under the other on a phone)
+    st.container(border=True, key="canvas_sections").markdown("\n".join(lines))
 
 
 def _add(confirmed: bool = False, similar_ok: bool = False) -> None:
@@ -718,6 +721,17 @@ def edit_dialog() -> None:
 
 # --- the page: the add bar, the persona's tools, the live lists, the needs -----------------------
 
+# The live lists: one Markdown block (a label and a list per part) laid out as three columns by a
+# grid of two rows filled column by column; one under the other on a narrow screen. No user text.
+st.html("""<style>
+.st-key-canvas_identity h3 { padding-top: 0; }
+.st-key-canvas_sections [data-testid="stMarkdownContainer"] {
+    display: grid; grid-template-rows: auto auto; grid-auto-flow: column; grid-auto-columns: minmax(0, 1fr);
+    column-gap: 1.5rem; align-items: start; }
+.st-key-canvas_sections [data-testid="stMarkdownContainer"] > p { margin-bottom: .25rem; }
+@media (max-width: 640px) {
+    .st-key-canvas_sections [data-testid="stMarkdownContainer"] { display: block; } }
+</style>""")
 add_failed_unavailable = isinstance(st.session_state.get("add_error"), StorageUnavailable)
 if editable:
     add_bar()  # an add that failed keeps its text in the form (it is emptied only after a save)

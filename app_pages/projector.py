@@ -388,6 +388,6 @@ def draw_following(data: projector.ProjectorData) -> None:
 
 try:
     live_view(int(session_id), projector.projector_snapshot, draw_following, key=f"projector_{session_id}",
-              ignore=projector.view_ignores(shown_view))
+              args=(int(session_id), shown_view), ignore=projector.view_ignores(shown_view))
 except AtelierError as exc:
     errors.show(exc)

@@ -106,3 +106,14 @@ def test_recommendations_view_lists_the_events_own_levels_geneva(session):
     order = [text.index(s) for s in ("### Communal", "Permanence dans chaque commune", "### Cantonal",
                                      "Guichet cantonal unique", "### Confédération", "Loi fédérale sur l’équivalence")]
     assert order == sorted(order)
+
+
+def test_the_projector_loads_only_what_the_view_shown_draws(session):
+    """A canvas write on the personas view reloads the canvases, not the board, votes or plans."""
+    personas = projector.projector_snapshot(session.id, "personas")
+    assert len(personas.canvases) == 6 and personas.room.board is None and personas.room.votes is None
+    board = projector.projector_snapshot(session.id, "board")
+    assert board.canvases == () and board.room.board.visible()
+    everything = projector.projector_snapshot(session.id)
+    assert everything.canvases and everything.room.board is not None and everything.room.plans is not None
+    assert set(projector.VIEW_PARTS) == set(projector.VIEW_IGNORES)   # every view says what it loads

@@ -16,8 +16,9 @@ from core import settings
 from core.actor import Actor
 from core.permissions import Scope
 from core.personas.canvas import Canvas, load_canvases
-from core.session.room import Room, room_snapshot
-from core.session.session_flow import check_facilitator, lock_session
+from core.session import board, mood, plans, recommendations, voting
+from core.session.room import Room
+from core.session.session_flow import check_facilitator, lock_session, session_view
 from core.setup.events import EventLevels, event_levels_in
 from storage import db
 from storage import models as m
@@ -62,15 +63,44 @@ def view_ignores(view: str) -> frozenset[str]:
     return VIEW_IGNORES.get(view, frozenset())
 
 
-def projector_snapshot(session_id: int) -> ProjectorData:
-    """Everything the projector can show, at one revision (builder for ``ui.live.live_view``)."""
-    room = room_snapshot(session_id)
-    with db.read_session() as s:
-        personas = s.execute(select(m.Persona).where(m.Persona.session_id == int(session_id),
-                                                     m.Persona.deleted_at.is_(None))
-                             .order_by(m.Persona.id)).scalars().all()
-        canvases = tuple(load_canvases(s, list(personas)))
-        levels = event_levels_in(s, session_id)
+# What each projector view draws besides the header (the session's state, always loaded): its
+# snapshot loads only that, so a write redraws the view shown at the cost of what it shows.
+VIEW_PARTS: dict[str, frozenset[str]] = {
+    "feed": frozenset({"canvases", "board"}),
+    "board": frozenset({"board"}),
+    "personas": frozenset({"canvases"}),
+    "recommendations": frozenset({"recommendations", "levels"}),
+    "votes": frozenset({"recommendations", "votes"}),
+    "plans": frozenset({"plans"}),
+    "mood": frozenset({"mood"}),
+    "join": frozenset(),
+    "stage": frozenset(),
+}
+ALL_PARTS = frozenset({"canvases", "board", "recommendations", "levels", "votes", "plans", "mood"})
+
+
+def projector_snapshot(session_id: int, view: str | None = None) -> ProjectorData:
+    """What the projector's ``view`` shows, at one revision (builder for ``ui.live.live_view``):
+    the session's state and the parts that view draws (``VIEW_PARTS``); the others are left empty
+    (``None``). Without a view, or for an unknown one, everything."""
+    parts = VIEW_PARTS.get(view or "", ALL_PARTS)
+    room = Room(session_view(session_id),
+                board.board_snapshot(session_id) if "board" in parts else None,
+                recommendations.recommendations_snapshot(session_id) if "recommendations" in parts else None,
+                voting.vote_snapshot(session_id) if "votes" in parts else None,
+                plans.plans_snapshot(session_id) if "plans" in parts else None,
+                mood.mood_summary(session_id) if "mood" in parts else None)
+    canvases: tuple[Canvas, ...] = ()
+    levels = EventLevels()
+    if parts & {"canvases", "levels"}:
+        with db.read_session() as s:
+            if "canvases" in parts:
+                personas = s.execute(select(m.Persona).where(m.Persona.session_id == int(session_id),
+                                                             m.Persona.deleted_at.is_(None))
+                                     .order_by(m.Persona.id)).scalars().all()
+                canvases = tuple(load_canvases(s, list(personas)))
+            if "levels" in parts:
+                levels = event_levels_in(s, session_id)
     return ProjectorData(room, canvases, levels)
 
 
