@@ -15,6 +15,7 @@ from core import limits as L
 from core.errors import AtelierError, StorageUnavailable
 from core.personas import canvas, completeness, sensitive, suggestions, templates
 from core.resources import inventory
+from core.session import projector
 from core.setup.events import list_events
 from core.vocabulary import BARRIER_NATURES, CATEGORIES
 from ui import actions, auth, errors
@@ -33,6 +34,9 @@ run: Callable[..., bool] = functools.partial(actions.run, actor)
 SECTIONS = (("barrier", "canvas.barriers", ":material/block:"), ("motivation", "canvas.motivations", ":material/bolt:"),
             ("skill", "canvas.skills", ":material/construction:"), ("need", "canvas.needs", ":material/flag:"))
 AUTO = "__auto__"
+# A canvas draws personas, their items, leads and partners, like the projector's persona gallery:
+# board, recommendations, votes, plans, mood and joins do not redraw it (core.session.projector)
+CANVAS_IGNORES = projector.view_ignores("personas")
 
 
 def day_text(value: Any) -> str:
@@ -739,10 +743,10 @@ if editable:
 try:
     if database_away is not None:
         raise database_away
-    _rev, current_data = snapshot(canvas.get_canvas, LIVE_SESSION, args=(chosen_id,))
+    _rev, current_data = snapshot(canvas.get_canvas, LIVE_SESSION, args=(chosen_id,), ignore=CANVAS_IGNORES)
     st.session_state[f"_needs_drawn_{chosen_id}"] = needs_signature(current_data)
     live_view(LIVE_SESSION, canvas.get_canvas, draw_canvas, key=f"canvas_{chosen_id}", args=(chosen_id,),
-              on_change=_needs_moved)
+              on_change=_needs_moved, ignore=CANVAS_IGNORES)
 except StorageUnavailable as exc:
     if not add_failed_unavailable:  # already said next to the form
         errors.show(exc)

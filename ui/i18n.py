@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from core.i18n import LANGUAGE_COOKIE, LANGUAGES, choose_language, fmt_date, fmt_datetime, fmt_time, translate
 
@@ -27,11 +28,28 @@ def _remembered_language() -> str | None:
 
 def current_language() -> str:
     """The user's language (``core.i18n.choose_language``): link, this session's choice, the
-    browser's cookie, the browser's language, French. Kept in the session once found."""
+    browser's cookie, the browser's language, French. Kept in the session once found.
+
+    Found once per run of the page (or of a live fragment) and reused by every ``t()`` of that run:
+    reading the link, the session, the cookie and the browser's locale on each string cost a live
+    tick more than drawing it. A new run starts afresh (Streamlit gives each run new ``cursors``);
+    the language switch's callback forgets the run's value."""
+    ctx = get_script_run_ctx(suppress_warning=True)
+    held = getattr(ctx, "_atelier_lang", None) if ctx is not None else None
+    if held is not None and held[0] is ctx.cursors:
+        return held[1]
     link = st.query_params.get("lang")
     lang = choose_language(link, st.session_state.get("lang"), _remembered_language(), _browser_language())
     st.session_state["lang"] = lang
+    if ctx is not None:
+        ctx._atelier_lang = (ctx.cursors, lang)  # type: ignore[attr-defined]
     return lang
+
+
+def _forget_run_language() -> None:
+    ctx = get_script_run_ctx(suppress_warning=True)
+    if ctx is not None:
+        ctx._atelier_lang = None  # type: ignore[attr-defined]
 
 
 def t(key: str, **params: Any) -> str:
@@ -52,6 +70,7 @@ def language_selector() -> None:
     def _changed() -> None:
         choice = st.session_state["lang_choice"]
         st.session_state["lang"] = choice
+        _forget_run_language()
         st.session_state["lang_to_remember"] = choice
         if st.query_params.get("lang"):
             st.query_params["lang"] = choice    # a link's ?lang= must not bring the old one back
