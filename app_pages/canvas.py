@@ -21,7 +21,7 @@ from core.vocabulary import BARRIER_NATURES, CATEGORIES
 from ui import actions, auth, errors
 from ui.actions import Field, RowEdit, show_error
 from ui.i18n import current_language, fmt_date, t
-from ui.live import live_view, snapshot
+from ui.live import live_view, made_once, snapshot
 from ui.text import md
 
 actor = auth.current_actor()
@@ -253,13 +253,28 @@ def identity_markdown(p: canvas.PersonaCard) -> str:
     return "\n".join(lines)
 
 
-def draw_header(data: canvas.Canvas) -> None:
+def rendered(data: canvas.Canvas) -> tuple[str, str, int, str]:
+    """The live part's Markdown for a canvas snapshot: identity card, what is missing (and how many
+    gaps), the three lists. Made once per snapshot and language (``ui.live.made_once``), not on
+    every tick of every tab."""
+    def make() -> tuple[str, str, int, str]:
+        gaps = completeness.missing(data)
+        lines: list[str] = []
+        for kind, label, _icon in SECTIONS[:3]:
+            items = data.section(kind)
+            lines += ["", f"**{t(label)}** ({len(items)})", ""]
+            lines += [_item_line(item, data) for item in items] or [f"_{t('canvas.empty_section')}_"]
+        return (identity_markdown(data.persona), "\n".join("- " + md(t(gap.kind_key, **gap.params)) for gap in gaps),
+                len(gaps), "\n".join(lines))
+    return made_once(data, "canvas.live", make)
+
+
+def draw_header(identity: str, gaps: str, count: int) -> None:
     """The identity card and what the canvas still lacks: two or three elements a tick."""
-    st.container(border=True, key="canvas_identity").markdown(identity_markdown(data.persona))
-    gaps = completeness.missing(data)
-    if gaps:
-        with st.expander(t("canvas.gaps", count=len(gaps)), icon=":material/checklist:"):
-            st.markdown("\n".join("- " + md(t(gap.kind_key, **gap.params)) for gap in gaps))
+    st.container(border=True, key="canvas_identity").markdown(identity)
+    if count:
+        with st.expander(t("canvas.gaps", count=count), icon=":material/checklist:"):
+            st.markdown(gaps)
     else:
         st.success(t("canvas.complete"), icon=":material/task_alt:")
 
@@ -305,14 +320,10 @@ def draw_canvas(data: canvas.Canvas) -> None:
     elements per tick, whatever the canvas size; the controls are outside the fragment). The needs
     and their controls are drawn outside it (``needs_board``); a tick that finds them changed
     reruns the page (``_needs_moved``)."""
-    draw_header(data)
-    lines: list[str] = []
-    for kind, key, _icon in SECTIONS[:3]:
-        items = data.section(kind)
-        lines += ["", f"**{t(key)}** ({len(items)})", ""]
-        lines += [_item_line(item, data) for item in items] or [f"_{t('canvas.empty_section')}_"]
+    identity, gaps, count, sections = rendered(data)
+    draw_header(identity, gaps, count)
     # one block: the page's CSS sets the three parts side by side (one under the other on a phone)
-    st.container(border=True, key="canvas_sections").markdown("\n".join(lines))
+    st.container(border=True, key="canvas_sections").markdown(sections)
 
 
 def _add(confirmed: bool = False, similar_ok: bool = False) -> None:

@@ -65,3 +65,25 @@ def test_a_change_in_the_session_is_seen_at_the_next_revision(seeded):
     after = live.SNAPSHOTS.get(view, rev2, lambda: canvas.get_canvas(persona.id))
     assert "Pas de garde d'enfants le soir" in [i.text for i in after.barriers]
     assert "Pas de garde d'enfants le soir" not in [i.text for i in before.barriers]
+
+
+def test_text_made_from_a_snapshot_is_made_once_per_snapshot_and_language(monkeypatch):
+    """Every tab of a room draws the same snapshot on every tick: its Markdown is made once; a new
+    snapshot (a change), even with equal contents, or another language makes it again."""
+    from ui import live as ui_live
+
+    made: list[str] = []
+    language = ["fr"]
+    monkeypatch.setattr(ui_live, "current_language", lambda: language[0])
+
+    def make(data: list[str]) -> str:
+        made.append(language[0])
+        return f"{language[0]}:{','.join(data)}"
+
+    first = ["Assuétudes"]
+    assert [ui_live.made_once(first, "test", lambda: make(first)) for _ in range(3)] == ["fr:Assuétudes"] * 3
+    second = ["Assuétudes"]                      # the next revision's snapshot, equal contents
+    assert ui_live.made_once(second, "test", lambda: make(second)) == "fr:Assuétudes"
+    language[0] = "nl"
+    assert ui_live.made_once(second, "test", lambda: make(second)) == "nl:Assuétudes"
+    assert made == ["fr", "fr", "nl"]

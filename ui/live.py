@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import os
 import random
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -27,7 +29,7 @@ from core.errors import AtelierError, StorageUnavailable
 from core.session import live
 from storage import db
 from ui import errors
-from ui.i18n import t
+from ui.i18n import current_language, t
 
 DEFAULT_INTERVAL_S = float(os.environ.get("ATELIER_LIVE_INTERVAL", "1"))
 JITTER = 0.25  # up to +25 % of the interval, drawn once per browser session
@@ -65,6 +67,30 @@ def snapshot(builder: Callable[..., Any], session_id: int, args: tuple = (),
     rev = live.revision(session_id, max_age_s=live.MAX_AGE_S if _ticking() else 0, ignore=ignore)
     name = f"{builder.__module__}.{builder.__qualname__}" + (f"-{sorted(ignore)}" if ignore else "")
     return rev, _snapshot(db.database_url(), name, session_id, rev, tuple(args), builder)
+
+
+_MADE: OrderedDict[tuple[int, str, str], tuple[Any, Any]] = OrderedDict()
+_MADE_LOCK = threading.Lock()
+MADE_KEEP = 256
+
+
+def made_once(data: Any, name: str, make: Callable[[], Any]) -> Any:
+    """What ``make()`` builds from a shared snapshot ``data`` (its Markdown, say), once per snapshot,
+    ``name`` and language: every tab of a room draws the same snapshot on every tick, so the text is
+    made once, not once per tab and tick. Snapshots are never changed once built (``snapshot``); an
+    entry is recognised by the snapshot object itself, so a reused ``id`` never returns another's."""
+    key = (id(data), name, current_language())
+    with _MADE_LOCK:
+        held = _MADE.get(key)
+    if held is not None and held[0] is data:
+        return held[1]
+    value = make()
+    with _MADE_LOCK:
+        _MADE[key] = (data, value)
+        _MADE.move_to_end(key)
+        while len(_MADE) > MADE_KEEP:
+            _MADE.popitem(last=False)
+    return value
 
 
 def live_view(session_id: int, builder: Callable[..., Any], draw: Callable[[Any], None],
