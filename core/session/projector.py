@@ -16,9 +16,9 @@ from core import settings
 from core.actor import Actor
 from core.permissions import Scope
 from core.personas.canvas import Canvas, load_canvases
-from core.session import board, mood, plans, recommendations, voting
-from core.session.room import Room
-from core.session.session_flow import check_facilitator, lock_session, session_view
+from core.session.room import PARTS as ROOM_PARTS
+from core.session.room import Room, room_snapshot
+from core.session.session_flow import check_facilitator, lock_session
 from core.setup.events import EventLevels, event_levels_in
 from storage import db
 from storage import models as m
@@ -76,7 +76,7 @@ VIEW_PARTS: dict[str, frozenset[str]] = {
     "join": frozenset(),
     "stage": frozenset(),
 }
-ALL_PARTS = frozenset({"canvases", "board", "recommendations", "levels", "votes", "plans", "mood"})
+ALL_PARTS = ROOM_PARTS | {"canvases", "levels"}
 
 
 def projector_snapshot(session_id: int, view: str | None = None) -> ProjectorData:
@@ -84,12 +84,7 @@ def projector_snapshot(session_id: int, view: str | None = None) -> ProjectorDat
     the session's state and the parts that view draws (``VIEW_PARTS``); the others are left empty
     (``None``). Without a view, or for an unknown one, everything."""
     parts = VIEW_PARTS.get(view or "", ALL_PARTS)
-    room = Room(session_view(session_id),
-                board.board_snapshot(session_id) if "board" in parts else None,
-                recommendations.recommendations_snapshot(session_id) if "recommendations" in parts else None,
-                voting.vote_snapshot(session_id) if "votes" in parts else None,
-                plans.plans_snapshot(session_id) if "plans" in parts else None,
-                mood.mood_summary(session_id) if "mood" in parts else None)
+    room = room_snapshot(session_id, parts)
     canvases: tuple[Canvas, ...] = ()
     levels = EventLevels()
     if parts & {"canvases", "levels"}:

@@ -22,9 +22,16 @@ class Room:
     mood: Any
 
 
-def room_snapshot(session_id: int) -> Room:
+PARTS = frozenset({"board", "recommendations", "votes", "plans", "mood"})
+
+
+def room_snapshot(session_id: int, parts: frozenset[str] = PARTS) -> Room:
     """Builder for live views that need the whole session (a few queries, shared by every screen
-    at one revision)."""
-    return Room(session_view(session_id), board.board_snapshot(session_id),
-                recommendations.recommendations_snapshot(session_id), voting.vote_snapshot(session_id),
-                plans.plans_snapshot(session_id), mood.mood_summary(session_id))
+    at one revision). With ``parts``, only those are read and the others left ``None`` (the
+    projector reads what its view draws); the session's state is always read."""
+    return Room(session_view(session_id),
+                board.board_snapshot(session_id) if "board" in parts else None,
+                recommendations.recommendations_snapshot(session_id) if "recommendations" in parts else None,
+                voting.vote_snapshot(session_id) if "votes" in parts else None,
+                plans.plans_snapshot(session_id) if "plans" in parts else None,
+                mood.mood_summary(session_id) if "mood" in parts else None)
