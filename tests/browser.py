@@ -159,6 +159,16 @@ def wait_idle(page, timeout: float = 30_000) -> None:
     page.wait_for_selector(IDLE, timeout=timeout)
 
 
+def open_canvas(page, timeout: float = 30_000) -> None:
+    """Go from a participant's page to the persona canvas by the menu and wait until the canvas page
+    has drawn and finished its run. Waiting for a word such as "Freins" or a box named "Texte" is not
+    enough: the sub-group page shows both, so a test could type into the page it is leaving."""
+    page.get_by_role("link", name="Canevas du persona").click()
+    page.wait_for_url("**/canvas*", timeout=timeout)
+    page.locator(".st-key-canvas_choice").wait_for(timeout=timeout)   # only the canvas page draws it
+    wait_idle(page, timeout)
+
+
 # Counts the script runs a page has finished (the app's script state leaving "running"), from the
 # first call on (again after a navigation, which starts a new document).
 _RUNS_JS = """() => {

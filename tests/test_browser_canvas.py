@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import ROOT, after_run, running_app, ticks, wait_idle
+from tests.browser import ROOT, after_run, open_canvas, running_app, ticks, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -36,9 +36,7 @@ def _join(context, base: str, code: str, name: str):
     page.get_by_role("textbox", name="Votre prénom (facultatif)").fill(name)
     page.get_by_role("button", name="Rejoindre").click()
     page.get_by_text(f"Bienvenue, {name} !").wait_for(timeout=30_000)
-    page.get_by_role("link", name="Canevas du persona").click()
-    page.get_by_text("Freins").first.wait_for(timeout=30_000)
-    wait_idle(page)
+    open_canvas(page)
     return page
 
 

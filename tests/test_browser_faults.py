@@ -19,7 +19,7 @@ import sqlite3
 import pytest
 from sqlalchemy import create_engine, func, select
 
-from tests.browser import ROOT, free_port, running_app, ticks, wait_idle
+from tests.browser import ROOT, free_port, open_canvas, running_app, ticks, wait_idle
 from tests.test_faults import TcpProxy, pg_target, write_tally
 
 pytestmark = pytest.mark.browser
@@ -89,9 +89,7 @@ def join_and_open_canvas(context, base: str, code: str, name: str, group: str = 
     page.get_by_role("textbox", name="Votre prénom (facultatif)").fill(name)
     page.get_by_role("button", name="Rejoindre").click()
     page.get_by_text(f"Bienvenue, {name} !").wait_for(timeout=60_000)
-    page.get_by_role("link", name="Canevas du persona").click()
-    page.get_by_text("Freins").first.wait_for(timeout=60_000)
-    wait_idle(page)
+    open_canvas(page, timeout=60_000)
     return page
 
 

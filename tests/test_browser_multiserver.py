@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import chromium, running_app, wait_idle
+from tests.browser import chromium, open_canvas, running_app, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -35,9 +35,8 @@ def test_change_through_one_server_shows_on_the_other(demo_postgres):
         laptop.get_by_text("Sous-groupe 1").wait_for(timeout=30_000)
         laptop.get_by_text("Sous-groupe 1").click()
         laptop.get_by_role("button", name="Rejoindre").click()
-        laptop.get_by_role("link", name="Canevas du persona").click()
+        open_canvas(laptop)
         box = laptop.get_by_role("textbox", name="Texte")
-        box.wait_for(timeout=30_000)
         box.fill("Frein écrit sur le serveur A")
         box.press("Enter")
         laptop.get_by_text("Frein écrit sur le serveur A").first.wait_for(timeout=15_000)

@@ -10,7 +10,7 @@ import contextlib
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import ROOT, Lag, choose, poll, running_app, wait_idle
+from tests.browser import ROOT, Lag, choose, open_canvas, poll, running_app, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -79,9 +79,8 @@ def test_barrier_reaches_the_projector_and_revealed_votes_draw_a_chart(room, con
     laptop.goto(f"{base}/join?join={session.join_code}")
     laptop.get_by_text("Sous-groupe 2").click()
     laptop.get_by_role("button", name="Rejoindre").click()
-    laptop.get_by_role("link", name="Canevas du persona").click()
+    open_canvas(laptop)
     box = laptop.get_by_role("textbox", name="Texte")
-    box.wait_for(timeout=30_000)
     box.fill("Horaires de garde incompatibles")
     box.press("Enter")
     screen.get_by_text("Horaires de garde incompatibles").first.wait_for(timeout=5_000)

@@ -20,7 +20,7 @@ import zipfile
 
 import pytest
 
-from tests.browser import IDLE, ROOT, choose, chromium, poll, running_app, wait_idle
+from tests.browser import IDLE, ROOT, choose, chromium, open_canvas, poll, running_app, wait_idle
 
 PG_URL = os.environ.get("ATELIER_TEST_POSTGRES_URL")
 SHOTS = ROOT / ".pytest_cache"
@@ -479,9 +479,8 @@ def test_payloads_are_shown_as_typed_and_never_run(room, tmp_path):
                                              *tagged("constat")])
 
         # --- the canvas: every section of the main persona, a barrier typed here, a need's leads
-        p.get_by_role("link", name="Canevas du persona").click()
+        open_canvas(p)
         box = p.get_by_role("textbox", name="Texte")
-        box.wait_for(timeout=30_000)
         check.expect(p, "canvas", [tagged("persona")[0], *tagged("fait"), f"{PAYLOADS[0]} note0",
                                    *tagged("frein"), *tagged("motivation"), *tagged("compétence"),
                                    *tagged("besoin"), *[f"→ {x} (R{i} — {r})" for i, (x, r) in
