@@ -421,7 +421,8 @@ def _needs_moved(_previous: Any, _current: Any) -> None:
     """On a tick that brought changes: when the needs part of the page is not what it shows, redraw
     the page (a rare event: quiet ticks and changes elsewhere stay inside the fragment)."""
     try:
-        _rev, data = snapshot(canvas.get_canvas, LIVE_SESSION, args=(chosen_id,))
+        _rev, data = snapshot(canvas.get_canvas, LIVE_SESSION, args=(chosen_id,), ignore=CANVAS_IGNORES,
+                              persona=chosen_id)
     except AtelierError:
         return   # the fragment says what happened
     if needs_signature(data) != st.session_state.get(f"_needs_drawn_{chosen_id}"):
@@ -754,10 +755,11 @@ if editable:
 try:
     if database_away is not None:
         raise database_away
-    _rev, current_data = snapshot(canvas.get_canvas, LIVE_SESSION, args=(chosen_id,), ignore=CANVAS_IGNORES)
+    _rev, current_data = snapshot(canvas.get_canvas, LIVE_SESSION, args=(chosen_id,), ignore=CANVAS_IGNORES,
+                                  persona=chosen_id)
     st.session_state[f"_needs_drawn_{chosen_id}"] = needs_signature(current_data)
     live_view(LIVE_SESSION, canvas.get_canvas, draw_canvas, key=f"canvas_{chosen_id}", args=(chosen_id,),
-              on_change=_needs_moved, ignore=CANVAS_IGNORES)
+              on_change=_needs_moved, ignore=CANVAS_IGNORES, persona=chosen_id)
 except StorageUnavailable as exc:
     if not add_failed_unavailable:  # already said next to the form
         errors.show(exc)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 from sqlalchemy import inspect, select
@@ -178,8 +178,8 @@ def _persona_scope(s: Session, persona: m.Persona | None, written_in: int | None
         return Scope()
     picked = frozenset(g for g in s.execute(select(m.PersonaPickup.subgroup_id)
                                             .where(m.PersonaPickup.persona_id == persona.id)).scalars() if g)
-    return _session_scope(s, persona.session_id, persona.subgroup_id, persona.open_to_all, picked, written_in,
-                          readers)
+    return replace(_session_scope(s, persona.session_id, persona.subgroup_id, persona.open_to_all, picked,
+                                  written_in, readers), persona_id=persona.id)
 
 
 def read_scope(s: Session, obj: Any) -> Scope:
@@ -251,7 +251,8 @@ def record(s: Session, actor: Actor, action: str, entity: str, entity_id: int | 
     # a row a later date of the theme wrote belongs to that date's activity (its revision, its trail)
     row = m.Activity(actor_type=actor.kind, actor_id=actor.id, actor_label=actor.label[:120], action=action,
                      entity_type=entity, entity_id=entity_id, event_id=scope.event_id,
-                     session_id=scope.written_in or scope.session_id, before=before, after=after)
+                     session_id=scope.written_in or scope.session_id, persona_id=scope.persona_id,
+                     before=before, after=after)
     s.add(row)
     return row
 

@@ -103,6 +103,8 @@ class Scope:
     written_in: int | None = None                 # canvas rows: the later date they were written in
     later_sessions: frozenset[int] = frozenset()  # the later dates of the theme, who read this session
                                                   # (filled for read checks: core.entities.read_scope)
+    persona_id: int | None = None                 # a persona's rows: which persona (activity rows name it,
+                                                  # so one canvas's writes do not redraw the others)
 
 
 def relation(actor: Actor | None, scope: Scope = Scope()) -> str:

@@ -627,5 +627,8 @@ class Activity(Base):
     entity_id: Mapped[int | None] = mapped_column(Integer, default=None)
     event_id: Mapped[int | None] = mapped_column(Integer, default=None, index=True)
     session_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    # the persona a row belongs to (its canvas, leads, partners, card), None for anything else:
+    # per-persona revisions of live views (core.session.live.revision)
+    persona_id: Mapped[int | None] = mapped_column(Integer, default=None)
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)

@@ -50,3 +50,33 @@ def test_a_slow_read_of_the_revision_does_not_replace_a_newer_one(database):
     assert got["a"] == before and got["b"] > before
     # the next screens, within the moment reads are shared, are given the newer revision
     assert live.revision(sid) == got["b"]
+
+
+def test_a_canvas_view_moves_with_its_own_persona_not_with_the_others(database):
+    """Eight sub-groups write on eight canvases: a canvas screen redraws when its own persona (or
+    the session) changes, not on every write of the room. Writes of no persona still move it."""
+    from core.personas import canvas
+    from core.session.projector import view_ignores
+
+    sid = _session()
+    group_a, group_b = (events.add_subgroup(SYSTEM, sid, name)["id"] for name in ("Table A", "Table B"))
+    ahmed = canvas.create_persona(SYSTEM, sid, "Ahmed", subgroup_id=group_a)["id"]
+    nadia = canvas.create_persona(SYSTEM, sid, "Nadia", subgroup_id=group_b)["id"]
+    ignore = view_ignores("personas")
+
+    def seen(persona: int) -> tuple[int, int]:
+        return live.revision(sid, max_age_s=0, ignore=ignore, persona=persona)
+
+    a0, n0, room0 = seen(ahmed), seen(nadia), live.revision(sid, max_age_s=0)
+    need = canvas.add_need(SYSTEM, nadia, "Un logement")["id"]
+    canvas.add_barrier(SYSTEM, nadia, "Pas de garant")
+    canvas.add_solution_lead(SYSTEM, need, "Agence immobilière sociale")
+    assert seen(ahmed) == a0, "Nadia's canvas changed, Ahmed's screen need not redraw"
+    assert seen(nadia) > n0 and live.revision(sid, max_age_s=0) > room0   # hers does, the room's too
+    a1 = seen(ahmed)
+    canvas.add_barrier(SYSTEM, ahmed, "Dettes")
+    assert seen(ahmed) > a1
+    a2, n2 = seen(ahmed), seen(nadia)
+    session_flow.start_session(SYSTEM, sid)
+    session_flow.set_contributions_open(SYSTEM, sid, False)   # the session's state: every canvas shows it
+    assert seen(ahmed) > a2 and seen(nadia) > n2

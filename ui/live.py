@@ -58,13 +58,14 @@ def _ticking() -> bool:
 
 
 def snapshot(builder: Callable[..., Any], session_id: int, args: tuple = (),
-             ignore: frozenset[str] = frozenset()) -> tuple[tuple[int, int], Any]:
+             ignore: frozenset[str] = frozenset(), persona: int | None = None) -> tuple[tuple[int, int], Any]:
     """The current revision and the builder's data at that revision (pure data, no widgets).
     The builder is called as ``builder(session_id)``, or ``builder(*args)`` when args are given.
     A full run reads the revision fresh (someone who just saved sees it at once); ticks may share
     a read made a moment ago by another screen. Writes of the kinds in ``ignore`` (activity entity
-    types the view does not draw) do not move the revision, so they cost the view nothing."""
-    rev = live.revision(session_id, max_age_s=live.MAX_AGE_S if _ticking() else 0, ignore=ignore)
+    types the view does not draw) do not move the revision, so they cost the view nothing; with
+    ``persona`` (a view of that persona's canvas only), neither do writes to other personas."""
+    rev = live.revision(session_id, max_age_s=live.MAX_AGE_S if _ticking() else 0, ignore=ignore, persona=persona)
     name = f"{builder.__module__}.{builder.__qualname__}" + (f"-{sorted(ignore)}" if ignore else "")
     return rev, _snapshot(db.database_url(), name, session_id, rev, tuple(args), builder)
 
@@ -95,10 +96,11 @@ def made_once(data: Any, name: str, make: Callable[[], Any]) -> Any:
 
 def live_view(session_id: int, builder: Callable[..., Any], draw: Callable[[Any], None],
               key: str, on_change: Callable[[Any, Any], None] | None = None, args: tuple = (),
-              ignore: frozenset[str] = frozenset()) -> None:
+              ignore: frozenset[str] = frozenset(), persona: int | None = None) -> None:
     """Draw ``draw(builder(session_id))`` now and again on every tick; ``on_change(old, new)`` is
     called inside the fragment when the revision moved (e.g. to rerun the whole page). Writes of
-    the kinds in ``ignore`` do not count as a change for this view (see ``snapshot``)."""
+    the kinds in ``ignore`` (and, with ``persona``, of other personas) do not count as a change for
+    this view (see ``snapshot``)."""
 
     @st.fragment(run_every=interval())
     def _view() -> None:
@@ -110,7 +112,7 @@ def live_view(session_id: int, builder: Callable[..., Any], draw: Callable[[Any]
     def _draw_tick() -> None:
         data_key = f"_live_data_{key}"
         try:
-            rev, data = snapshot(builder, session_id, args, ignore)
+            rev, data = snapshot(builder, session_id, args, ignore, persona)
         except StorageUnavailable:
             # the database is away for a moment: a tick must draw, so draw what this screen showed
             # last, say so in the user's language, and pick up again on a later tick

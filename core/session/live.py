@@ -1,8 +1,9 @@
 """Change detection for live views: the newest activity row of a session is its revision.
 
 Every write appends an activity row in the same transaction, so ``revision(session_id)`` changes
-exactly when something in the session changed; ``revision(session_id, entities=...)`` when
-something of those kinds changed (per-view revisions). One grouped query over the session's
+exactly when something in the session changed; ``revision(session_id, ignore=...)`` when
+something of the other kinds changed (per-view revisions), ``revision(..., persona=...)`` when
+something of that persona's canvas (or of no persona) changed. One grouped query over the session's
 activity rows (``ix_activity_session_id_id``) serves every view, shared by the screens of the
 process for a fraction of a tick."""
 from __future__ import annotations
@@ -18,20 +19,22 @@ from sqlalchemy import bindparam, func, select
 from storage import db
 from storage import models as m
 
-_REVISION_QUERY = (select(m.Activity.entity_type, func.max(m.Activity.id), func.count())
+_REVISION_QUERY = (select(m.Activity.entity_type, m.Activity.persona_id, func.max(m.Activity.id), func.count())
                    .where(m.Activity.session_id == bindparam("session_id"))
-                   .group_by(m.Activity.entity_type))
+                   .group_by(m.Activity.entity_type, m.Activity.persona_id))
 MAX_AGE_S = 0.2            # every screen of a room ticks about once a second: they share reads
-_recent: dict[tuple[str, int], tuple[float, dict[str, tuple[int, int]]]] = {}
+Revision = tuple[int, int]
+# (kind of row, persona or None) -> (newest activity id, number of rows)
+Revisions = dict[tuple[str, int | None], Revision]
+_recent: dict[tuple[str, int], tuple[float, Revisions]] = {}
 _lock = threading.Lock()
 
-Revision = tuple[int, int]
 
-
-def revisions(session_id: int, max_age_s: float = MAX_AGE_S) -> dict[str, Revision]:
+def revisions(session_id: int, max_age_s: float = MAX_AGE_S) -> Revisions:
     """(newest activity id, number of activity rows) of the session, per kind of row written
-    (``Activity.entity_type``: "session", "canvas_item", "vote"...): one grouped query for every
-    view of the session, each view reading the kinds it draws (``revision(..., entities)``).
+    (``Activity.entity_type``: "session", "canvas_item", "vote"...) and persona (``Activity.persona_id``,
+    None for rows of no persona): one grouped query for every view of the session, each view
+    reading the kinds (and the persona) it draws (``revision(..., ignore, persona)``).
 
     The count matters on PostgreSQL, where ids come from a sequence and transactions may commit
     out of order: a slow writer holding id 100 can commit after one holding id 101 was already
@@ -50,7 +53,8 @@ def revisions(session_id: int, max_age_s: float = MAX_AGE_S) -> dict[str, Revisi
     with db.get_engine().connect() as conn:
         rows = conn.execute(_REVISION_QUERY, {"session_id": int(session_id)}).all()
         conn.rollback()
-    value = {str(kind): (int(newest or 0), int(count)) for kind, newest, count in rows}
+    value = {(str(kind), None if persona is None else int(persona)): (int(newest or 0), int(count))
+             for kind, persona, newest, count in rows}
     with _lock:
         held = _recent.get(key)
         if held is None or held[0] <= started:
@@ -60,13 +64,19 @@ def revisions(session_id: int, max_age_s: float = MAX_AGE_S) -> dict[str, Revisi
     return value
 
 
-def revision(session_id: int, max_age_s: float = MAX_AGE_S, ignore: Collection[str] = ()) -> Revision:
+def revision(session_id: int, max_age_s: float = MAX_AGE_S, ignore: Collection[str] = (),
+             persona: int | None = None) -> Revision:
     """The session's revision: it moves exactly when something in the session is written, except
     rows of the kinds in ``ignore`` (a view redraws only when what it shows may have changed: the
     vote results do not move when a canvas gets an item). Views list what they do *not* draw, so
-    a kind of row added later moves every view until someone says otherwise."""
+    a kind of row added later moves every view until someone says otherwise.
+    With ``persona`` (a view of one persona's canvas), rows that belong to *another* persona do
+    not move it either: eight sub-groups writing on eight canvases no longer make every canvas
+    of the room be rebuilt on each write. Rows of no persona (the session's state, a partner
+    service, rows written before activity named personas) still move it."""
     per_kind = revisions(session_id, max_age_s)
-    chosen = [rev for kind, rev in per_kind.items() if kind not in ignore]
+    chosen = [rev for (kind, of), rev in per_kind.items()
+              if kind not in ignore and (persona is None or of is None or of == persona)]
     return (max((newest for newest, _n in chosen), default=0), sum(n for _newest, n in chosen))
 
 
