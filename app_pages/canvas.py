@@ -270,7 +270,8 @@ def rendered(data: canvas.Canvas) -> tuple[str, str, int, str]:
 
 
 def draw_header(identity: str, gaps: str, count: int) -> None:
-    """The identity card and what the canvas still lacks: two or three elements a tick."""
+    """The identity card and what the canvas still lacks (drawn by a full run of the page, outside
+    the live part: a tick that finds them changed reruns the page)."""
     st.container(border=True, key="canvas_identity").markdown(identity)
     if count:
         with st.expander(t("canvas.gaps", count=count), icon=":material/checklist:"):
@@ -315,15 +316,20 @@ def needs_signature(data: canvas.Canvas) -> tuple[Any, ...]:
                  for n in data.needs)
 
 
+def outside_signature(data: canvas.Canvas) -> tuple[Any, ...]:
+    """What the page draws from the canvas outside the live part: the identity card, what is
+    missing, the needs. They change seldom (a card edited, a first item in an empty section, a
+    need or a lead): a tick that finds them changed reruns the page (``_outside_moved``)."""
+    identity, gaps, count, _sections = rendered(data)
+    return identity, gaps, count, needs_signature(data)
+
+
 def draw_canvas(data: canvas.Canvas) -> None:
-    """The live part: identity, what is missing, and barriers, motivations and skills as lists (few
-    elements per tick, whatever the canvas size; the controls are outside the fragment). The needs
-    and their controls are drawn outside it (``needs_board``); a tick that finds them changed
-    reruns the page (``_needs_moved``)."""
-    identity, gaps, count, sections = rendered(data)
-    draw_header(identity, gaps, count)
+    """The live part: barriers, motivations and skills, as one Markdown block in one container
+    (three elements a tick whatever the canvas size; the controls, the identity card, what is
+    missing and the needs are drawn outside it)."""
     # one block: the page's CSS sets the three parts side by side (one under the other on a phone)
-    st.container(border=True, key="canvas_sections").markdown(sections)
+    st.container(border=True, key="canvas_sections").markdown(rendered(data)[3])
 
 
 def _add(confirmed: bool = False, similar_ok: bool = False) -> None:
@@ -417,15 +423,16 @@ def item_manager(data: canvas.Canvas) -> None:
                 st.rerun()
 
 
-def _needs_moved(_previous: Any, _current: Any) -> None:
-    """On a tick that brought changes: when the needs part of the page is not what it shows, redraw
-    the page (a rare event: quiet ticks and changes elsewhere stay inside the fragment)."""
+def _outside_moved(_previous: Any, _current: Any) -> None:
+    """On a tick that brought changes: when what the page draws outside the live part (identity,
+    what is missing, needs) is not what it shows, redraw the page (a rare event: quiet ticks and
+    new barriers, motivations or skills stay inside the fragment)."""
     try:
         _rev, data = snapshot(canvas.get_canvas, LIVE_SESSION, args=(chosen_id,), ignore=CANVAS_IGNORES,
                               persona=chosen_id)
     except AtelierError:
         return   # the fragment says what happened
-    if needs_signature(data) != st.session_state.get(f"_needs_drawn_{chosen_id}"):
+    if outside_signature(data) != st.session_state.get(f"_outside_drawn_{chosen_id}"):
         st.rerun()
 
 
@@ -757,9 +764,10 @@ try:
         raise database_away
     _rev, current_data = snapshot(canvas.get_canvas, LIVE_SESSION, args=(chosen_id,), ignore=CANVAS_IGNORES,
                                   persona=chosen_id)
-    st.session_state[f"_needs_drawn_{chosen_id}"] = needs_signature(current_data)
+    st.session_state[f"_outside_drawn_{chosen_id}"] = outside_signature(current_data)
+    draw_header(*rendered(current_data)[:3])
     live_view(LIVE_SESSION, canvas.get_canvas, draw_canvas, key=f"canvas_{chosen_id}", args=(chosen_id,),
-              on_change=_needs_moved, ignore=CANVAS_IGNORES, persona=chosen_id)
+              on_change=_outside_moved, ignore=CANVAS_IGNORES, persona=chosen_id)
 except StorageUnavailable as exc:
     if not add_failed_unavailable:  # already said next to the form
         errors.show(exc)
