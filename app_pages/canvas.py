@@ -269,10 +269,14 @@ def rendered(data: canvas.Canvas) -> tuple[str, str, int, str]:
     return made_once(data, "canvas.live", make)
 
 
-def draw_header(identity: str, gaps: str, count: int) -> None:
-    """The identity card and what the canvas still lacks (drawn by a full run of the page, outside
-    the live part: a tick that finds them changed reruns the page)."""
+def draw_identity(identity: str) -> None:
+    """The identity card (drawn by a full run of the page, outside the live part: a tick that finds
+    it changed reruns the page)."""
     st.container(border=True, key="canvas_identity").markdown(identity)
+
+
+def draw_gaps(gaps: str, count: int) -> None:
+    """What the canvas still lacks, folded (or that nothing is missing)."""
     if count:
         with st.expander(t("canvas.gaps", count=count), icon=":material/checklist:"):
             st.markdown(gaps)
@@ -317,19 +321,20 @@ def needs_signature(data: canvas.Canvas) -> tuple[Any, ...]:
 
 
 def outside_signature(data: canvas.Canvas) -> tuple[Any, ...]:
-    """What the page draws from the canvas outside the live part: the identity card, what is
-    missing, the needs. They change seldom (a card edited, a first item in an empty section, a
-    need or a lead): a tick that finds them changed reruns the page (``_outside_moved``)."""
-    identity, gaps, count, _sections = rendered(data)
-    return identity, gaps, count, needs_signature(data)
+    """What the page draws from the canvas outside the live part: the identity card and the needs.
+    They change seldom (a card edited, a need or a lead): a tick that finds them changed reruns the
+    page (``_outside_moved``)."""
+    return rendered(data)[0], needs_signature(data)
 
 
 def draw_canvas(data: canvas.Canvas) -> None:
-    """The live part: barriers, motivations and skills, as one Markdown block in one container
-    (three elements a tick whatever the canvas size; the controls, the identity card, what is
-    missing and the needs are drawn outside it)."""
+    """The live part: what is missing, and barriers, motivations and skills as one Markdown block
+    (a few elements a tick whatever the canvas size; the controls, the identity card and the needs
+    are drawn outside it). What is missing changes with every uncategorised item: it stays live."""
+    _identity, gaps, count, sections = rendered(data)
+    draw_gaps(gaps, count)
     # one block: the page's CSS sets the three parts side by side (one under the other on a phone)
-    st.container(border=True, key="canvas_sections").markdown(rendered(data)[3])
+    st.container(border=True, key="canvas_sections").markdown(sections)
 
 
 def _add(confirmed: bool = False, similar_ok: bool = False) -> None:
@@ -765,7 +770,7 @@ try:
     _rev, current_data = snapshot(canvas.get_canvas, LIVE_SESSION, args=(chosen_id,), ignore=CANVAS_IGNORES,
                                   persona=chosen_id)
     st.session_state[f"_outside_drawn_{chosen_id}"] = outside_signature(current_data)
-    draw_header(*rendered(current_data)[:3])
+    draw_identity(rendered(current_data)[0])
     live_view(LIVE_SESSION, canvas.get_canvas, draw_canvas, key=f"canvas_{chosen_id}", args=(chosen_id,),
               on_change=_outside_moved, ignore=CANVAS_IGNORES, persona=chosen_id)
 except StorageUnavailable as exc:
