@@ -36,7 +36,7 @@ SECTIONS = (("barrier", "canvas.barriers", ":material/block:"), ("motivation", "
 AUTO = "__auto__"
 # A canvas draws personas, their items, leads and partners, like the projector's persona gallery:
 # board, recommendations, votes, plans, mood and joins do not redraw it (core.session.projector)
-CANVAS_IGNORES = projector.view_ignores("personas")
+CANVAS_IGNORES = projector.CANVAS_IGNORES
 
 
 def day_text(value: Any) -> str:

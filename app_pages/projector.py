@@ -10,19 +10,21 @@ import base64
 import datetime as dt
 import html
 import textwrap
+from dataclasses import replace
 
 import plotly.graph_objects as go
 import streamlit as st
 
 from core import territory
-from core.errors import AtelierError
+from core.errors import AtelierError, StorageUnavailable
+from core.personas import canvas
 from core.personas.canvas import Canvas
 from core.session import projector, session_flow
 from core.setup import events
 from core.vocabulary import CONTRIBUTION_KINDS
 from ui import auth, errors, links
 from ui.i18n import current_language, t
-from ui.live import live_view
+from ui.live import live_view, made_once, snapshots_per_persona
 from ui.text import chart_text, md, unique_labels
 from ui.timer import clock
 
@@ -252,13 +254,15 @@ def draw_gallery(data: projector.ProjectorData) -> None:
     spotlight = data.room.state.projector_spotlight_id
     focus = next((c for c in canvases if c.persona.id == spotlight), None)
     if focus is not None:
-        body("spotlight", canvas_markdown(focus, compact=False))
+        body("spotlight", made_once(focus, "pj_spotlight", lambda: canvas_markdown(focus, compact=False)))
         return
     if not canvases:
         body("list", t("projector.no_personas"))
         return
     per_row = 3 if len(canvases) > 4 else min(3, len(canvases))
-    body(f"cards_{per_row}", "\n\n".join("- " + canvas_markdown(c, compact=True, indent="    ") for c in canvases))
+    # each card's text is made once per canvas snapshot: a write remakes the card written to
+    body(f"cards_{per_row}", "\n\n".join(
+        made_once(c, "pj_card", lambda c=c: "- " + canvas_markdown(c, compact=True, indent="    ")) for c in canvases))
 
 
 def draw_recommendations(data: projector.ProjectorData) -> None:
@@ -374,6 +378,21 @@ except AtelierError as exc:
     st.stop()
 
 
+def with_canvases(data: projector.ProjectorData) -> projector.ProjectorData:
+    """The view's data with its canvases, each from the snapshot the room's canvas screens share
+    (a write to one canvas rebuilds that one, once for the room). The database away for a moment:
+    the canvases this screen drew last."""
+    if not data.persona_ids:
+        return data
+    held = f"_pj_canvases_{session_id}"
+    try:
+        found = snapshots_per_persona(canvas.get_canvas, int(session_id), data.persona_ids, projector.CANVAS_IGNORES)
+        st.session_state[held] = tuple(c for _pid, c in found)
+    except StorageUnavailable:
+        st.caption(t("faults.last_known"))
+    return replace(data, canvases=st.session_state.get(held, ()))
+
+
 def draw_following(data: projector.ProjectorData) -> None:
     """Draw, unless the page must start over: the facilitator's console switched to another
     session (the projector follows it), or the view changed (what redraws it changed too)."""
@@ -383,11 +402,11 @@ def draw_following(data: projector.ProjectorData) -> None:
             st.rerun()
     if data.room.state.projector_view != shown_view:
         st.rerun()
-    draw(data)
+    draw(with_canvases(data))
 
 
 try:
     live_view(int(session_id), projector.projector_snapshot, draw_following, key=f"projector_{session_id}",
-              args=(int(session_id), shown_view), ignore=projector.view_ignores(shown_view))
+              args=(int(session_id), shown_view, False), ignore=projector.shell_ignores(shown_view))
 except AtelierError as exc:
     errors.show(exc)

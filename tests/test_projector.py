@@ -117,3 +117,28 @@ def test_the_projector_loads_only_what_the_view_shown_draws(session):
     everything = projector.projector_snapshot(session.id)
     assert everything.canvases and everything.room.board is not None and everything.room.plans is not None
     assert set(projector.VIEW_PARTS) == set(projector.VIEW_IGNORES)   # every view says what it loads
+
+
+def test_a_canvas_write_rebuilds_that_canvas_only_and_the_projector_shows_it(session, monkeypatch):
+    """The gallery draws each canvas from the snapshot the canvas screens share: after an item is
+    added to one persona, the projector shows it having reloaded that canvas alone."""
+    from core.personas import canvas
+
+    session_flow.set_projector_view(SYSTEM, session.id, "personas")
+    token = projector.issue_screen_token(SYSTEM, session.id)
+    loaded: list[list[str]] = []
+    real = canvas.load_canvases
+    monkeypatch.setattr(canvas, "load_canvases", lambda s, personas: loaded.append(
+        [p.name for p in personas]) or real(s, personas))
+    _screen(token)
+    assert sorted(name for batch in loaded for name in batch) == ["Ahmed", "Amir", "Fatoumata", "Paulette", "Sofia",
+                                                                  "Éric"]
+    ahmed = next(p for p in canvas.list_personas(session.id) if p.name == "Ahmed")
+    canvas.add_barrier(SYSTEM, ahmed.id, "Horaires du guichet incompatibles avec le travail de nuit")
+    loaded.clear()
+    text = _text(_screen(token))
+    assert "Horaires du guichet incompatibles avec le travail de nuit" in text
+    assert loaded == [["Ahmed"]]
+    # the projector's own snapshot does not move with a canvas item, but does with a new persona
+    ignored = projector.shell_ignores("personas")
+    assert "canvas_item" in ignored and "persona" not in ignored

@@ -25,7 +25,7 @@ from typing import Any
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
-from core.errors import AtelierError, StorageUnavailable
+from core.errors import AtelierError, NotFound, StorageUnavailable
 from core.session import live
 from storage import db
 from ui import errors
@@ -66,8 +66,30 @@ def snapshot(builder: Callable[..., Any], session_id: int, args: tuple = (),
     types the view does not draw) do not move the revision, so they cost the view nothing; with
     ``persona`` (a view of that persona's canvas only), neither do writes to other personas."""
     rev = live.revision(session_id, max_age_s=live.MAX_AGE_S if _ticking() else 0, ignore=ignore, persona=persona)
-    name = f"{builder.__module__}.{builder.__qualname__}" + (f"-{sorted(ignore)}" if ignore else "")
-    return rev, _snapshot(db.database_url(), name, session_id, rev, tuple(args), builder)
+    return rev, _snapshot(db.database_url(), _view_name(builder, ignore), session_id, rev, tuple(args), builder)
+
+
+def _view_name(builder: Callable[..., Any], ignore: frozenset[str]) -> str:
+    return f"{builder.__module__}.{builder.__qualname__}" + (f"-{sorted(ignore)}" if ignore else "")
+
+
+def snapshots_per_persona(builder: Callable[[int], Any], session_id: int, persona_ids: tuple[int, ...],
+                          ignore: frozenset[str]) -> list[tuple[int, Any]]:
+    """``snapshot(builder, session_id, args=(persona,), ignore=ignore, persona=persona)`` for each
+    persona, at one read of the revisions: the same snapshots the canvas screens draw, so a screen
+    that shows every canvas (the projector) rebuilds only the canvas written to, or nothing when a
+    canvas screen already did. A persona removed meanwhile is left out (the next tick's list
+    follows)."""
+    per_kind = live.revisions(session_id, live.MAX_AGE_S if _ticking() else 0)
+    name, database = _view_name(builder, ignore), db.database_url()
+    out = []
+    for persona in persona_ids:
+        rev = live.revision_in(per_kind, ignore, persona)
+        try:
+            out.append((persona, _snapshot(database, name, session_id, rev, (persona,), builder)))
+        except NotFound:
+            continue
+    return out
 
 
 _MADE: OrderedDict[tuple[int, str, str], tuple[Any, Any]] = OrderedDict()

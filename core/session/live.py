@@ -74,7 +74,11 @@ def revision(session_id: int, max_age_s: float = MAX_AGE_S, ignore: Collection[s
     not move it either: eight sub-groups writing on eight canvases no longer make every canvas
     of the room be rebuilt on each write. Rows of no persona (the session's state, a partner
     service, rows written before activity named personas) still move it."""
-    per_kind = revisions(session_id, max_age_s)
+    return revision_in(revisions(session_id, max_age_s), ignore, persona)
+
+
+def revision_in(per_kind: Revisions, ignore: Collection[str] = (), persona: int | None = None) -> Revision:
+    """``revision`` from revisions already read (several views at one read)."""
     chosen = [rev for (kind, of), rev in per_kind.items()
               if kind not in ignore and (persona is None or of is None or of == persona)]
     return (max((newest for newest, _n in chosen), default=0), sum(n for _newest, n in chosen))

@@ -31,6 +31,7 @@ class ProjectorData:
     room: Room
     canvases: tuple[Canvas, ...]
     levels: EventLevels = EventLevels()   # the event's levels of power: the recommendations view's order
+    persona_ids: tuple[int, ...] = ()      # the session's personas, in order (views that draw canvases)
 
 
 # What each projector view does not draw, as kinds of activity rows (``Activity.entity_type``):
@@ -79,13 +80,32 @@ VIEW_PARTS: dict[str, frozenset[str]] = {
 ALL_PARTS = ROOM_PARTS | {"canvases", "levels"}
 
 
-def projector_snapshot(session_id: int, view: str | None = None) -> ProjectorData:
+# What moves one persona's canvas (with ``persona=``: only that persona's rows and rows of no
+# persona): the canvas screens of the room and the projector share these snapshots.
+CANVAS_IGNORES = view_ignores("personas")
+
+
+def shell_ignores(view: str) -> frozenset[str]:
+    """What does not move the projector's own snapshot when its canvases come from the shared
+    per-persona snapshots (``projector_snapshot(..., with_canvases=False)``): the canvas rows, but
+    a persona added, renamed or removed (the list of cards) still counts."""
+    ignored = view_ignores(view)
+    if "canvases" in VIEW_PARTS.get(view, ALL_PARTS):
+        ignored |= _CANVAS - {"persona"}
+    return ignored
+
+
+def projector_snapshot(session_id: int, view: str | None = None, with_canvases: bool = True) -> ProjectorData:
     """What the projector's ``view`` shows, at one revision (builder for ``ui.live.live_view``):
     the session's state and the parts that view draws (``VIEW_PARTS``); the others are left empty
-    (``None``). Without a view, or for an unknown one, everything."""
+    (``None``). Without a view, or for an unknown one, everything. Without ``with_canvases``, only
+    the ids of the personas (``persona_ids``): the screen draws each canvas from the per-persona
+    snapshot the room's canvas screens share, so a write to one canvas rebuilds that canvas only
+    (see ``shell_ignores``)."""
     parts = VIEW_PARTS.get(view or "", ALL_PARTS)
     room = room_snapshot(session_id, parts)
     canvases: tuple[Canvas, ...] = ()
+    persona_ids: tuple[int, ...] = ()
     levels = EventLevels()
     if parts & {"canvases", "levels"}:
         with db.read_session() as s:
@@ -93,10 +113,12 @@ def projector_snapshot(session_id: int, view: str | None = None) -> ProjectorDat
                 personas = s.execute(select(m.Persona).where(m.Persona.session_id == int(session_id),
                                                              m.Persona.deleted_at.is_(None))
                                      .order_by(m.Persona.id)).scalars().all()
-                canvases = tuple(load_canvases(s, list(personas)))
+                persona_ids = tuple(p.id for p in personas)
+                if with_canvases:
+                    canvases = tuple(load_canvases(s, list(personas)))
             if "levels" in parts:
                 levels = event_levels_in(s, session_id)
-    return ProjectorData(room, canvases, levels)
+    return ProjectorData(room, canvases, levels, persona_ids)
 
 
 def join_url(code: str, base: str | None = None) -> str:
