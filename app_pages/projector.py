@@ -190,6 +190,11 @@ def body(layout: str, text: str) -> None:
     st.container(key=f"pj_body_{layout}").markdown(text)
 
 
+def note(text: str, icon: str) -> None:
+    """What a view says instead of its content (hidden, nothing yet), under the view's rule."""
+    st.container(key="pj_body_note").info(text, icon=icon)
+
+
 def draw_feed(data: projector.ProjectorData) -> None:
     """The newest work of the room: canvas items on one side, the board on the other (one Markdown
     block, two columns of cards)."""
@@ -213,7 +218,7 @@ def draw_feed(data: projector.ProjectorData) -> None:
 def draw_board(data: projector.ProjectorData) -> None:
     board = data.room.board
     if board.hidden:
-        st.info(t("projector.hidden"), icon=":material/visibility_off:")
+        note(t("projector.hidden"), icon=":material/visibility_off:")
         return
     kinds = [k for k in CONTRIBUTION_KINDS if any(i.kind == k for i in board.visible())]
     if not kinds:
@@ -293,13 +298,13 @@ def draw_votes(data: projector.ProjectorData) -> None:
     totals = votes.public_totals()
     if totals is None:
         voted = sum(1 for g in data.room.state.subgroups if votes.used(g.id))
-        st.info(t("projector.votes_hidden", voted=voted, total=len(data.room.state.subgroups)),
+        note(t("projector.votes_hidden", voted=voted, total=len(data.room.state.subgroups)),
                 icon=":material/how_to_vote:")
         return
     recs = list(data.room.recommendations.items)
     ranking = votes.ranking([r.id for r in recs])
     if not any(n for _rid, n in ranking):   # no empty chart: say what will appear
-        st.info(t("projector.votes_none"), icon=":material/how_to_vote:")
+        note(t("projector.votes_none"), icon=":material/how_to_vote:")
         return
     by_id = {r.id: r.title for r in recs}
     titles = dict(zip([rid for rid, _n in ranking],  # plotly reads tags; equal titles would share a bar
@@ -320,7 +325,7 @@ def draw_votes(data: projector.ProjectorData) -> None:
 def draw_mood(data: projector.ProjectorData) -> None:
     mood = data.room.mood
     if not any(mood.total(moment) for moment in ("before", "after")):
-        st.info(t("projector.mood_empty"), icon=":material/partly_cloudy_day:")
+        note(t("projector.mood_empty"), icon=":material/partly_cloudy_day:")
         return
     fig = go.Figure()
     for index, moment in enumerate(("before", "after")):

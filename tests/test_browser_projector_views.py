@@ -256,6 +256,8 @@ def test_mood_says_what_will_appear_then_draws_the_answers(room, screen):
     show(room, screen, "mood")
     assert screen.locator(".js-plotly-plot").count() == 0
     screen.get_by_text("La météo de la salle apparaîtra ici").first.wait_for(timeout=10_000)
+    # said in the view's place, under the rule that separates it from the header
+    assert screen.locator(".st-key-pj_body_note").get_by_text("La météo de la salle apparaîtra ici").count() == 1
     check_view(screen, "mood_empty")
     with database(room["url"]):
         for moment, weathers in (("before", ["cloudy", "rainy", "sunny", "cloudy"]),
