@@ -391,8 +391,8 @@ def with_canvases(data: projector.ProjectorData) -> projector.ProjectorData:
         return data
     held = f"_pj_canvases_{session_id}"
     try:
-        found = snapshots_per_persona(canvas.get_canvas, int(session_id), data.persona_ids, projector.CANVAS_IGNORES)
-        st.session_state[held] = tuple(c for _pid, c in found)
+        st.session_state[held] = tuple(snapshots_per_persona(canvas.get_canvas, int(session_id), data.persona_ids,
+                                                             projector.CANVAS_IGNORES))
     except StorageUnavailable:
         st.caption(t("faults.last_known"))
     return replace(data, canvases=st.session_state.get(held, ()))

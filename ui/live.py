@@ -74,7 +74,7 @@ def _view_name(builder: Callable[..., Any], ignore: frozenset[str]) -> str:
 
 
 def snapshots_per_persona(builder: Callable[[int], Any], session_id: int, persona_ids: tuple[int, ...],
-                          ignore: frozenset[str]) -> list[tuple[int, Any]]:
+                          ignore: frozenset[str]) -> list[Any]:
     """``snapshot(builder, session_id, args=(persona,), ignore=ignore, persona=persona)`` for each
     persona, at one read of the revisions: the same snapshots the canvas screens draw, so a screen
     that shows every canvas (the projector) rebuilds only the canvas written to, or nothing when a
@@ -86,7 +86,7 @@ def snapshots_per_persona(builder: Callable[[int], Any], session_id: int, person
     for persona in persona_ids:
         rev = live.revision_in(per_kind, ignore, persona)
         try:
-            out.append((persona, _snapshot(database, name, session_id, rev, (persona,), builder)))
+            out.append(_snapshot(database, name, session_id, rev, (persona,), builder))
         except NotFound:
             continue
     return out
